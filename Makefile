@@ -1,0 +1,49 @@
+# Two entry points do all set-up on a fresh Debian machine: `make demo` and `make test`.
+# Every step is idempotent: a second run skips what is already installed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+SYS_STAMP := $(VENV)/.system-packages
+APT_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm timgm6mb-soundfont ffmpeg
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test deps system lint bench evaluate clean
+
+demo: deps
+	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
+	$(BIN)/bandmate refine last "make it faster" --out out
+
+test: deps
+	$(BIN)/python -m pytest -q
+
+lint: deps
+	$(BIN)/ruff check .
+
+bench: deps
+	$(BIN)/python -m bench.latency
+
+evaluate: deps
+	$(BIN)/python -m engine.evaluate
+
+deps: system $(PY_STAMP)
+
+system:
+	@if command -v fluidsynth >/dev/null && command -v ffmpeg >/dev/null \
+	    && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] \
+	    && ldconfig -p | grep -q libfluidsynth.so.3; then \
+	  echo "system packages: already installed"; \
+	else \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+# torch is installed first and alone so pip takes the CPU build instead of pulling CUDA.
+$(PY_STAMP): pyproject.toml constraints.txt
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf out data .pytest_cache

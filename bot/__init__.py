@@ -1,0 +1,1 @@
+"""Bandmate's bot: chat adapters, understanding of requests, conversation state."""

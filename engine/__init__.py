@@ -1,0 +1,1 @@
+"""Bandmate's engine: musical spec → plan → score → MIDI → audio → MP3."""

@@ -1,0 +1,35 @@
+"""One error root for all of Bandmate; user errors carry the message shown in chat."""
+
+from __future__ import annotations
+
+
+class BandmateError(Exception):
+    """Root of every error Bandmate raises on purpose."""
+
+
+class UserError(BandmateError):
+    """Something the user asked for that cannot be done; `message` is shown in chat as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(BandmateError):
+    """The deployment is misconfigured (missing SoundFont, bad DATABASE_URL, ...)."""
+
+
+class EngineError(BandmateError):
+    """A stage of the engine failed for a reason that is not the user's."""
+
+
+class RenderError(EngineError):
+    """FluidSynth could not turn MIDI into audio."""
+
+
+class EncodeError(EngineError):
+    """ffmpeg/pydub could not write the MP3."""
+
+
+class QueueError(BandmateError):
+    """The job queue was used in a way its state does not allow."""

@@ -1,0 +1,34 @@
+"""The engine's settings: plain data handed in by the composition root, never read from env here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SOUNDFONT_CANDIDATES = (
+    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
+    Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
+    Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Everything the engine process needs to claim, compose, render and store a job."""
+
+    database_url: str
+    media_dir: Path
+    soundfont: Path
+    sample_rate: int = 44_100
+    mp3_bitrate: str = "192k"
+    lease_seconds: float = 60.0
+    poll_seconds: float = 0.2
+    max_attempts: int = 3
+    use_model: bool = True
+
+
+def find_soundfont(preferred: Path | None = None) -> Path | None:
+    """The SoundFont to use: the configured one if it exists, else the first installed candidate."""
+    if preferred is not None:
+        return preferred if preferred.is_file() else None
+    return next((path for path in SOUNDFONT_CANDIDATES if path.is_file()), None)

@@ -1,0 +1,176 @@
+"""The musical spec: the single source of truth for what the engine is asked to make."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from engine.errors import UserError
+from engine.genres import GENRES
+from engine.instruments import DRUM_KITS, INSTRUMENTS, Role
+
+TONICS = tuple(
+    ["C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B"]
+)
+PITCH_CLASS = {
+    "C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
+    "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
+}  # fmt: skip
+MODES = ("major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "locrian")
+METERS = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8")
+
+TEMPO_RANGE = (40, 240)
+DURATION_RANGE = (5.0, 300.0)
+MAX_PARTS = 8
+
+
+class PartSpec(BaseModel):
+    """One instrument in the arrangement and the role it plays."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    role: Role
+
+    @field_validator("name")
+    @classmethod
+    def _known_instrument(cls, name: str) -> str:
+        if name not in INSTRUMENTS:
+            raise ValueError(f"unknown instrument {name!r}")
+        return name
+
+    @property
+    def program(self) -> int:
+        """The General MIDI program (0–127) this part is played with."""
+        return INSTRUMENTS[self.name].program
+
+
+class MusicSpec(BaseModel):
+    """What to compose: style, feel, harmony frame, instrumentation, length and seed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    genre: str
+    mood: str = "neutral"
+    valence: float = Field(0.0, ge=-1.0, le=1.0)
+    arousal: float = Field(0.0, ge=-1.0, le=1.0)
+    tempo_bpm: int = Field(ge=TEMPO_RANGE[0], le=TEMPO_RANGE[1])
+    key: str
+    mode: str
+    meter: str
+    parts: tuple[PartSpec, ...] = Field(min_length=1, max_length=MAX_PARTS)
+    drums: bool
+    drum_kit: str = "standard"
+    drum_density: float = Field(0.5, ge=0.0, le=1.0)
+    duration_s: float = Field(ge=DURATION_RANGE[0], le=DURATION_RANGE[1])
+    energy: float = Field(0.5, ge=0.0, le=1.0)
+    lyrics: str | None = None
+    title: str = ""
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+    @field_validator("genre")
+    @classmethod
+    def _known_genre(cls, genre: str) -> str:
+        if genre not in GENRES:
+            raise ValueError(f"unknown genre {genre!r}")
+        return genre
+
+    @field_validator("key")
+    @classmethod
+    def _known_key(cls, key: str) -> str:
+        if key not in PITCH_CLASS:
+            raise ValueError(f"unknown key {key!r}")
+        return key
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        return mode
+
+    @field_validator("meter")
+    @classmethod
+    def _known_meter(cls, meter: str) -> str:
+        if meter not in METERS:
+            raise ValueError(f"unsupported meter {meter!r}")
+        return meter
+
+    @field_validator("drum_kit")
+    @classmethod
+    def _known_kit(cls, kit: str) -> str:
+        if kit not in DRUM_KITS:
+            raise ValueError(f"unknown drum kit {kit!r}")
+        return kit
+
+    @model_validator(mode="after")
+    def _one_part_per_instrument(self) -> MusicSpec:
+        names = [part.name for part in self.parts]
+        if len(set(names)) != len(names):
+            raise ValueError("an instrument is listed twice")
+        return self
+
+    @property
+    def instruments(self) -> list[str]:
+        """The canonical instrument names, melody first."""
+        return [part.name for part in self.parts]
+
+    @property
+    def tonic_pc(self) -> int:
+        """The tonic as a pitch class, C = 0."""
+        return PITCH_CLASS[self.key]
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Quarter-note beats in one bar of this meter."""
+        top, bottom = (int(n) for n in self.meter.split("/"))
+        return top * 4 / bottom
+
+    def summary(self) -> str:
+        """One line a chat user reads: 'Sad piano ballad · A minor · 72 bpm · 0:45'."""
+        minutes, seconds = divmod(round(self.duration_s), 60)
+        name = self.title or f"{self.mood} {self.genre}".strip()
+        parts = [name[:1].upper() + name[1:], f"{self.key} {self.mode}", f"{self.tempo_bpm} bpm"]
+        if self.meter != "4/4":
+            parts.append(self.meter)
+        parts.append(f"{minutes}:{seconds:02d}")
+        return " · ".join(parts)
+
+    def public_dict(self) -> dict[str, Any]:
+        """The spec as the command-line contract prints it (names, not GM numbers, first)."""
+        data = self.model_dump(mode="json")
+        data["instruments"] = self.instruments
+        data["parts"] = [
+            {"name": part.name, "role": part.role, "program": part.program} for part in self.parts
+        ]
+        return data
+
+    def replace(self, **changes: Any) -> MusicSpec:
+        """A validated copy with some fields changed; bad values raise UserError."""
+        return build_spec({**self.model_dump(), **changes})
+
+
+_FIELD_MESSAGES = {
+    "tempo_bpm": f"Tempo must be between {TEMPO_RANGE[0]} and {TEMPO_RANGE[1]} bpm.",
+    "duration_s": (
+        f"Length must be between {DURATION_RANGE[0]:.0f} seconds and "
+        f"{DURATION_RANGE[1] / 60:.0f} minutes."
+    ),
+    "parts": f"A piece needs between 1 and {MAX_PARTS} instruments.",
+    "meter": f"I can write in these meters: {', '.join(METERS)}.",
+    "key": "I didn't recognise that key; try something like 'in Bb' or 'F# minor'.",
+    "seed": "The seed must be a whole number between 0 and 2147483647.",
+}
+
+
+def build_spec(fields: dict[str, Any]) -> MusicSpec:
+    """Validate raw fields into a MusicSpec, turning the first problem into a one-line UserError."""
+    try:
+        return MusicSpec.model_validate(fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = _FIELD_MESSAGES.get(field, f"That doesn't work for {field or 'the spec'}: "
+                                      f"{error['msg'].removeprefix('Value error, ')}.")
+        raise UserError(message) from exc
