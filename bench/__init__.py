@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory targets, reported with the machine they ran on."""
