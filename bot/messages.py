@@ -38,6 +38,7 @@ class Request:
     message_id: str | None = None
     reply_to_message_id: str | None = None
     composition_id: int | None = None  # set by buttons that carry the version they sit under
+    seed: int | None = None  # an explicit seed (CLI --seed, Discord's seed option)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,103 @@
+"""The console adapter: a conversation in the terminal, the default when no platform token is set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from typing import TextIO
+
+from bot.messages import Command, Delivery, Origin, Progress, Request
+from bot.service import Bandmate
+
+COMMANDS: dict[str, Command] = {
+    "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
+    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
+}  # fmt: skip
+
+
+def parse_line(line: str, origin: Origin, number: int) -> Request | None:
+    """A console line as a Request: '/command text' or plain text (a refinement of the last piece)."""
+    text = line.strip()
+    if not text:
+        return None
+    if text.startswith("/"):
+        word, _, rest = text[1:].partition(" ")
+        command = COMMANDS.get(word.lower())
+        if command is None:
+            return Request(origin, "help", "", message_id=f"console:{number}")
+        return Request(origin, command, rest.strip(), message_id=f"console:{number}")
+    return Request(origin, None, text, message_id=f"console:{number}")
+
+
+class ConsoleAdapter:
+    """Reads requests line by line from a stream and prints replies and finished pieces."""
+
+    platform = "console"
+
+    def __init__(
+        self,
+        service: Bandmate,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        user: str = "you",
+        session: str = "console",
+    ) -> None:
+        self.service = service
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.origin = Origin(platform=self.platform, chat_id=session, user_id=user, user_name=user)
+        self.finished = asyncio.Event()
+        self.outstanding: set[int] = set()
+        self.drained = asyncio.Event()  # set whenever no asked-for piece is still on its way
+        self.drained.set()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start reading lines in the background; `finished` is set at end of input."""
+        self._print("Bandmate console: /compose <words>, then reply with changes. /help for more.")
+        self._reader = asyncio.create_task(self._read())
+
+    async def stop(self) -> None:
+        """Stop reading."""
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    async def _read(self) -> None:
+        number = 0
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line or line.strip() in ("/quit", "/exit"):
+                break
+            number += 1
+            request = parse_line(line, self.origin, number)
+            if request is None:
+                continue
+            reply = await self.service.handle(request)
+            self._print(reply.text if reply.file is None else f"{reply.text}\n   {reply.file}")
+            if reply.job_id is not None:
+                self.outstanding.add(reply.job_id)
+                self.drained.clear()
+        self.finished.set()
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Print where the finished piece is."""
+        self.outstanding.discard(delivery.job_id)
+        if not self.outstanding:
+            self.drained.set()
+        if delivery.error:
+            self._print(f"✗ v{delivery.version}: {delivery.error}")
+        else:
+            files = f"   {delivery.mp3_path}\n   {delivery.midi_path}"
+            self._print(f"🎵 v{delivery.version} ready — {delivery.caption}\n{files}")
+        return f"console-v{delivery.version}-{delivery.composition_id}"
+
+    async def progress(self, update: Progress) -> None:
+        """Show stage changes on one line each."""
+        self._print(f"   … {update.text()}")
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)

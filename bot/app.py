@@ -1,0 +1,121 @@
+"""The composition root: opens every resource once and hands it to what needs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery import DeliveryLoop
+from bot.service import Bandmate, Limits
+from bot.settings import Settings
+from bot.store import migrate
+from bot.store.repo import Store
+from bot.understanding import TextEncoder
+from engine.db import open_database
+from engine.jobs import JobQueue
+
+log = logging.getLogger("bandmate")
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything a running Bandmate shares: settings, database, store, queue and the core service."""
+
+    settings: Settings
+    database: AsyncEngine
+    store: Store
+    queue: JobQueue
+    service: Bandmate
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Runtime:
+        """Migrate the schema to head, open the database and build the service."""
+        await migrate.upgrade(settings.database_url)
+        database = open_database(settings.database_url)
+        store = Store(database, settings.media_dir)
+        encoder = TextEncoder() if settings.use_text_encoder else None
+        limits = Limits(max_prompt_chars=settings.max_prompt_chars, requests_per_minute=settings.rate_limit_per_minute)
+        service = Bandmate(store, limits=limits, encoder=encoder)
+        return cls(settings, database, store, JobQueue(database), service)
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.database.dispose()
+
+    def delivery_loop(self, sinks: list) -> DeliveryLoop:  # type: ignore[type-arg]
+        """A delivery loop over this runtime's store for the given adapters."""
+        return DeliveryLoop(self.store, self.queue, sinks, poll_seconds=self.settings.engine_poll_seconds)
+
+
+@contextlib.asynccontextmanager
+async def opened(settings: Settings) -> AsyncIterator[Runtime]:
+    """A Runtime for the length of a block."""
+    runtime = await Runtime.open(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
+    """The adapters whose tokens are configured; the console when none is."""
+    settings, adapters = runtime.settings, []
+    if settings.telegram_bot_token is not None:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(runtime.service, settings))
+    if settings.discord_bot_token is not None:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(runtime.service, settings))
+    if not adapters:
+        from bot.adapters.console import ConsoleAdapter
+
+        adapters.append(ConsoleAdapter(runtime.service))
+    return adapters
+
+
+async def start_engine_process() -> asyncio.subprocess.Process:
+    """Start `bandmate engine` as a child process sharing this environment and database."""
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "engine")
+
+
+async def run(settings: Settings) -> None:
+    """`bandmate run`: the engine process plus every configured adapter, until a signal or console EOF."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    async with opened(settings) as runtime:
+        engine = await start_engine_process()
+        adapters = build_adapters(runtime)
+        delivery = asyncio.create_task(runtime.delivery_loop(adapters).run())
+        try:
+            for adapter in adapters:
+                await adapter.start()
+            log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
+            waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+            waits += [asyncio.create_task(a.finished.wait()) for a in adapters if hasattr(a, "finished")]
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if engine.returncode is not None:
+                log.error("the engine process exited with %s; stopping", engine.returncode)
+            for task in waits:
+                task.cancel()
+        finally:
+            for adapter in adapters:
+                with contextlib.suppress(Exception):
+                    await adapter.stop()
+            delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await delivery
+            if engine.returncode is None:
+                engine.terminate()
+                await engine.wait()

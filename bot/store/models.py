@@ -1,0 +1,86 @@
+"""Conversation state: users, conversations, versioned compositions, per-server settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, now
+from engine.jobs import Job
+
+__all__ = ["Base", "ChatSettings", "Composition", "Conversation", "Job", "User"]
+
+
+class User(Base):
+    """A person on one platform."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+
+
+class Conversation(Base):
+    """One chat, channel or thread; versions are numbered within it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[str] = mapped_column(String(64), default="")  # "" not NULL keeps it unique
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+
+
+class Composition(Base):
+    """One version of a piece: what was asked, the spec and seed, its job, media and delivery."""
+
+    __tablename__ = "compositions"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "version"),
+        UniqueConstraint("conversation_id", "request_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("compositions.id"), nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # compose | refine | variation | undo | goto
+    prompt: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seed: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    mp3_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    midi_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    timings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    request_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    request_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    posted_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    delivery_claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    delivered_at: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+
+
+class ChatSettings(Base):
+    """Per-server (Discord guild) or per-group settings, e.g. which channels the bot answers in."""
+
+    __tablename__ = "chat_settings"
+    __table_args__ = (UniqueConstraint("platform", "scope_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    scope_id: Mapped[str] = mapped_column(String(64))
+    allowed_channels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[float] = mapped_column(Float, default=now, onupdate=now)

@@ -1,0 +1,298 @@
+"""Queries over conversation state; every write is one short transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.models import ChatSettings, Composition, Conversation, User
+from engine.db import now, session_factory
+from engine.jobs import Job
+from engine.spec import MusicSpec
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    """What the service wants stored as the next version of a conversation's piece."""
+
+    kind: str
+    prompt: str
+    spec: MusicSpec
+    changes: tuple[str, ...] = ()
+    parent: Composition | None = None
+    request_key: str | None = None
+    request_message_id: str | None = None
+    reuse_media_of: Composition | None = None  # undo/goto: post the earlier files again
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A finished or failed version waiting to be posted, with where it goes."""
+
+    composition: Composition
+    job: Job
+    conversation: Conversation
+    author: User
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "piece"
+
+
+class Store:
+    """Conversation state in the database, shared by the service and the delivery loop."""
+
+    def __init__(self, engine: AsyncEngine, media_dir: Path) -> None:
+        self._sessions = session_factory(engine)
+        self.media_dir = media_dir
+
+    async def user(self, platform: str, external_id: str, name: str) -> User:
+        """The user, created on first sight; the display name follows the platform's latest."""
+        defaults = {"name": name[:128]}
+        user = await self._get_or_create(User, defaults, platform=platform, external_id=external_id)
+        if name and user.name != name[:128]:
+            async with self._sessions.begin() as session:
+                await session.execute(update(User).where(User.id == user.id).values(name=name[:128]))
+        return user
+
+    async def conversation(self, platform: str, chat_id: str, thread_id: str | None) -> Conversation:
+        """The conversation for a chat (and thread), created on first message."""
+        return await self._get_or_create(
+            Conversation, {}, platform=platform, chat_id=chat_id, thread_id=thread_id or ""
+        )
+
+    async def _get_or_create(self, model: type[Any], defaults: dict[str, Any], **unique: str) -> Any:
+        for _ in range(3):
+            async with self._sessions() as session:
+                found = await session.scalar(select(model).filter_by(**unique))
+                if found is not None:
+                    return found
+            try:
+                async with self._sessions.begin() as session:
+                    row = model(**unique, **defaults)
+                    session.add(row)
+                return row
+            except IntegrityError:
+                continue  # two first messages raced; the winner's row is read on the next pass
+        raise RuntimeError(f"could not create {model.__name__}")
+
+    async def add_version(
+        self, conversation: Conversation, author: User, new: NewVersion, *, parse_ms: float = 0.0
+    ) -> Composition:
+        """Store the next version and its job in one transaction; a repeated request_key returns the first."""
+        for _ in range(20):
+            try:
+                return await self._insert_version(conversation, author, new, parse_ms)
+            except IntegrityError:
+                if new.request_key is not None:
+                    existing = await self.by_request_key(conversation.id, new.request_key)
+                    if existing is not None:
+                        return existing
+                # Another request took this version number first: number again.
+        raise RuntimeError("could not allocate a version number")
+
+    async def _insert_version(
+        self, conversation: Conversation, author: User, new: NewVersion, parse_ms: float
+    ) -> Composition:
+        async with self._sessions.begin() as session:
+            latest = await session.scalar(
+                select(func.max(Composition.version)).where(Composition.conversation_id == conversation.id)
+            )
+            version = int(latest or 0) + 1
+            job = self._job_for(conversation, version, new)
+            session.add(job)
+            await session.flush()
+            composition = Composition(
+                conversation_id=conversation.id,
+                parent_id=new.parent.id if new.parent else None,
+                author_id=author.id,
+                job_id=job.id,
+                version=version,
+                kind=new.kind,
+                prompt=new.prompt,
+                changes=list(new.changes),
+                spec=new.spec.model_dump(mode="json"),
+                seed=new.spec.seed,
+                summary=new.spec.summary(),
+                status=job.status,
+                request_key=new.request_key,
+                request_message_id=new.request_message_id,
+                timings={"parse": round(parse_ms, 1)},
+            )
+            session.add(composition)
+            await session.flush()
+            return composition
+
+    def _job_for(self, conversation: Conversation, version: int, new: NewVersion) -> Job:
+        if new.reuse_media_of is not None and new.reuse_media_of.mp3_path:
+            earlier = new.reuse_media_of
+            result = {"mp3": earlier.mp3_path, "midi": earlier.midi_path, "duration_s": earlier.duration_s}
+            return Job(payload={"spec": new.spec.model_dump(mode="json"), "reused": earlier.id},
+                       status="done", stage="done", result=result, finished_at=now())  # fmt: skip
+        folder = self.media_dir / conversation.platform / f"c{conversation.id}"
+        target = folder / f"v{version}-{_slug(new.spec.title or new.spec.summary())}.mp3"
+        comment = f"{new.prompt[:200]} | seed {new.spec.seed}"
+        payload = {"spec": new.spec.model_dump(mode="json"), "target": str(target), "comment": comment}
+        return Job(payload=payload, status="queued", stage="queued")
+
+    async def by_request_key(self, conversation_id: int, key: str) -> Composition | None:
+        """The version created by this platform message, if it was seen before."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Composition).where(
+                    Composition.conversation_id == conversation_id, Composition.request_key == key
+                )
+            )
+
+    async def get(self, composition_id: int) -> Composition | None:
+        """A version by id."""
+        async with self._sessions() as session:
+            return await session.get(Composition, composition_id)
+
+    async def latest(self, conversation_id: int) -> Composition | None:
+        """The newest version in a conversation."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Composition)
+                .where(Composition.conversation_id == conversation_id)
+                .order_by(Composition.version.desc())
+                .limit(1)
+            )
+
+    async def by_version(self, conversation_id: int, version: int) -> Composition | None:
+        """Version N of a conversation's piece."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Composition).where(
+                    Composition.conversation_id == conversation_id, Composition.version == version
+                )
+            )
+
+    async def by_posted_message(self, conversation_id: int, message_id: str) -> Composition | None:
+        """The version the bot posted as this platform message."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Composition).where(
+                    Composition.conversation_id == conversation_id,
+                    Composition.posted_message_id == message_id,
+                )
+            )
+
+    async def history(self, conversation_id: int, limit: int = 10) -> list[Composition]:
+        """The newest versions first."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Composition)
+                .where(Composition.conversation_id == conversation_id)
+                .order_by(Composition.version.desc())
+                .limit(limit)
+            )
+            return list(rows)
+
+    async def requests_since(self, author_id: int, since: float) -> int:
+        """How many pieces this user asked for since `since` (for the rate limit)."""
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count())
+                .select_from(Composition)
+                .where(Composition.author_id == author_id, Composition.created_at >= since)
+            )
+            return int(count or 0)
+
+    async def pending(self, platforms: list[str]) -> list[Pending]:
+        """Versions whose job ended and that are not yet posted (nor being posted right now)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Composition, Job, Conversation, User)
+                .join(Job, Job.id == Composition.job_id)
+                .join(Conversation, Conversation.id == Composition.conversation_id)
+                .join(User, User.id == Composition.author_id)
+                .where(
+                    Composition.delivered_at.is_(None),
+                    Job.status.in_(("done", "failed")),
+                    Conversation.platform.in_(platforms),
+                    (Composition.delivery_claimed_until.is_(None))
+                    | (Composition.delivery_claimed_until < now()),
+                )
+                .order_by(Composition.id)
+            )
+            return [Pending(*row) for row in rows.tuples()]
+
+    async def in_progress(self, platforms: list[str]) -> list[Pending]:
+        """Versions whose job is queued or running, for progress updates."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Composition, Job, Conversation, User)
+                .join(Job, Job.id == Composition.job_id)
+                .join(Conversation, Conversation.id == Composition.conversation_id)
+                .join(User, User.id == Composition.author_id)
+                .where(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
+                .order_by(Job.id)
+            )
+            return [Pending(*row) for row in rows.tuples()]
+
+    async def claim_delivery(self, composition_id: int, seconds: float) -> bool:
+        """Reserve the right to post this version for `seconds`; False if it is posted or reserved."""
+        moment = now()
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(Composition)
+                .where(
+                    Composition.id == composition_id,
+                    Composition.delivered_at.is_(None),
+                    (Composition.delivery_claimed_until.is_(None))
+                    | (Composition.delivery_claimed_until < moment),
+                )
+                .values(delivery_claimed_until=moment + seconds)
+            )
+            return result.rowcount == 1
+
+    async def mark_delivered(self, composition_id: int, job: Job, message_id: str | None) -> None:
+        """Record the post and copy the job's outcome onto the version."""
+        result = job.result or {}
+        async with self._sessions.begin() as session:
+            composition = await session.get(Composition, composition_id)
+            if composition is None:
+                return
+            composition.delivered_at = now()
+            composition.posted_message_id = message_id
+            composition.status = job.status
+            composition.mp3_path = result.get("mp3")
+            composition.midi_path = result.get("midi")
+            composition.duration_s = result.get("duration_s")
+            composition.timings = {**(composition.timings or {}), **result.get("timings_ms", {})}
+
+    async def release_delivery(self, composition_id: int) -> None:
+        """Give up a reservation after a failed post so the next poll tries again."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(Composition)
+                .where(Composition.id == composition_id)
+                .values(delivery_claimed_until=None)
+            )
+
+    async def allowed_channels(self, platform: str, scope_id: str) -> set[str] | None:
+        """Channels the bot may answer in for this server, or None for everywhere."""
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(ChatSettings).filter_by(platform=platform, scope_id=scope_id)
+            )
+            return set(row.allowed_channels) if row and row.allowed_channels is not None else None
+
+    async def set_allowed_channels(self, platform: str, scope_id: str, channels: set[str] | None) -> None:
+        """Limit the bot to these channels in a server (None lifts the limit)."""
+        async with self._sessions.begin() as session:
+            row = await session.scalar(
+                select(ChatSettings).filter_by(platform=platform, scope_id=scope_id)
+            )
+            value = sorted(channels) if channels is not None else None
+            if row is None:
+                session.add(ChatSettings(platform=platform, scope_id=scope_id, allowed_channels=value))
+            else:
+                row.allowed_channels = value

@@ -1,0 +1,144 @@
+"""The engine process: claim a job, generate, render, write media atomically, mark it done."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.db import open_database
+from engine.errors import BandmateError, UserError
+from engine.jobs import ClaimedJob, JobQueue
+from engine.partwriter import PartWriter
+from engine.pipeline import generate, render
+from engine.render import Renderer
+from engine.settings import EngineSettings
+from engine.spec import build_spec
+
+log = logging.getLogger("bandmate.engine")
+
+FAILED_MESSAGE = "Something went wrong while making this piece. Please try again."
+
+
+def load_writer(enabled: bool) -> PartWriter | None:
+    """The learned part writer if enabled and shipped, else None (the rules compose alone)."""
+    if not enabled:
+        return None
+    try:
+        from engine.model import load_writer as load_model_writer
+    except ImportError:
+        return None
+    return load_model_writer()
+
+
+def worker_name() -> str:
+    """A lease owner id unique to this process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}"
+
+
+class Worker:
+    """One engine worker over the shared queue; resources are opened by the caller and handed in."""
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        queue: JobQueue,
+        renderer: Renderer,
+        writer: PartWriter | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.renderer = renderer
+        self.writer = writer
+        self.owner = owner or worker_name()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work through the queue until `stop` is set, idling `poll_seconds` between empty polls."""
+        while not stop.is_set():
+            if not await self.run_once():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_seconds)
+
+    async def run_once(self) -> bool:
+        """Claim and process one job; False if the queue had none."""
+        job = await self.queue.claim(self.owner, self.settings.lease_seconds, self.settings.max_attempts)
+        if job is None:
+            return False
+        log.info("job %s claimed (attempt %s)", job.id, job.attempts)
+        try:
+            result = await self._make(job)
+        except UserError as exc:
+            await self.queue.fail(job, exc.message)
+        except BandmateError:
+            log.exception("job %s failed", job.id)
+            await self.queue.fail(job, FAILED_MESSAGE)
+        except Exception:  # one bad job must not stop the engine serving every chat
+            log.exception("job %s crashed", job.id)
+            await self.queue.fail(job, FAILED_MESSAGE)
+        else:
+            if not await self.queue.complete(job, result):
+                log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
+        return True
+
+    async def _make(self, job: ClaimedJob) -> dict[str, Any]:
+        payload = job.payload
+        spec = build_spec(payload["spec"])
+        target = Path(payload["target"])
+        progress = self._progress_reporter(job)
+        generated = await asyncio.to_thread(generate, spec, writer=self.writer, progress=progress)
+        rendered = await asyncio.to_thread(
+            render,
+            generated,
+            self.renderer,
+            target,
+            bitrate=self.settings.mp3_bitrate,
+            comment=payload.get("comment", ""),
+            progress=progress,
+        )
+        return {
+            "mp3": str(rendered.mp3_path),
+            "midi": str(rendered.midi_path),
+            "duration_s": round(rendered.duration_s, 3),
+            "timings_ms": rendered.timings_ms,
+            "loudness_lufs": round(rendered.master.loudness_lufs, 2),
+            "true_peak_db": round(float(rendered.master.true_peak_db), 2),
+        }
+
+    def _progress_reporter(self, job: ClaimedJob) -> Callable[[str], None]:
+        loop = asyncio.get_running_loop()
+
+        def report(stage: str) -> None:
+            # Called from the worker thread; each stage also renews the lease.
+            asyncio.run_coroutine_threadsafe(
+                self.queue.renew(job, stage, self.settings.lease_seconds), loop
+            )
+
+        return report
+
+
+@contextlib.asynccontextmanager
+async def open_worker(settings: EngineSettings, database: AsyncEngine) -> AsyncIterator[Worker]:
+    """A worker with its synthesizer and part writer opened once, closed on exit."""
+    with Renderer(settings.soundfont, settings.sample_rate) as renderer:
+        writer = await asyncio.to_thread(load_writer, settings.use_model)
+        worker = Worker(settings, JobQueue(database), renderer, writer)
+        log.info("engine ready (soundfont %s, model %s)", settings.soundfont.name, getattr(writer, "name", "none"))
+        yield worker
+
+
+async def serve(settings: EngineSettings, stop: asyncio.Event) -> None:
+    """Run an engine process: open the database and the synthesizer once, then work until stopped."""
+    database = open_database(settings.database_url)
+    try:
+        async with open_worker(settings, database) as worker:
+            await worker.run(stop)
+    finally:
+        await database.dispose()
