@@ -1,0 +1,103 @@
+"""Shared fixtures: a real SQLite file per test, the real engine worker in-process, TimGM6mb for speed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+    from engine.worker import Worker
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
+DATA = Path(__file__).parent / "data"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test: its own database and media folder, never the developer's .env."""
+    fields: dict[str, object] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bandmate.db'}",
+        "media_dir": tmp_path / "media",
+        "soundfont": TEST_SOUNDFONT,
+        "use_model": False,
+        "use_text_encoder": False,
+        "rate_limit_per_minute": 1000,
+        "engine_poll_seconds": 0.05,
+        "job_lease_seconds": 30.0,
+        "telegram_bot_token": None,
+        "discord_bot_token": None,
+    }
+    fields.update(overrides)
+    return Settings(_env_file=None, **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Test settings over a fresh temp directory."""
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A migrated database with the core service on top."""
+    from bot.app import Runtime
+    opened = await Runtime.open(settings)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def engine_worker(runtime: Runtime, settings: Settings) -> AsyncIterator[Worker]:
+    """The real engine worker, in this process, working the test database's queue."""
+    from engine.worker import open_worker
+    stop = asyncio.Event()
+    async with open_worker(settings.engine(), runtime.database) as worker:
+        task = asyncio.create_task(worker.run(stop))
+        try:
+            yield worker
+        finally:
+            stop.set()
+            await task
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment for running `bandmate` as a subprocess against the test's database."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "DATABASE_URL"))}
+    env.update({
+        "DATABASE_URL": settings.database_url,
+        "MEDIA_DIR": str(settings.media_dir),
+        "SOUNDFONT": str(settings.soundfont),
+        "USE_MODEL": "false",
+        "USE_TEXT_ENCODER": "false",
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "ENGINE_POLL_SECONDS": "0.05",
+        "PYTHONUNBUFFERED": "1",
+    })  # fmt: skip
+    return env
+
+
+def run_cli(
+    args: list[str], settings: Settings, cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `bandmate` entry point in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=cli_env(settings),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
