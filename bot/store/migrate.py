@@ -38,3 +38,11 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
 async def downgrade(database_url: str, revision: str) -> None:
     """Take the database schema back to `revision` ("base" drops everything)."""
     await asyncio.to_thread(_run, database_url, revision, False)
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return head or ""

@@ -1,0 +1,77 @@
+"""The durable queue: claims are exclusive, leases expire, lost leases cannot finish a job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.settings import Settings
+from bot.store import migrate
+from engine.db import open_database
+from engine.jobs import JobQueue
+
+
+@pytest.fixture
+async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
+    await migrate.upgrade(settings.database_url)
+    database = open_database(settings.database_url)
+    try:
+        yield JobQueue(database)
+    finally:
+        await database.dispose()
+
+
+async def test_jobs_are_claimed_oldest_first_and_only_once(queue: JobQueue) -> None:
+    first = await queue.enqueue({"n": 1})
+    second = await queue.enqueue({"n": 2})
+    claims = await asyncio.gather(*(queue.claim(f"w{i}", 30, 3) for i in range(4)))
+    claimed = sorted(job.id for job in claims if job is not None)
+    assert claimed == [first, second]
+    assert await queue.claim("late", 30, 3) is None
+
+
+async def test_queue_position_counts_jobs_ahead(queue: JobQueue) -> None:
+    ids = [await queue.enqueue({"n": n}) for n in range(3)]
+    assert [await queue.position(job_id) for job_id in ids] == [1, 2, 3]
+    await queue.claim("w", 30, 3)
+    assert [await queue.position(job_id) for job_id in ids] == [0, 1, 2]
+    assert await queue.queued_ids() == ids[1:]
+
+
+async def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(queue: JobQueue) -> None:
+    job_id = await queue.enqueue({"n": 1})
+    dead = await queue.claim("dead", 0.05, 3)
+    assert dead is not None and dead.id == job_id
+    assert await queue.claim("other", 30, 3) is None  # lease still valid
+    await asyncio.sleep(0.1)
+    alive = await queue.claim("alive", 30, 3)
+    assert alive is not None and alive.id == job_id and alive.attempts == 2
+    assert not await queue.complete(dead, {"late": True})
+    assert not await queue.renew(dead, "rendering", 30)
+    assert await queue.complete(alive, {"ok": True})
+    job = await queue.get(job_id)
+    assert job is not None and job.status == "done" and job.result == {"ok": True}
+
+
+async def test_a_job_that_keeps_killing_workers_fails_after_max_attempts(queue: JobQueue) -> None:
+    job_id = await queue.enqueue({"n": 1})
+    for attempt in range(2):
+        claimed = await queue.claim(f"w{attempt}", 0.01, 2)
+        assert claimed is not None
+        await asyncio.sleep(0.03)
+    assert await queue.claim("w-last", 30, 2) is None
+    job = await queue.get(job_id)
+    assert job is not None and job.status == "failed" and job.error
+
+
+async def test_renew_records_stage_and_extends_lease(queue: JobQueue) -> None:
+    await queue.enqueue({"n": 1})
+    claimed = await queue.claim("w", 0.05, 3)
+    assert claimed is not None
+    assert await queue.renew(claimed, "rendering", 30)
+    await asyncio.sleep(0.1)
+    assert await queue.claim("thief", 30, 3) is None
+    job = await queue.get(claimed.id)
+    assert job is not None and job.stage == "rendering"
