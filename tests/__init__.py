@@ -1,0 +1,1 @@
+"""Bandmate test suite."""
