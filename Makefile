@@ -7,6 +7,8 @@ PY_STAMP := $(VENV)/.installed
 SYS_STAMP := $(VENV)/.system-packages
 APT_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm timgm6mb-soundfont ffmpeg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: demo test deps system lint bench evaluate clean
 

@@ -1,0 +1,23 @@
+# Bandmate: `docker build -t bandmate .` then `docker run --env-file .env -v bandmate-data:/app/data bandmate`
+FROM python:3.11-slim
+
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+       fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY bot ./bot
+COPY engine ./engine
+COPY bench ./bench
+COPY migrations ./migrations
+COPY alembic.ini ./
+
+# The CPU build of torch first, so the dependency resolver does not pull CUDA wheels.
+RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
+    && pip install --no-cache-dir -c constraints.txt -e .
+
+ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
+VOLUME ["/app/data"]
+CMD ["bandmate", "run"]
