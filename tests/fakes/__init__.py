@@ -1,0 +1,1 @@
+"""In-process fakes of outside services (chat platform APIs) that tests run the real clients against."""
