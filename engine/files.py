@@ -27,3 +27,13 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
     """Write `data` to `target` so readers see the old file or the whole new one, never a part."""
     with atomic_path(target) as temp:
         temp.write_bytes(data)
+
+
+def remove_stale_temps(target: Path) -> int:
+    """Delete temp files an interrupted writer of `target` left behind; returns how many."""
+    if not target.parent.is_dir():
+        return 0
+    stale = list(target.parent.glob(f".{target.name}.*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.db import open_database
 from engine.errors import BandmateError, UserError
+from engine.files import remove_stale_temps
 from engine.jobs import ClaimedJob, JobQueue
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
@@ -92,6 +93,8 @@ class Worker:
         payload = job.payload
         spec = build_spec(payload["spec"])
         target = Path(payload["target"])
+        for written in (target, target.with_suffix(".mid")):
+            remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
         progress = self._progress_reporter(job)
         generated = await asyncio.to_thread(generate, spec, writer=self.writer, progress=progress)
         rendered = await asyncio.to_thread(

@@ -1,0 +1,95 @@
+"""The command-line contract, run as a real subprocess against a temp database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import symusic
+from pydub import AudioSegment
+
+from bot.settings import Settings
+from tests.conftest import run_cli
+
+CONTRACT_SPEC_KEYS = {"genre", "mood", "tempo_bpm", "key", "mode", "meter", "instruments", "drums",
+                      "duration_s", "energy", "seed", "lyrics"}  # fmt: skip
+STAGES = {"parse", "compose", "render", "effects", "encode", "total"}
+
+
+def _compose(settings: Settings, tmp_path: Path, text: str, *extra: str) -> dict:
+    done = run_cli(["compose", text, "--json", "--out", str(tmp_path / "out"), *extra], settings, tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout  # exactly one JSON object
+    return json.loads(lines[0])
+
+
+def test_compose_json_contract_files_and_length(settings: Settings, tmp_path: Path) -> None:
+    result = _compose(settings, tmp_path, "sad piano ballad, 10 seconds", "--seed", "7")
+    assert {"id", "spec", "files", "timings_ms"} <= result.keys()
+    assert result["spec"].keys() >= CONTRACT_SPEC_KEYS
+    assert result["timings_ms"].keys() >= STAGES
+    spec = result["spec"]
+    assert spec["seed"] == 7 and "piano" in spec["instruments"] and spec["mode"] == "minor"
+    mp3, midi = Path(result["files"]["mp3"]), Path(result["files"]["midi"])
+    assert mp3.parent == tmp_path / "out" and mp3.suffix == ".mp3" and midi.suffix == ".mid"
+    assert abs(AudioSegment.from_mp3(mp3).duration_seconds - spec["duration_s"]) <= 0.05 * spec["duration_s"]
+    score = symusic.Score(str(midi))
+    assert round(score.tempos[0].qpm) == spec["tempo_bpm"]
+    numerator, denominator = spec["meter"].split("/")
+    assert (score.time_signatures[0].numerator, score.time_signatures[0].denominator) == (int(numerator),
+                                                                                          int(denominator))
+    programs = {track.program for track in score.tracks if not track.is_drum and track.note_num()}
+    assert {part["program"] for part in spec["parts"]} <= programs
+
+
+def test_same_seed_same_midi_bytes(settings: Settings, tmp_path: Path) -> None:
+    first = _compose(settings, tmp_path, "sad piano ballad", "--seed", "7")
+    second = _compose(settings, tmp_path, "sad piano ballad", "--seed", "7")
+    assert first["files"]["midi"] != second["files"]["midi"]
+    assert Path(first["files"]["midi"]).read_bytes() == Path(second["files"]["midi"]).read_bytes()
+    other = _compose(settings, tmp_path, "sad piano ballad", "--seed", "8")
+    assert Path(other["files"]["midi"]).read_bytes() != Path(first["files"]["midi"]).read_bytes()
+
+
+def test_refine_last_makes_it_faster_and_keeps_the_key(settings: Settings, tmp_path: Path) -> None:
+    first = _compose(settings, tmp_path, "calm folk song, 8 seconds", "--seed", "3")
+    done = run_cli(["refine", "last", "make it faster", "--json", "--out", str(tmp_path / "out")], settings, tmp_path)
+    assert done.returncode == 0, done.stderr
+    second = json.loads(done.stdout)
+    assert second["spec"]["tempo_bpm"] > first["spec"]["tempo_bpm"]
+    assert (second["spec"]["key"], second["spec"]["mode"]) == (first["spec"]["key"], first["spec"]["mode"])
+    assert second["spec"]["seed"] == first["spec"]["seed"]
+    assert second["version"] == first["version"] + 1
+
+
+def test_dry_run_prints_the_spec_and_writes_nothing(settings: Settings, tmp_path: Path) -> None:
+    done = run_cli(["compose", "epic orchestral battle theme 140bpm in D minor, 2 minutes", "--dry-run", "--json",
+                    "--out", str(tmp_path / "out")], settings, tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    spec = json.loads(done.stdout)["spec"]
+    assert (spec["tempo_bpm"], spec["key"], spec["mode"], spec["duration_s"]) == (140, "D", "minor", 120)
+    assert not (tmp_path / "out").exists() and not settings.media_dir.exists()
+
+
+def test_bad_input_is_one_clear_line_and_leaves_no_files(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for text in ("", "   ", "x" * 5000):
+        done = run_cli(["compose", text, "--out", str(out)], settings, tmp_path)
+        assert done.returncode == 2
+        assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    done = run_cli(["refine", "banana", "faster"], settings, tmp_path)
+    assert done.returncode == 2 and "not a piece id" in done.stderr
+    done = run_cli(["refine", "last", "faster", "--json"], settings, tmp_path)
+    assert done.returncode == 2 and "error" in json.loads(done.stdout)
+    assert not out.exists()
+
+
+def test_chat_conversation_composes_refines_and_lists_history(settings: Settings, tmp_path: Path) -> None:
+    script = "/compose sad piano ballad, 8 seconds\nmake it faster\n/history\n/help\n"
+    done = run_cli(["chat"], settings, tmp_path, stdin=script)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "v1 ready" in out and "v2 ready" in out
+    assert "tempo" in out.lower()  # the refinement says what it changed
+    assert out.count(".mp3") >= 2

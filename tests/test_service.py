@@ -1,0 +1,136 @@
+"""The core end to end in one process: request → version → real engine job → delivery, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import symusic
+from pydub import AudioSegment
+
+from bot.app import Runtime
+from bot.delivery import DeliveryLoop
+from bot.messages import Request
+from engine.worker import Worker
+from tests.helpers import RecordingSink, eventually, origin
+
+
+async def _deliver_all(runtime: Runtime, sink: RecordingSink, count: int) -> None:
+    loop = DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.05)
+    task = asyncio.create_task(loop.run())
+    try:
+        await eventually(lambda: len(sink.deliveries) >= count, timeout=120)
+        await asyncio.sleep(0.3)  # a few more rounds: nothing may be posted twice
+    finally:
+        task.cancel()
+
+
+def _midi(path: Path) -> symusic.Score:
+    return symusic.Score(str(path))
+
+
+async def test_compose_then_reply_faster_keeps_key_and_raises_tempo(runtime: Runtime, engine_worker: Worker) -> None:
+    sink = RecordingSink()
+    first = await runtime.service.handle(
+        Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="m1", seed=7)
+    )
+    assert first.job_id is not None, first.text
+    assert "v1" in first.text and "bpm" in first.text
+    await _deliver_all(runtime, sink, 1)
+    v1 = sink.deliveries[0]
+    assert v1.error is None and v1.mp3_path is not None and v1.midi_path is not None
+    assert v1.reply_to_message_id == "m1"
+    assert abs(AudioSegment.from_mp3(v1.mp3_path).duration_seconds - 8.0) <= 0.4
+
+    second = await runtime.service.handle(
+        Request(origin(), None, "make it faster", message_id="m2", reply_to_message_id="msg-" + str(v1.composition_id))
+    )
+    assert second.job_id is not None, second.text
+    await _deliver_all(runtime, sink, 2)
+    v2 = sink.deliveries[1]
+    assert v2.version == 2 and v2.midi_path is not None
+    before, after = _midi(v1.midi_path), _midi(v2.midi_path)
+    assert after.tempos[0].qpm > before.tempos[0].qpm
+    assert after.key_signatures[0].key == before.key_signatures[0].key
+    stored = await runtime.store.get(v2.composition_id)
+    assert stored is not None and stored.parent_id == v1.composition_id and stored.seed == 7
+
+
+async def test_repeated_platform_message_is_one_piece(runtime: Runtime) -> None:
+    request = Request(origin(), "compose", "happy pop song, 8 seconds", message_id="same")
+    first, again = await runtime.service.handle(request), await runtime.service.handle(request)
+    assert first.job_id is not None and first.job_id == again.job_id
+    assert len(await runtime.queue.queued_ids()) == 1
+
+
+async def test_concurrent_requests_in_one_chat_get_distinct_versions(runtime: Runtime) -> None:
+    replies = await asyncio.gather(*(
+        runtime.service.handle(Request(origin(user=f"u{i}"), "compose", "jazz trio, 8 seconds", message_id=f"m{i}"))
+        for i in range(10)
+    ))  # fmt: skip
+    assert all(reply.job_id is not None for reply in replies)
+    conversation = await runtime.store.conversation("console", "chat-1", None)
+    versions = sorted(c.version for c in await runtime.store.history(conversation.id, limit=50))
+    assert versions == list(range(1, 11))
+
+
+async def test_undo_reposts_the_previous_version_without_composing(runtime: Runtime, engine_worker: Worker) -> None:
+    sink = RecordingSink()
+    await runtime.service.handle(Request(origin(), "compose", "lofi beat, 8 seconds", message_id="a", seed=3))
+    await runtime.service.handle(Request(origin(), "refine", "add strings", message_id="b"))
+    await _deliver_all(runtime, sink, 2)
+    undo = await runtime.service.handle(Request(origin(), "undo", message_id="c"))
+    assert undo.job_id is not None, undo.text
+    job = await runtime.queue.get(undo.job_id)
+    assert job is not None and job.status == "done"  # no engine work needed
+    await _deliver_all(runtime, sink, 3)
+    assert sink.deliveries[2].mp3_path == sink.deliveries[0].mp3_path
+    history = await runtime.service.handle(Request(origin(), "history"))
+    assert history.text.splitlines()[0].startswith("v3") and "back to v1" in history.text
+
+
+async def test_failed_post_is_retried_and_posted_once(runtime: Runtime) -> None:
+    sink = RecordingSink(fail_next=1)
+    await runtime.service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="x"))
+    claimed = await runtime.queue.claim("w", 30, 3)
+    assert claimed is not None
+    await runtime.queue.complete(claimed, {"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid", "duration_s": 8.0})
+    loops = [DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02) for _ in range(3)]
+    assert await loops[0].tick() == 0 and sink.deliveries == []  # the post failed; the claim is released
+    posted = await asyncio.gather(*(loop.tick() for loop in loops))
+    assert sum(posted) == 1
+    await asyncio.gather(*(loop.tick() for loop in loops))
+    assert len(sink.deliveries) == 1
+
+
+async def test_user_mistakes_get_one_clear_line_and_service_keeps_serving(runtime: Runtime) -> None:
+    service = runtime.service
+    cases = {
+        "": "Tell me what to compose",
+        "x" * 5000: "too long",
+    }
+    for text, expected in cases.items():
+        reply = await service.handle(Request(origin(), "compose", text))
+        assert expected in reply.text and reply.job_id is None and "\n" not in reply.text
+    for text in ("\x00\x07\x1b[31m", "asdkjh qwpoeiru zxcmvn", "🎹🎹🎹"):
+        reply = await service.handle(Request(origin(), "compose", text))
+        assert reply.text.strip()  # either understood or a clear explanation, never silence
+    nothing = await service.handle(Request(origin(user="bob", chat="c2"), "undo"))
+    assert nothing.job_id is None and "no piece" in nothing.text.lower()
+    ok = await service.handle(Request(origin(), "compose", "happy pop song, 8 seconds"))
+    assert ok.job_id is not None
+
+
+async def test_rate_limit_answers_politely(tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+
+    runtime = await Runtime.open(make_settings(tmp_path, rate_limit_per_minute=2))
+    try:
+        replies = [
+            await runtime.service.handle(Request(origin(), "compose", "rock song, 8 seconds", message_id=str(i)))
+            for i in range(3)
+        ]
+    finally:
+        await runtime.close()
+    assert [r.job_id is not None for r in replies] == [True, True, False]
+    assert "a minute" in replies[2].text
