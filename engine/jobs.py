@@ -28,6 +28,7 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    not_before: Mapped[float | None] = mapped_column(Float, nullable=True)  # debounced jobs wait until then
     created_at: Mapped[float] = mapped_column(Float, default=now)
     started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -73,7 +74,7 @@ class JobQueue:
             claimable = (
                 select(Job.id)
                 .where(
-                    (Job.status == "queued")
+                    ((Job.status == "queued") & (Job.not_before.is_(None) | (Job.not_before <= moment)))
                     | ((Job.status == "running") & (Job.lease_expires_at < moment))
                 )
                 .order_by(Job.id)

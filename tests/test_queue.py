@@ -75,3 +75,20 @@ async def test_renew_records_stage_and_extends_lease(queue: JobQueue) -> None:
     assert await queue.claim("thief", 30, 3) is None
     job = await queue.get(claimed.id)
     assert job is not None and job.stage == "rendering"
+
+
+async def test_a_debounced_job_waits_until_not_before(queue: JobQueue, settings: Settings) -> None:
+    from sqlalchemy import update
+
+    from engine.db import now, open_database
+    from engine.jobs import Job
+
+    job_id = await queue.enqueue({"n": 1})
+    database = open_database(settings.database_url)
+    async with database.begin() as connection:
+        await connection.execute(update(Job).where(Job.id == job_id).values(not_before=now() + 0.3))
+    await database.dispose()
+    assert await queue.claim("w", 30, 3) is None
+    await asyncio.sleep(0.35)
+    claimed = await queue.claim("w", 30, 3)
+    assert claimed is not None and claimed.id == job_id

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, now
 from engine.jobs import Job
 
-__all__ = ["Base", "ChatSettings", "Composition", "Conversation", "Job", "User"]
+__all__ = [
+    "Base", "ChatSettings", "Composition", "Conversation", "Jam", "JamContribution", "JamParticipant", "Job", "User",
+]
 
 
 class User(Base):
@@ -84,3 +86,50 @@ class ChatSettings(Base):
     scope_id: Mapped[str] = mapped_column(String(64))
     allowed_channels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[float] = mapped_column(Float, default=now, onupdate=now)
+
+
+class Jam(Base):
+    """A group building one piece: the current spec, who added which layer, and the pending mix."""
+
+    __tablename__ = "jams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    started_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | ended
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    layers: Mapped[dict[str, Any]] = mapped_column(JSON)  # instrument → {role, author, author_id, muted}
+    pending_version_id: Mapped[int | None] = mapped_column(ForeignKey("compositions.id"), nullable=True)
+    vote: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # optimistic lock: one change at a time
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class JamContribution(Base):
+    """One person's change to a jam, in arrival order, with what it replaced (for undo)."""
+
+    __tablename__ = "jam_contributions"
+    __table_args__ = (UniqueConstraint("jam_id", "request_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jam_id: Mapped[int] = mapped_column(ForeignKey("jams.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    spec_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    layers_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    request_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    rendered_in: Mapped[int | None] = mapped_column(ForeignKey("compositions.id"), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+
+
+class JamParticipant(Base):
+    """Someone who started or changed a jam."""
+
+    __tablename__ = "jam_participants"
+
+    jam_id: Mapped[int] = mapped_column(ForeignKey("jams.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    joined_at: Mapped[float] = mapped_column(Float, default=now)
