@@ -32,6 +32,8 @@ class PartSpec(BaseModel):
 
     name: str
     role: Role
+    style: str | None = None  # a playing style the composer knows for the role, e.g. "walking" bass
+    variant: int = Field(0, ge=0)  # a new variant re-rolls this part alone (jam votes, "regenerate the bass")
 
     @field_validator("name")
     @classmethod
@@ -44,6 +46,28 @@ class PartSpec(BaseModel):
     def program(self) -> int:
         """The General MIDI program (0–127) this part is played with."""
         return INSTRUMENTS[self.name].program
+
+
+SECTION_NAMES = ("intro", "verse", "pre-chorus", "chorus", "bridge", "breakdown", "drop", "solo", "outro")
+
+
+class SectionSpec(BaseModel):
+    """One section of an explicit song form (jams build the form section by section)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    bars: int = Field(8, ge=1, le=64)
+    energy: float | None = Field(None, ge=0.0, le=1.0)
+    mood: str | None = None  # e.g. "dark" makes this section darker than the piece
+    variant: int = Field(0, ge=0)
+
+    @field_validator("name")
+    @classmethod
+    def _known_section(cls, name: str) -> str:
+        if name not in SECTION_NAMES:
+            raise ValueError(f"unknown section {name!r}")
+        return name
 
 
 class MusicSpec(BaseModel):
@@ -63,11 +87,13 @@ class MusicSpec(BaseModel):
     drums: bool
     drum_kit: str = "standard"
     drum_density: float = Field(0.5, ge=0.0, le=1.0)
+    drum_style: str | None = None  # a groove name the composer knows, e.g. "boom bap"; None: the genre's
     duration_s: float = Field(ge=DURATION_RANGE[0], le=DURATION_RANGE[1])
     energy: float = Field(0.5, ge=0.0, le=1.0)
     lyrics: str | None = None
     title: str = ""
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    form: tuple[SectionSpec, ...] = ()  # explicit sections; empty: the composer sizes a form to duration_s
 
     @field_validator("genre")
     @classmethod
@@ -142,7 +168,8 @@ class MusicSpec(BaseModel):
         data = self.model_dump(mode="json")
         data["instruments"] = self.instruments
         data["parts"] = [
-            {"name": part.name, "role": part.role, "program": part.program} for part in self.parts
+            {"name": part.name, "role": part.role, "program": part.program, "style": part.style}
+            for part in self.parts
         ]
         return data
 
