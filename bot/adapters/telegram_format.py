@@ -15,6 +15,7 @@ UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
 CAPTION_LIMIT_CHARS = 1024
 MESSAGE_LIMIT_CHARS = 4096
 CALLBACK_ANSWER_LIMIT_CHARS = 200
+CALLBACK_DATA_LIMIT_BYTES = 64
 
 # The commands users type, as Telegram spells them, mapped to the core's commands.
 COMMANDS: dict[str, Command] = {
@@ -45,7 +46,7 @@ class ButtonAction:
     text: str
 
 
-# callback_data is "<action>:<composition id>"; Telegram caps it at 64 bytes, this stays far below.
+# callback_data is "<action>:<composition id>", far below Telegram's CALLBACK_DATA_LIMIT_BYTES.
 BUTTONS: dict[str, ButtonAction] = {
     "faster": ButtonAction("⏩ Faster", "refine", "faster"),
     "slower": ButtonAction("⏪ Slower", "refine", "slower"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import warnings
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger("bandmate.telegram")
 
@@ -34,7 +36,10 @@ class RetryPolicy:
 
 def retry_after_seconds(error: RetryAfter) -> float:
     """Telegram's requested wait, whichever type this PTB version reports it in."""
-    value = error.retry_after
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int will become a timedelta; both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
@@ -73,16 +78,16 @@ class RetryingRateLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                delay = retry_after_seconds(exc)
-                reason = "flood control"
+                error: Exception = exc
+                delay, reason = retry_after_seconds(exc), "flood control"
             except BadRequest:
                 raise  # the call itself is wrong; sending it again cannot help
             except NetworkError as exc:
-                delay = self.policy.backoff(attempt)
-                reason = f"network error ({exc.message})"
+                error = exc
+                delay, reason = self.policy.backoff(attempt), f"network error ({exc.message})"
             if attempt >= self.policy.max_attempts:
                 log.warning("Bot API %s failed %d times (%s); giving up", endpoint, attempt, reason)
-                raise
+                raise error
             log.info("Bot API %s: %s, retry %d in %.1fs", endpoint, reason, attempt, delay)
             await self._sleep(delay)
             attempt += 1
