@@ -32,7 +32,7 @@ class PartSpec(BaseModel):
 
     name: str
     role: Role
-    style: str | None = None  # a playing style the composer knows for the role, e.g. "walking" bass
+    style: str | None = None  # a genre whose way of playing this role to borrow: bass "jazz" walks
     variant: int = Field(0, ge=0)  # a new variant re-rolls this part alone (jam votes, "regenerate the bass")
 
     @field_validator("name")
@@ -41,6 +41,13 @@ class PartSpec(BaseModel):
         if name not in INSTRUMENTS:
             raise ValueError(f"unknown instrument {name!r}")
         return name
+
+    @field_validator("style")
+    @classmethod
+    def _known_style(cls, style: str | None) -> str | None:
+        if style is not None and style not in GENRES:
+            raise ValueError(f"unknown part style {style!r}")
+        return style
 
     @property
     def program(self) -> int:
@@ -87,7 +94,7 @@ class MusicSpec(BaseModel):
     drums: bool
     drum_kit: str = "standard"
     drum_density: float = Field(0.5, ge=0.0, le=1.0)
-    drum_style: str | None = None  # a groove name the composer knows, e.g. "boom bap"; None: the genre's
+    drum_style: str | None = None  # a genre whose groove the drums play ("hip hop": boom bap); None: own
     duration_s: float = Field(ge=DURATION_RANGE[0], le=DURATION_RANGE[1])
     energy: float = Field(0.5, ge=0.0, le=1.0)
     lyrics: str | None = None
@@ -122,6 +129,13 @@ class MusicSpec(BaseModel):
         if meter not in METERS:
             raise ValueError(f"unsupported meter {meter!r}")
         return meter
+
+    @field_validator("drum_style")
+    @classmethod
+    def _known_groove(cls, style: str | None) -> str | None:
+        if style is not None and style not in GENRES:
+            raise ValueError(f"unknown drum style {style!r}")
+        return style
 
     @field_validator("drum_kit")
     @classmethod
