@@ -1,0 +1,127 @@
+"""Musicality measures used to pick the best of k sampled melodies (chord tones, scale, range, repetition)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+
+from engine.plan import Chord
+from engine.score import Note
+
+STRONG_BEAT_WEIGHT = 2.0
+IDEAL_SPAN = (7, 19)  # a singable melody moves over a fifth to an octave and a half
+MAX_COMFORTABLE_LEAP = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Musicality:
+    """The measures of one melody, each in 0–1 (higher is better), and their weighted total."""
+
+    chord_tone_ratio: float
+    scale_consistency: float
+    range_fit: float
+    repetition: float
+    smoothness: float
+    density: float
+
+    @property
+    def total(self) -> float:
+        """The ranking score: harmony first, then scale, shape and form."""
+        return (
+            0.35 * self.chord_tone_ratio
+            + 0.2 * self.scale_consistency
+            + 0.1 * self.range_fit
+            + 0.15 * self.repetition
+            + 0.1 * self.smoothness
+            + 0.1 * self.density
+        )
+
+
+def chord_at(chords: tuple[Chord, ...] | list[Chord], beat: float) -> Chord | None:
+    """The chord sounding at a beat."""
+    sounding = None
+    for chord in chords:
+        if chord.start <= beat + 1e-6:
+            sounding = chord
+        else:
+            break
+    return sounding
+
+
+def chord_tone_ratio(notes: list[Note], chords: tuple[Chord, ...] | list[Chord]) -> float:
+    """Duration-weighted share of notes that belong to the chord under them; downbeat notes count double."""
+    weighted = total = 0.0
+    for note in notes:
+        chord = chord_at(chords, note.start)
+        weight = note.duration * (STRONG_BEAT_WEIGHT if note.start % 1 == 0 else 1.0)
+        total += weight
+        if chord is not None and note.pitch % 12 in chord.pitch_classes:
+            weighted += weight
+    return weighted / total if total else 0.0
+
+
+def scale_consistency(notes: list[Note], scale: frozenset[int]) -> float:
+    """Share of notes whose pitch class is in the scale."""
+    return sum(note.pitch % 12 in scale for note in notes) / len(notes) if notes else 0.0
+
+
+def range_fit(notes: list[Note]) -> float:
+    """1 when the melody's span is in the singable window, falling off outside it."""
+    if not notes:
+        return 0.0
+    span = max(note.pitch for note in notes) - min(note.pitch for note in notes)
+    low, high = IDEAL_SPAN
+    if low <= span <= high:
+        return 1.0
+    distance = low - span if span < low else span - high
+    return max(0.0, 1.0 - distance / 12)
+
+
+def repetition(notes: list[Note], beats_per_bar: float) -> float:
+    """How much bar rhythms recur (songs repeat motifs), peaking at about half the bars repeating."""
+    patterns = Counter[tuple[float, ...]]()
+    for bar in {int(note.start // beats_per_bar) for note in notes}:
+        patterns[
+            tuple(round(note.start % beats_per_bar, 2) for note in notes if int(note.start // beats_per_bar) == bar)
+        ] += 1
+    bars = sum(patterns.values())
+    if bars < 2:
+        return 0.0
+    repeated = sum(count for count in patterns.values() if count > 1) / bars
+    return 1.0 - abs(repeated - 0.5) * 2
+
+
+def smoothness(notes: list[Note]) -> float:
+    """Share of melodic steps that are not awkward leaps."""
+    if len(notes) < 2:
+        return 0.0
+    leaps = [abs(b.pitch - a.pitch) for a, b in itertools.pairwise(notes)]
+    return sum(leap <= MAX_COMFORTABLE_LEAP for leap in leaps) / len(leaps)
+
+
+def density(notes: list[Note], bars: int, target_per_bar: float) -> float:
+    """1 when notes per bar is near the target, falling off with the ratio."""
+    if not notes or bars <= 0:
+        return 0.0
+    ratio = len(notes) / bars / max(0.5, target_per_bar)
+    return min(ratio, 1 / ratio)
+
+
+def measure(
+    notes: list[Note],
+    chords: tuple[Chord, ...] | list[Chord],
+    scale: frozenset[int],
+    beats_per_bar: float,
+    bars: int,
+    target_per_bar: float,
+) -> Musicality:
+    """All measures of one melody over its chords."""
+    return Musicality(
+        chord_tone_ratio(notes, chords),
+        scale_consistency(notes, scale),
+        range_fit(notes),
+        repetition(notes, beats_per_bar),
+        smoothness(notes),
+        density(notes, bars, target_per_bar),
+    )

@@ -1,0 +1,178 @@
+"""The learned PartWriter ("model"): melody from the shipped network over the plan's chords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from engine.compose.theory import derive_seed, scale_pcs
+from engine.errors import EngineError
+from engine.model.data import energy_bin_for_level, prefix_tokens
+from engine.model.originality import OriginalityIndex
+from engine.model.rerank import Musicality, measure
+from engine.model.sample import BarFrame, Masks, bars_to_notes, sample_bars
+from engine.model.tokenizer import BEATS_PER_BAR, CHORD_SLOTS_PER_BEAT, PITCH_RANGE, Vocab, chord_class
+from engine.plan import Chord, Plan, Section
+from engine.score import Note
+from engine.spec import MusicSpec
+
+SEGMENT_BARS = 8  # bars sampled per pass; longer sections continue with the previous bars as context
+CONTEXT_BARS = 4
+ATTEMPTS = 3  # fresh batches tried before giving the melody back to the rules
+MODE_NAMES = {"major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "locrian"}
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationStats:
+    """What one melody cost: batches sampled and candidates the originality guard threw out."""
+
+    batches: int = 0
+    rejected: int = 0
+
+
+@dataclass(slots=True)
+class ModelWriter:
+    """Writes melodies with the trained model; accompaniment is left to the rules (see the model card)."""
+
+    model: torch.nn.Module = field(repr=False)
+    vocab: Vocab = field(repr=False)
+    index: OriginalityIndex = field(repr=False)
+    candidates: int = 4
+    temperature: float = 0.95
+    use_guard: bool = True
+    name: str = "model"
+    masks: Masks = field(init=False, repr=False)
+    last_stats: GenerationStats = field(default_factory=GenerationStats)
+
+    def __post_init__(self) -> None:
+        self.masks = Masks.build(self.vocab)
+
+    def melody(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
+        """A melody over every bar of the plan inside [low, high], or None when the model cannot write it."""
+        low, high = max(low, PITCH_RANGE[0]), min(high, PITCH_RANGE[1] - 1)
+        if plan.beats_per_bar != BEATS_PER_BAR or high - low < 7 or plan.mode not in MODE_NAMES:
+            return None  # trained on 4/4 only; other meters and tiny ranges go to the rules
+        generator = torch.Generator().manual_seed(derive_seed(seed, "model-melody"))
+        bar_tokens: list[list[int]] = []
+        notes: list[Note] = []
+        written: dict[tuple[str, tuple[Chord, ...]], tuple[int, list[list[int]], list[Note]]] = {}
+        batches = rejected = 0
+        for section in plan.sections:
+            first_beat = section.start_bar * BEATS_PER_BAR
+            key = (section.name, _relative_chords(section))
+            if key in written:  # a repeated section (second chorus) sings its tune again
+                earlier_beat, tokens, earlier = written[key]
+                bar_tokens += tokens
+                notes += [Note(n.start - earlier_beat + first_beat, n.duration, n.pitch, n.velocity) for n in earlier]
+                continue
+            section_tokens: list[list[int]] = []
+            section_notes: list[Note] = []
+            for offset in range(0, section.bars, SEGMENT_BARS):
+                count = min(SEGMENT_BARS, section.bars - offset)
+                segment = self._segment(plan, section, offset, count, low, high, bar_tokens, notes, generator)
+                if segment is None:
+                    return None
+                tokens, fresh, stats = segment
+                batches, rejected = batches + stats.batches, rejected + stats.rejected
+                bar_tokens += tokens
+                notes += fresh
+                section_tokens += tokens
+                section_notes += fresh
+            written[key] = (first_beat, section_tokens, section_notes)
+        self.last_stats = GenerationStats(batches, rejected)
+        end = plan.total_bars * BEATS_PER_BAR
+        return [
+            Note(n.start, min(n.duration, end - n.start), n.pitch, n.velocity) for n in notes if n.start < end
+        ]
+
+    def accompaniment(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
+        """Not learned yet: the rule-based accompaniment is used."""
+        return None
+
+    def _segment(
+        self,
+        plan: Plan,
+        section: Section,
+        offset: int,
+        count: int,
+        low: int,
+        high: int,
+        history: list[list[int]],
+        notes_so_far: list[Note],
+        generator: torch.Generator,
+    ) -> tuple[list[list[int]], list[Note], GenerationStats] | None:
+        first_bar = section.start_bar + offset
+        scale = frozenset(scale_pcs(plan.tonic_pc, plan.mode))
+        frames = [self._frame(plan, bar, scale, low, high) for bar in range(first_bar, first_bar + count)]
+        tempo = self.vocab.id(self.vocab.tempo_token(plan.tempo_bpm))
+        energy = energy_bin_for_level(section.energy)
+        prompt = prefix_tokens(self.vocab, plan.tonic_pc, plan.mode, energy, tempo)
+        prompt += [token for bar in history[-CONTEXT_BARS:] for token in bar]
+        chords = [c for c in plan.chords if c.start < (first_bar + count) * BEATS_PER_BAR]
+        velocity = round(72 + 30 * section.energy)
+        tail = notes_so_far[-8:]
+        rejected = 0
+        for attempt in range(ATTEMPTS):
+            outputs = sample_bars(
+                self.model, self.vocab, self.masks, prompt, frames, self.candidates, generator, self.temperature
+            )
+            ranked: list[tuple[float, list[list[int]], list[Note]]] = []
+            for tokens in outputs:
+                fresh = bars_to_notes(tokens, self.vocab, first_bar * BEATS_PER_BAR, velocity)
+                score = _score(fresh, chords, scale, count, section.energy)
+                ranked.append((score.total, tokens, fresh))
+            ranked.sort(key=lambda item: -item[0])
+            for _total, tokens, fresh in ranked:
+                if not fresh:
+                    continue
+                if self.use_guard and not self.index.is_original(tail + fresh):
+                    rejected += 1
+                    continue
+                return tokens, fresh, GenerationStats(attempt + 1, rejected)
+        return None
+
+    def _frame(self, plan: Plan, bar: int, scale: frozenset[int], low: int, high: int) -> BarFrame:
+        header = bar_header(self.vocab, plan.chords, bar * BEATS_PER_BAR)
+        begin, end = bar * BEATS_PER_BAR, (bar + 1) * BEATS_PER_BAR
+        bar_chords = [c for c in plan.chords if c.start < end and c.start + c.duration > begin]
+        allowed = set(scale) | {pc for chord in bar_chords for pc in chord.pitch_classes}
+        return BarFrame(tuple(header), frozenset(p for p in range(low, high + 1) if p % 12 in allowed))
+
+
+def bar_header(vocab: Vocab, chords: tuple[Chord, ...], bar_start: float) -> list[int]:
+    """Bar + (ChordPos, Chord) tokens: the chord sounding at the downbeat, then changes on half-beats."""
+    header = [vocab.id("Bar_None")]
+    current = None
+    for chord in chords:
+        slot = round((chord.start - bar_start) * CHORD_SLOTS_PER_BEAT)
+        name = f"Chord_{chord.root % 12}_{chord_class(chord.quality)}"
+        if chord.start <= bar_start + 0.25 and chord.start + chord.duration > bar_start + 0.25:
+            current = name
+            header = [vocab.id("Bar_None"), vocab.id("ChordPos_0"), vocab.id(name)]
+        elif 0 < slot < BEATS_PER_BAR * CHORD_SLOTS_PER_BEAT and name != current:
+            header += [vocab.id(f"ChordPos_{slot}"), vocab.id(name)]
+            current = name
+    return header
+
+
+def _relative_chords(section: Section) -> tuple[Chord, ...]:
+    origin = section.start_bar * BEATS_PER_BAR
+    return tuple(Chord(c.root, c.quality, c.start - origin, c.duration, c.bass) for c in section.chords)
+
+
+def _score(
+    notes: list[Note], chords: list[Chord], scale: frozenset[int], bars: int, energy: float
+) -> Musicality:
+    target = 2.0 + 4.0 * energy  # notes per bar: POP909's quartiles run from about 3 to 6
+    return measure(notes, chords, scale, BEATS_PER_BAR, bars, target)
+
+
+def check_model_output(notes: list[Note], plan: Plan, low: int, high: int) -> None:
+    """Raise EngineError when a melody breaks the writer contract (range, order, inside the piece)."""
+    end = plan.total_bars * plan.beats_per_bar
+    starts = [note.start for note in notes]
+    if starts != sorted(starts) or any(not low <= note.pitch <= high for note in notes):
+        raise EngineError("model melody is out of range or out of order")
+    if any(note.start < 0 or note.start + note.duration > end + 1e-6 for note in notes):
+        raise EngineError("model melody runs outside the piece")
