@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery import DeliveryLoop
+from bot.jam.service import JamService
+from bot.jam.store import JamStore
 from bot.service import Bandmate, Limits
 from bot.settings import Settings
 from bot.store import migrate
@@ -42,7 +44,8 @@ class Runtime:
         store = Store(database, settings.media_dir)
         encoder = TextEncoder() if settings.use_text_encoder else None
         limits = Limits(max_prompt_chars=settings.max_prompt_chars, requests_per_minute=settings.rate_limit_per_minute)
-        service = Bandmate(store, limits=limits, encoder=encoder)
+        jams = JamService(store, JamStore(database), debounce_seconds=settings.jam_debounce_seconds, encoder=encoder)
+        service = Bandmate(store, limits=limits, encoder=encoder, jams=jams)
         return cls(settings, database, store, JobQueue(database), service)
 
     async def close(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.jam.service import JamService
 from bot.messages import Origin, Reply, Request
 from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
@@ -46,12 +47,14 @@ class Bandmate:
         *,
         limits: Limits | None = None,
         encoder: TextEncoder | None = None,
+        jams: JamService | None = None,
         new_seed: Callable[[], int] = lambda: secrets.randbelow(2**31),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.limits = limits or Limits()
         self.encoder = encoder
+        self.jams = jams
         self._new_seed = new_seed
         self._clock = clock
 
@@ -75,6 +78,10 @@ class Bandmate:
                 return self._queued_reply(seen)
         if command == "history":
             return await self._history(conversation)
+        if self.jams is not None and (command == "jam" or (command is None and await self.jams.open_jam(conversation))):
+            if command is None:
+                await self._check_rate(author)
+            return await self.jams.handle(conversation, author, request)
         target = await self._target(conversation, request)
         if command == "midi":
             return self._midi(target)

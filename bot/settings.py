@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     use_text_encoder: bool = True
     max_prompt_chars: int = Field(1_000, ge=10)
     rate_limit_per_minute: int = Field(6, ge=1)
+    jam_debounce_seconds: float = Field(3.0, ge=0)
     log_level: str = "INFO"
 
     telegram_bot_token: SecretStr | None = None

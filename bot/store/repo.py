@@ -29,6 +29,8 @@ class NewVersion:
     request_key: str | None = None
     request_message_id: str | None = None
     reuse_media_of: Composition | None = None  # undo/goto: post the earlier files again
+    not_before: float | None = None  # debounced: the engine waits until then (jam mixes)
+    stems: bool = False  # also render one MP3 per part, zipped (jam mix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,31 @@ class Store:
         folder = self.media_dir / conversation.platform / f"c{conversation.id}"
         target = folder / f"v{version}-{_slug(new.spec.title or new.spec.summary())}.mp3"
         comment = f"{new.prompt[:200]} | seed {new.spec.seed}"
-        payload = {"spec": new.spec.model_dump(mode="json"), "target": str(target), "comment": comment}
-        return Job(payload=payload, status="queued", stage="queued")
+        payload = {"spec": new.spec.model_dump(mode="json"), "target": str(target), "comment": comment,
+                   "stems": new.stems}  # fmt: skip
+        return Job(payload=payload, status="queued", stage="queued", not_before=new.not_before)
+
+    async def reschedule(
+        self, composition_id: int, spec: MusicSpec, changes: tuple[str, ...], not_before: float, *, stems: bool = False
+    ) -> bool:
+        """Fold a newer spec into a version whose job has not started; False if the engine took it."""
+        async with self._sessions.begin() as session:
+            composition = await session.get(Composition, composition_id)
+            job = await session.get(Job, composition.job_id) if composition else None
+            if composition is None or job is None or job.status != "queued":
+                return False
+            result = await session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.status == "queued")
+                .values(payload={**job.payload, "spec": spec.model_dump(mode="json"), "stems": stems},
+                        not_before=not_before)
+            )
+            if result.rowcount != 1:
+                return False
+            composition.spec = spec.model_dump(mode="json")
+            composition.summary = spec.summary()
+            composition.changes = list(changes)
+            return True
 
     async def by_request_key(self, conversation_id: int, key: str) -> Composition | None:
         """The version created by this platform message, if it was seen before."""

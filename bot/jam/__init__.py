@@ -1,0 +1,1 @@
+"""Jam sessions: a chat builds one piece together."""

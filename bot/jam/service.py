@@ -1,0 +1,213 @@
+"""Jam sessions: a chat builds one piece together, change by change, with debounced mixes."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+
+from bot.jam.contributions import JamState, apply, start
+from bot.jam.store import JamStore
+from bot.messages import Reply, Request
+from bot.store.models import Conversation, Jam, User
+from bot.store.repo import NewVersion, Store
+from bot.understanding import TextEncoder, understand
+from engine.db import now
+from engine.errors import UserError
+from engine.spec import MusicSpec
+
+JAM_HELP = ("Jam commands: /jam start <idea> · then just say what to change (\"add a walking bass\", "
+            "\"drums: boom bap\", \"give the melody to the sax\", \"mute the piano\", \"next section: chorus, "
+            "more energy\") · /jam status · /jam vote · /jam undo · /jam mix · /jam end")  # fmt: skip
+MAX_CONTRIBUTION_RETRIES = 50
+
+
+class JamService:
+    """Runs every chat's jam; the core service hands it /jam commands and messages in a jamming chat."""
+
+    def __init__(
+        self,
+        store: Store,
+        jams: JamStore,
+        *,
+        debounce_seconds: float = 3.0,
+        encoder: TextEncoder | None = None,
+        new_seed: Callable[[], int] = lambda: secrets.randbelow(2**31),
+    ) -> None:
+        self.store = store
+        self.jams = jams
+        self.debounce_seconds = debounce_seconds
+        self.encoder = encoder
+        self._new_seed = new_seed
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def open_jam(self, conversation: Conversation) -> Jam | None:
+        """The chat's open jam, if one is running."""
+        return await self.jams.open_jam(conversation.id)
+
+    async def handle(self, conversation: Conversation, author: User, request: Request) -> Reply:
+        """A /jam command, or (command None) a contribution to the running jam."""
+        word, _, rest = request.text.strip().partition(" ")
+        action = word.lower() if request.command == "jam" else "say"
+        async with self._locks[conversation.id]:  # one change at a time per chat, in arrival order
+            jam = await self.jams.open_jam(conversation.id)
+            if action == "start":
+                return await self._start(conversation, author, rest, request, jam)
+            if action in ("", "help"):
+                return Reply(JAM_HELP)
+            if jam is None:
+                raise UserError("No jam is running here. Start one with /jam start lofi in F 85bpm")
+            handlers = {"status": self._status, "undo": self._undo, "vote": self._vote, "mix": self._mix,
+                        "end": self._end, "stop": self._end}  # fmt: skip
+            if action in handlers:
+                return await handlers[action](conversation, author, request, jam)
+            if action in ("pick", "choose"):
+                return await self._pick(conversation, author, rest, jam)
+            return await self._contribute(conversation, author, request, jam, request.text)
+
+    async def _start(
+        self, conversation: Conversation, author: User, idea: str, request: Request, jam: Jam | None
+    ) -> Reply:
+        if jam is not None:
+            raise UserError("A jam is already running here: /jam status to see it, /jam end to finish it.")
+        if not idea.strip():
+            raise UserError("Give the jam a starting idea, e.g. /jam start lofi in F 85bpm")
+        understanding = understand(idea, seed=self._new_seed(), encoder=self.encoder)
+        state = start(understanding.spec, author.name or author.external_id, author.id)
+        jam = await self.jams.create(conversation.id, author.id, state)
+        await self._schedule(conversation, author, jam, state.spec, ("jam started",), idea, delay=0.0)
+        return Reply(f"🎸 Jam started by {author.name or 'you'}: {state.spec.summary()}\n"
+                     "Now everyone can add and change parts — just say it. /jam help for ideas.")  # fmt: skip
+
+    async def _contribute(
+        self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str
+    ) -> Reply:
+        if request.message_id is not None and await self.jams.seen(jam.id, request.message_id):
+            return Reply("(already counted)")
+        name = author.name or author.external_id
+        for _ in range(MAX_CONTRIBUTION_RETRIES):
+            state = JamState.from_json(jam.spec, jam.layers)
+            new_state, changes = apply(state, text, author=name, author_id=author.id, new_seed=self._new_seed(),
+                                       encoder=self.encoder)  # fmt: skip
+            contribution = await self.jams.contribute(jam, author.id, text, changes, new_state, request.message_id)
+            if contribution is not None:
+                await self._schedule(conversation, author, jam, new_state.spec, changes, text)
+                return Reply(f"✓ {'; '.join(changes)} — new mix in a few seconds")
+            refreshed = await self.jams.get(jam.id)  # someone else changed it first: apply on top of theirs
+            if refreshed is None or refreshed.status != "open":
+                raise UserError("The jam has ended.")
+            jam = refreshed
+        raise UserError("The jam is very busy right now; please say that again.")
+
+    async def _schedule(
+        self,
+        conversation: Conversation,
+        author: User,
+        jam: Jam,
+        spec: MusicSpec,
+        changes: tuple[str, ...],
+        text: str,
+        *,
+        delay: float | None = None,
+        stems: bool = False,
+    ) -> None:
+        """Fold the change into the pending mix if the engine has not started it, else queue a new one."""
+        not_before = now() + (self.debounce_seconds if delay is None else delay)
+        current = await self.jams.get(jam.id)
+        pending_id = current.pending_version_id if current else None
+        if pending_id is not None:
+            pending = await self.store.get(pending_id)
+            folded = (*(pending.changes if pending else ()), *changes)
+            if await self.store.reschedule(pending_id, spec, folded, not_before, stems=stems):
+                await self.jams.mark_rendered(jam.id, pending_id)
+                return
+        new = NewVersion("jam", text[:200], spec, changes, not_before=not_before, stems=stems)
+        version = await self.store.add_version(conversation, author, new)
+        await self.jams.update(jam.id, pending_version_id=version.id)
+        await self.jams.mark_rendered(jam.id, version.id)
+
+    async def _status(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+        state = JamState.from_json(jam.spec, jam.layers)
+        people = await self.jams.participants(jam.id)
+        count = len([c for c, _ in await self.jams.contributions(jam.id) if not c.undone])
+        lines = [f"🎸 Jam · {state.spec.summary()}", "Parts:"]
+        for name, layer in state.layers.items():
+            style = f", {layer.style} style" if layer.style else ""
+            lines.append(f"  • {name} — {layer.role}{style}{' (muted)' if layer.muted else ''} · by {layer.author}")
+        drums = f"on, {state.spec.drum_style or state.spec.genre} groove" if state.spec.drums else "off"
+        lines.append(f"  • drums — {drums}")
+        form = " · ".join(f"{s.name} {s.bars}" + (f" ({s.mood})" if s.mood else "") for s in state.spec.form)
+        lines.append(f"Sections: {form}")
+        lines.append(f"Players: {', '.join(p.name or p.external_id for p in people)} · {count} changes")
+        return Reply("\n".join(lines))
+
+    async def _undo(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+        last = await self.jams.last_contribution(jam.id)
+        if last is None:
+            raise UserError("Nothing to undo in this jam yet.")
+        if not await self.jams.undo(jam, last):
+            raise UserError("Someone changed the jam at the same moment; try /jam undo again.")
+        restored = JamState.from_json(last.spec_before, last.layers_before)
+        note = f"undid: {'; '.join(last.changes)}"
+        await self._schedule(conversation, author, jam, restored.spec, (f"{note} ({author.name})",), "undo")
+        return Reply(f"↩ {note}")
+
+    async def _vote(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+        last = await self.jams.last_contribution(jam.id)
+        if last is None:
+            raise UserError("Make a change first; then /jam vote offers two takes on it.")
+        state = JamState.from_json(jam.spec, jam.layers)
+        before = MusicSpec.model_validate(last.spec_before)
+        changed = {p.name for p in state.spec.parts} - {p.name for p in before.parts} or {
+            p.name for p in state.spec.parts if p not in before.parts
+        }
+        options: dict[str, int] = {}
+        for offset, label in ((1, "A"), (2, "B")):
+            if changed:
+                parts = tuple(p.model_copy(update={"variant": p.variant + offset}) if p.name in changed else p
+                              for p in state.spec.parts)  # fmt: skip
+                spec = state.spec.replace(parts=parts)
+            else:
+                spec = state.spec.replace(seed=(state.spec.seed + offset) % 2**31)
+            new = NewVersion("jam", f"vote {label}", spec, (f"take {label} of: {'; '.join(last.changes)}",))
+            options[label] = (await self.store.add_version(conversation, author, new)).id
+        await self.jams.update(jam.id, vote={"options": options, "votes": {}})
+        return Reply("🗳 Two takes coming up: A and B. Pick with the buttons or /jam pick A, /jam pick B.")
+
+    async def _pick(self, conversation: Conversation, author: User, choice: str, jam: Jam) -> Reply:
+        vote = jam.vote or {}
+        label = choice.strip().upper()[:1]
+        if not vote.get("options"):
+            raise UserError("There is no vote running. /jam vote starts one.")
+        if label not in vote["options"]:
+            raise UserError("Pick A or B.")
+        votes = {**vote.get("votes", {}), str(author.id): label}
+        needed = max(1, math.ceil(len(await self.jams.participants(jam.id)) / 2))
+        tally = sum(1 for v in votes.values() if v == label)
+        if tally < needed:
+            await self.jams.update(jam.id, vote={**vote, "votes": votes})
+            return Reply(f"🗳 {author.name} votes {label} ({tally}/{needed} needed)")
+        winner = await self.store.get(vote["options"][label])
+        assert winner is not None
+        state = JamState.from_json(jam.spec, jam.layers)
+        chosen = JamState(MusicSpec.model_validate(winner.spec), state.layers)
+        if not await self.jams.set_state(jam, chosen, vote=None):
+            raise UserError("Someone changed the jam at the same moment; pick again.")
+        return Reply(f"🏆 Take {label} wins ({tally} vote{'s' if tally > 1 else ''}) — it's the jam's version now.")
+
+    async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+        spec = MusicSpec.model_validate(jam.spec)
+        await self._schedule(conversation, author, jam, spec, (f"final mix ({author.name})",), "mix", delay=0.0,
+                             stems=True)  # fmt: skip
+        await self.jams.update(jam.id, pending_version_id=None)
+        return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.")
+
+    async def _end(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+        reply = await self._mix(conversation, author, request, jam)
+        await self.jams.update(jam.id, status="ended", ended_at=now())
+        people = await self.jams.participants(jam.id)
+        count = len([c for c, _ in await self.jams.contributions(jam.id) if not c.undone])
+        return Reply(f"🏁 Jam over: {count} changes from {len(people)} player{'s' if len(people) != 1 else ''}. "
+                     f"{reply.text}")  # fmt: skip
