@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.messages import Delivery, Progress, Sink
 from bot.service import origin_of
+from bot.store.models import Composition
 from bot.store.repo import Pending, Store
 from engine.jobs import JobQueue
 
@@ -27,13 +28,19 @@ def delivery_of(pending: Pending) -> Delivery:
         origin=origin_of(pending.conversation, pending.author),
         reply_to_message_id=composition.request_message_id,
         title=composition.spec.get("title") or composition.summary,
-        caption=composition.summary,
+        caption=composition.summary if composition.kind != "jam" else _jam_caption(composition),
         duration_s=float(result.get("duration_s") or 0.0),
         mp3_path=Path(result["mp3"]) if ok and result.get("mp3") else None,
         midi_path=Path(result["midi"]) if ok and result.get("midi") else None,
         error=None if ok else (job.error or "Something went wrong while making this piece."),
         changes=tuple(composition.changes or ()),
+        stems_path=Path(result["stems"]) if ok and result.get("stems") else None,
     )
+
+
+def _jam_caption(composition: Composition) -> str:
+    changes = [change for change in composition.changes or () if not change.startswith("jam started")]
+    return composition.summary + (f"\n{' · '.join(changes)}" if changes else "")
 
 
 class DeliveryLoop:

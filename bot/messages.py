@@ -67,6 +67,7 @@ class Delivery:
     midi_path: Path | None
     error: str | None = None  # set instead of files when the piece could not be made
     changes: tuple[str, ...] = field(default_factory=tuple)
+    stems_path: Path | None = None  # a zip of per-part MP3s (jam mixes)
 
 
 @dataclass(frozen=True, slots=True)

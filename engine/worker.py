@@ -22,6 +22,7 @@ from engine.pipeline import generate, render
 from engine.render import Renderer
 from engine.settings import EngineSettings
 from engine.spec import build_spec
+from engine.stems import render_stems
 
 log = logging.getLogger("bandmate.engine")
 
@@ -93,7 +94,7 @@ class Worker:
         payload = job.payload
         spec = build_spec(payload["spec"])
         target = Path(payload["target"])
-        for written in (target, target.with_suffix(".mid")):
+        for written in (target, target.with_suffix(".mid"), target.with_suffix(".zip")):
             remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
         progress = self._progress_reporter(job)
         generated = await asyncio.to_thread(generate, spec, writer=self.writer, progress=progress)
@@ -106,7 +107,15 @@ class Worker:
             comment=payload.get("comment", ""),
             progress=progress,
         )
+        stems = None
+        if payload.get("stems"):
+            progress("stems")
+            stems = await asyncio.to_thread(
+                render_stems, generated.score, self.renderer, target.with_suffix(".zip"),
+                gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
+            )  # fmt: skip
         return {
+            "stems": str(stems) if stems else None,
             "mp3": str(rendered.mp3_path),
             "midi": str(rendered.midi_path),
             "duration_s": round(rendered.duration_s, 3),

@@ -92,6 +92,8 @@ class ConsoleAdapter:
             self._print(f"✗ v{delivery.version}: {delivery.error}")
         else:
             files = f"   {delivery.mp3_path}\n   {delivery.midi_path}"
+            if delivery.stems_path:
+                files += f"\n   {delivery.stems_path}"
             self._print(f"🎵 v{delivery.version} ready — {delivery.caption}\n{files}")
         return f"console-v{delivery.version}-{delivery.composition_id}"
 
