@@ -56,7 +56,8 @@ class ConsoleAdapter:
 
     async def start(self) -> None:
         """Start reading lines in the background; `finished` is set at end of input."""
-        self._print("Bandmate console: /compose <words>, then reply with changes. /help for more.")
+        self._print("Bandmate console: /compose <words>, then reply with changes. /help for more; "
+                    "/as NAME to speak as someone else (try a /jam).")
         self._reader = asyncio.create_task(self._read())
 
     async def stop(self) -> None:
@@ -73,6 +74,11 @@ class ConsoleAdapter:
             if not line or line.strip() in ("/quit", "/exit"):
                 break
             number += 1
+            if line.startswith("/as "):  # several people at one keyboard, e.g. to try a jam
+                name = line[4:].strip() or "you"
+                self.origin = Origin(self.platform, self.origin.chat_id, name.lower(), name)
+                self._print(f"(now speaking as {name})")
+                continue
             request = parse_line(line, self.origin, number)
             if request is None:
                 continue

@@ -1,0 +1,141 @@
+"""Jam sessions end to end: several people, the console adapter, the real engine, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+from pathlib import Path
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import Runtime
+from bot.jam.contributions import JamState, apply
+from bot.messages import Request
+from bot.settings import Settings
+from engine.spec import MusicSpec
+from engine.worker import Worker
+from tests.conftest import make_settings
+from tests.helpers import RecordingSink, eventually, origin
+
+
+async def _jam_request(runtime: Runtime, user: str, text: str, key: str, command: str | None = "jam") -> str:
+    reply = await runtime.service.handle(Request(origin(user=user), command, text, message_id=key))  # type: ignore[arg-type]
+    return reply.text
+
+
+async def _open_jam(runtime: Runtime):  # type: ignore[no-untyped-def]
+    conversation = await runtime.store.conversation("console", "chat-1", None)
+    assert runtime.service.jams is not None
+    return await runtime.service.jams.jams.open_jam(conversation.id)
+
+
+async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, jam_debounce_seconds=0.3)
+    runtime = await Runtime.open(settings)
+    script = "\n".join([
+        "/jam start lofi in F 85bpm", "/as Lee", "add a walking bass", "/as Kim", "drums: boom bap",
+        "/as Sam", "give the melody to the sax", "/as Ana", "mute the piano", "/jam status",
+    ]) + "\n"  # fmt: skip
+    out = io.StringIO()
+    console = ConsoleAdapter(runtime.service, stdin=io.StringIO(script), stdout=out, user="Ana", session="chat-1")
+    from engine.worker import open_worker
+
+    try:
+        async with open_worker(settings.engine(), runtime.database) as worker:
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(worker.run(stop)), asyncio.create_task(runtime.delivery_loop([console]).run())]
+            await console.start()
+            await console.finished.wait()
+            await asyncio.wait_for(console.drained.wait(), 120)
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await runtime.close()
+    text = out.getvalue()
+    assert "Jam started by Ana" in text
+    for expected in ("walking", "(Lee)", "drums → boom bap (Kim)", "melody → alto sax (Sam)", "muted piano (Ana)"):
+        assert expected in text, expected
+    status = text[text.index("🎸 Jam ·"):]
+    assert "alto sax — melody" in status and "by Sam" in status and "piano — chords (muted) · by Ana" in status
+    assert "hip hop groove" in status and "Players: Ana, Lee, Kim, Sam" in status
+    assert text.count(" ready — ") >= 1 and ".mp3" in text
+
+
+async def test_twenty_people_at_once_lose_nothing_and_agree_on_one_result(runtime: Runtime) -> None:
+    await _jam_request(runtime, "ana", "start lofi in F 85bpm", "start")
+    changes = ["a bit faster", "a bit slower", "next section: verse", "add strings", "remove the strings"] * 4
+    replies = await asyncio.gather(*(
+        _jam_request(runtime, f"user{i}", change, f"m{i}", command=None) for i, change in enumerate(changes)
+    ))  # fmt: skip
+    assert all(reply.startswith("✓") for reply in replies), replies
+    jam = await _open_jam(runtime)
+    assert jam is not None
+    recorded = await runtime.service.jams.jams.contributions(jam.id)  # type: ignore[union-attr]
+    assert len(recorded) == 20 and len({c.request_key for c, _ in recorded}) == 20
+    assert [c.id for c, _ in recorded] == sorted(c.id for c, _ in recorded)  # arrival order is the id order
+    # One coherent result: replaying the recorded order from the start gives the stored state.
+    first = recorded[0][0]
+    state = JamState.from_json(first.spec_before, first.layers_before)
+    for contribution, user in recorded:
+        assert state.to_json()[0] == contribution.spec_before
+        state, _ = apply(state, contribution.text, author=user.name, author_id=user.id, new_seed=1)
+    final = MusicSpec.model_validate(jam.spec)
+    assert final.tempo_bpm == state.spec.tempo_bpm and final.form == state.spec.form
+    assert final.instruments == state.spec.instruments
+    # The burst became at most a couple of mixes, not twenty.
+    conversation = await runtime.store.conversation("console", "chat-1", None)
+    versions = await runtime.store.history(conversation.id, limit=50)
+    assert len(versions) <= 3
+
+
+async def test_a_restart_mid_jam_keeps_every_contribution(tmp_path: Path) -> None:
+    settings: Settings = make_settings(tmp_path, jam_debounce_seconds=30)
+    runtime = await Runtime.open(settings)
+    await _jam_request(runtime, "ana", "start jazz in Bb", "s")
+    await _jam_request(runtime, "lee", "add a walking bass", "1", command=None)
+    await _jam_request(runtime, "kim", "drums: swing", "2", command=None)
+    await runtime.close()
+
+    restarted = await Runtime.open(settings)
+    try:
+        await _jam_request(restarted, "sam", "next section: bridge", "3", command=None)
+        status = await _jam_request(restarted, "ana", "status", "4")
+        assert "by Lee" in status and "jazz groove" in status and "bridge" in status
+        assert "Players: Ana, Lee, Kim, Sam" in status and "3 changes" in status
+        undo = await _jam_request(restarted, "ana", "undo", "5")
+        assert "bridge" in undo
+        again = await _jam_request(restarted, "lee", "add a walking bass", "1", command=None)
+        assert "already counted" in again  # the same platform message after a restart counts once
+    finally:
+        await restarted.close()
+
+
+async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worker: Worker) -> None:
+    sink = RecordingSink()
+    loop = runtime.delivery_loop([sink])
+    task = asyncio.create_task(loop.run())
+    try:
+        await _jam_request(runtime, "ana", "start lofi in F 85bpm, 10 seconds", "s")
+        await _jam_request(runtime, "lee", "add strings", "1", command=None)
+        vote = await _jam_request(runtime, "lee", "vote", "2")
+        assert "A and B" in vote
+        await eventually(lambda: len([d for d in sink.deliveries if "take" in d.caption]) >= 2, timeout=120)
+        first = await _jam_request(runtime, "ana", "pick B", "3")
+        assert "votes B" in first or "wins" in first
+        if "wins" not in first:
+            assert "wins" in await _jam_request(runtime, "lee", "pick B", "4")
+        end = await _jam_request(runtime, "ana", "end", "5")
+        assert "Jam over" in end
+        await eventually(lambda: any(d.stems_path for d in sink.deliveries), timeout=180)
+    finally:
+        task.cancel()
+    final = next(d for d in sink.deliveries if d.stems_path)
+    assert final.midi_path is not None and final.midi_path.is_file()
+    with zipfile.ZipFile(final.stems_path) as archive:
+        names = archive.namelist()
+    spec = MusicSpec.model_validate((await runtime.store.get(final.composition_id)).spec)  # type: ignore[union-attr]
+    assert len(names) == len(spec.parts) + (1 if spec.drums else 0)
+    assert all(name.endswith(".mp3") for name in names)
+    assert await _open_jam(runtime) is None  # ended
