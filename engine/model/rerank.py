@@ -100,12 +100,14 @@ def smoothness(notes: list[Note]) -> float:
     return sum(leap <= MAX_COMFORTABLE_LEAP for leap in leaps) / len(leaps)
 
 
-def density(notes: list[Note], bars: int, target_per_bar: float) -> float:
-    """1 when notes per bar is near the target, falling off with the ratio."""
+def density(notes: list[Note], bars: int, target_per_bar: float, beats_per_bar: float) -> float:
+    """1 when notes per bar is near the target and most bars sing, falling off otherwise."""
     if not notes or bars <= 0:
         return 0.0
     ratio = len(notes) / bars / max(0.5, target_per_bar)
-    return min(ratio, 1 / ratio)
+    # POP909 songs open with silent intros the model learned too; the composer wants a tune in most bars
+    sung = len({int(note.start // beats_per_bar) for note in notes}) / bars
+    return min(ratio, 1 / ratio) * min(1.0, sung / 0.8)
 
 
 def measure(
@@ -123,5 +125,5 @@ def measure(
         range_fit(notes),
         repetition(notes, beats_per_bar),
         smoothness(notes),
-        density(notes, bars, target_per_bar),
+        density(notes, bars, target_per_bar, beats_per_bar),
     )
