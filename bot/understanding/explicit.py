@@ -1,0 +1,302 @@
+"""Explicit values always win: tempo, key, meter, length, lyrics and version numbers written out.
+
+Each finder returns its value and the character spans it used; the spans are blanked out of the
+text before the lexicon reads the rest, so "in A minor" is never also read as the mood word "minor".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.understanding.text import fold_phrase
+from engine.spec import PITCH_CLASS, TEMPO_RANGE
+
+_ENHARMONIC = {"Cb": "B", "Fb": "E", "E#": "F", "B#": "C"}
+_MODE_NAMES = {
+    "major": "major", "maj": "major", "mayor": "major", "majeur": "major", "maior": "major", "dur": "major",
+    "minor": "minor", "min": "minor", "m": "minor", "menor": "minor", "mineur": "minor", "moll": "minor",
+    "dorian": "dorian", "phrygian": "phrygian", "lydian": "lydian", "mixolydian": "mixolydian",
+    "locrian": "locrian",
+}  # fmt: skip
+_SOLFEGE = {"do": "C", "re": "D", "mi": "E", "fa": "F", "sol": "G", "la": "A", "si": "B"}
+_MODE_ALT = "|".join(sorted((name for name in _MODE_NAMES if name != "m"), key=len, reverse=True))
+_ACCIDENTAL = r"(#|b|\s?-?sharp|\s?-?flat|\s?sostenido|\s?bemol|\s?diese|\s?sustenido)?"
+
+_GERMAN_KEY = re.compile(r"\b([a-h])(is|es|s)?\s?-?\s?(moll|dur)\b", re.I)
+_SOLFEGE_KEY = re.compile(
+    rf"\b(do|re|mi|fa|sol|la|si)\s?{_ACCIDENTAL}\s+(mayor|menor|majeur|mineur|maior|major|minor)\b", re.I
+)
+_LETTER_MODE_KEY = re.compile(rf"\b([A-Ga-g]){_ACCIDENTAL}\s?-?\s?({_MODE_ALT})\b", re.I)
+_CHORD_SYMBOL_KEY = re.compile(r"(?<![\w#])([A-G])(#|b)?m(?![\w#&])")
+_BARE_KEY = re.compile(
+    r"(?i:\b(?:in|key of|key|en|em|tonart|tonalidad|tonalite|tom)\s+)([A-G])(#|b|\s?sharp|\s?flat)?(?![\w#&'])"
+)
+
+_METER = re.compile(r"(?<![\d/])(\d{1,2})\s?/\s?(\d{1,2})(?![\d/])")
+_TEMPO_UNIT = re.compile(
+    r"(\d{1,4})\s?-?\s?(?:bpm|b\.p\.m\.?|beats? per minute|beats? a minute|ppm|pulsaciones|lpm|"
+    r"schlage pro minute|batidas por minuto|bpms)(?![a-z])", re.I,
+)
+_TEMPO_PREFIX = re.compile(r"(?:\btempo|\bbpm|♩|=)\s?(?:of|de|=|:|at|a|auf|em)?\s?(\d{2,3})(?![\d%])", re.I)
+_TEMPO_PERCENT = re.compile(
+    r"(\d{1,3})\s?(?:%|percent|per cent|por ciento|pour cent|prozent|por cento)\s?"
+    r"(faster|quicker|slower|mas rapido|mas lento|plus rapide|plus lent|schneller|langsamer|"
+    r"mais rapido|mais lento)", re.I,
+)
+_TEMPO_DELTA = re.compile(
+    r"(?:([+-])\s?(\d{1,3})\s?bpm\b)|(?:(\d{1,3})\s?bpm\s(faster|quicker|slower|more|less)\b)|"
+    r"(?:(faster|quicker|slower)\sby\s(\d{1,3})\s?(bpm|%|percent)?)", re.I,
+)
+_BARE_NUMBER = re.compile(r"(?<![\w.,:/#+-])(\d{2,3})(?![\w.,:/%'-]|\s?(?:-|%|bit|x\b|th\b))")
+_DECADE = re.compile(r"(?:(')|\b(19|20)|(?<![\d.,]))(\d0)s\b", re.I)
+_DECADE_FOLLOWERS = re.compile(
+    r"\s*(?:[a-z&-]+\s){0,2}?(?:music|style|vibe|vibes|era|song|songs|sound|feel|hits|kid|retro|rock|pop|"
+    r"hip|rap|synth|synthwave|disco|funk|soul|r&b|rnb|house|techno|jazz|punk|metal|dance|anime|movie|"
+    r"film|tv|cartoon|video|arcade|game|country|new|grunge|boy|girl|r'n'b|edm|trance|style)", re.I,
+)
+
+_NUMBER_WORDS = {
+    fold_phrase(word): value
+    for value, words in {
+        1: "a an one un una uno une ein eine einer um uma", 2: "two dos deux zwei dois duas couple",
+        3: "three tres trois drei tres", 4: "four cuatro quatre vier quatro", 5: "five cinco cinq funf",
+        6: "six seis sechs", 7: "seven siete sept sieben sete", 8: "eight ocho huit acht oito",
+        9: "nine nueve neuf neun nove", 10: "ten diez dix zehn dez", 12: "twelve doce douze zwolf doze",
+        15: "fifteen quince quinze funfzehn", 20: "twenty veinte vingt zwanzig vinte",
+        30: "thirty treinta trente dreissig dreisig trinta", 40: "forty cuarenta quarante vierzig quarenta",
+        45: "forty-five fortyfive cuarenta-y-cinco", 60: "sixty sesenta soixante sechzig sessenta",
+        90: "ninety noventa quatre-vingt-dix neunzig",
+    }.items()
+    for word in words.split()
+}
+_NUMBER = r"(\d+(?:[.,]\d+)?|" + "|".join(
+    re.escape(word).replace(r"\ ", r"[\s-]") for word in sorted(_NUMBER_WORDS, key=len, reverse=True)
+) + ")"
+_HALF = r"(\s(?:and a half|y medio|y media|et demie|et demi|und ein halb|und einhalb|e meio|e meia))?"
+_MINUTES = r"(?:minutes?|mins?|minutos?|minuten|mn|m)"
+_SECONDS = r"(?:seconds?|secs?|segundos?|secondes?|sekunden|sekunde|segs?|s)"
+_DURATION_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])")
+_DURATION_MIN_SEC = re.compile(rf"(\d+)\s?{_MINUTES}\s?(?:and\s)?([0-5]?\d)\s?(?:{_SECONDS})?\b", re.I)
+_LONG_UNITS = (r"(?:minutes?|mins?|minutos?|minuten|seconds?|secs?|segundos?|secondes?|sekunden|sekunde|"
+               r"segs?)")
+_DURATION = re.compile(rf"(?<![\w.,])(?:(half an?|half|medio|media|une demi|eine halbe|meio|anderthalb)\s)?"
+                       rf"{_NUMBER}?{_HALF}\s?-?\s?({_MINUTES}|{_SECONDS})\b{_HALF}", re.I)
+_LYRICS = re.compile(r"\b(?:lyrics?|letra|paroles|songtext|text)\s?[:=]?\s?\"([^\"]*)\"?", re.I)
+_LYRICS_OPEN = re.compile(r"\b(?:lyrics?|letra|paroles|songtext)\s?:\s?(.+)$", re.I)
+_VERSION = re.compile(
+    r"(?:\b(?:v|version|versions|take|ver|versao|version|nummer|numero|number)\s?#?|#)"
+    r"(\d{1,4})\b|\bback\sto\s(\d{1,4})\b", re.I
+)
+_ORDINAL_VERSION = re.compile(r"\b(first|original|second|third|fourth|fifth)\s(?:one|version|take)\b", re.I)
+_ORDINALS = {"first": 1, "original": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+
+
+@dataclass
+class Explicit:
+    """Values written out in the message, and the spans of text they came from."""
+
+    tempo_bpm: int | None = None
+    tempo_factor: float | None = None  # "10% faster" → 1.1
+    tempo_delta: int | None = None  # "+10 bpm" → 10
+    key: str | None = None
+    mode: str | None = None
+    meter: str | None = None
+    duration_s: float | None = None
+    lyrics: str | None = None
+    version: int | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        """Whether any explicit value was found."""
+        return any(value is not None for value in (
+            self.tempo_bpm, self.tempo_factor, self.tempo_delta, self.key, self.mode, self.meter,
+            self.duration_s, self.lyrics, self.version))
+
+
+def plain(text: str) -> str:
+    """The text without accents, same length, so spans found here also fit the original."""
+    out = []
+    for char in text:
+        out.append(unicodedata.normalize("NFKD", char)[:1] or char)
+    return "".join(out)
+
+
+def _key_name(letter: str, accidental: str | None) -> str | None:
+    sign = (accidental or "").strip().lstrip("-").lower()
+    suffix = "#" if sign in {"#", "sharp", "sostenido", "diese", "sustenido"} else ("b" if sign else "")
+    name = letter.upper() + suffix
+    name = _ENHARMONIC.get(name, name)
+    return name if name in PITCH_CLASS else None
+
+
+def _german_key(letter: str, suffix: str | None) -> str | None:
+    letter, suffix = letter.lower(), (suffix or "").lower()
+    if letter == "h":
+        return "B"
+    if letter == "b" and not suffix:
+        return "Bb"
+    accidental = "#" if suffix == "is" else ("b" if suffix in {"es", "s"} else "")
+    return _key_name(letter, accidental)
+
+
+def find_key(text: str, found: Explicit) -> None:
+    """Key and mode: 'in Bb', 'F# minor', 'Am', 'a-Moll', 'ré mineur'."""
+    finders = (
+        (_GERMAN_KEY, lambda m: (_german_key(m[1], m[2]), "minor" if m[3].lower() == "moll" else "major")),
+        (_SOLFEGE_KEY, lambda m: (_key_name(_SOLFEGE[m[1].lower()], m[2]), _MODE_NAMES.get(m[3].lower()))),
+        (_LETTER_MODE_KEY, lambda m: (_key_name(m[1], m[2]), _MODE_NAMES.get(m[3].lower()))),
+        (_CHORD_SYMBOL_KEY, lambda m: (_key_name(m[1], m[2]), "minor")),
+        (_BARE_KEY, lambda m: (_key_name(m[1], m[2]), None)),
+    )
+    for pattern, read in finders:
+        for match in pattern.finditer(text):
+            key, mode = read(match)
+            if key is not None:
+                found.key, found.mode = key, mode
+                found.spans.append(match.span())
+                return
+
+
+def find_meter(text: str, found: Explicit) -> None:
+    """A time signature like 3/4 or 7/8 (validity is the spec's business)."""
+    for match in _METER.finditer(text):
+        top, bottom = int(match[1]), int(match[2])
+        if top >= 2 and bottom in {2, 4, 8, 16}:
+            found.meter = f"{top}/{bottom}"
+            found.spans.append(match.span())
+            return
+
+
+def find_tempo(text: str, found: Explicit) -> None:
+    """Tempo: '140bpm', 'tempo 90', '10% faster', '+10 bpm', or a bare number in the tempo range."""
+    for match in _TEMPO_PERCENT.finditer(text):
+        percent = int(match[1]) / 100
+        found.tempo_factor = 1 + percent if _is_faster(match[2]) else max(0.1, 1 - percent)
+        found.spans.append(match.span())
+    for match in _TEMPO_DELTA.finditer(text):
+        if match[1]:
+            found.tempo_delta = int(match[2]) * (1 if match[1] == "+" else -1)
+        elif match[3]:
+            found.tempo_delta = int(match[3]) * (1 if _is_faster(match[4]) else -1)
+        elif match[7] in {"%", "percent"}:
+            percent = int(match[6]) / 100
+            found.tempo_factor = 1 + percent if _is_faster(match[5]) else max(0.1, 1 - percent)
+        else:
+            found.tempo_delta = int(match[6]) * (1 if _is_faster(match[5]) else -1)
+        found.spans.append(match.span())
+    text = _masked(text, found.spans)
+    for pattern in (_TEMPO_UNIT, _TEMPO_PREFIX):
+        match = pattern.search(text)
+        if match:
+            found.tempo_bpm = int(match[1])
+            found.spans.append(match.span())
+            return
+
+
+def find_bare_tempo(text: str, found: Explicit) -> None:
+    """A lone number inside the tempo range ('make it 120'), once nothing else claimed it."""
+    if found.tempo_bpm is not None:
+        return
+    for match in _BARE_NUMBER.finditer(_masked(text, found.spans)):
+        if TEMPO_RANGE[0] <= int(match[1]) <= TEMPO_RANGE[1]:
+            found.tempo_bpm = int(match[1])
+            found.spans.append(match.span())
+            return
+
+
+def _is_faster(word: str) -> bool:
+    return word.lower() in {"faster", "quicker", "more", "mas rapido", "plus rapide", "schneller",
+                            "mais rapido"}
+
+
+def find_duration(text: str, found: Explicit) -> None:
+    """Length: '2 minutes', '90s', '1:30', 'a minute and a half', 'dos minutos' (decades skipped)."""
+    for match in _DECADE.finditer(text):
+        if match[1] or match[2] or _DECADE_FOLLOWERS.match(text, match.end()):
+            found.spans.append(match.span())  # "80s synthwave" names an era, not a length
+    masked = _masked(text, found.spans)
+    match = _DURATION_CLOCK.search(masked)
+    if match:
+        found.duration_s = int(match[1]) * 60 + int(match[2])
+        found.spans.append(match.span())
+        return
+    match = _DURATION_MIN_SEC.search(masked)
+    if match:
+        found.duration_s = int(match[1]) * 60 + int(match[2])
+        found.spans.append(match.span())
+        return
+    for match in _DURATION.finditer(masked):
+        half_before, number, half_mid, unit, half_after = match.groups()
+        if number is None and half_before is None:
+            continue
+        if number and not number[0].isdigit() and not re.fullmatch(_LONG_UNITS, unit, re.I):
+            continue  # "as" is not "a" + "s": worded numbers need a spelled-out unit
+        amount = _number(number) if number else 1.0
+        if half_before:
+            amount = 1.5 if half_before.lower() == "anderthalb" else amount * 0.5
+        if half_mid or half_after:
+            amount += 0.5
+        seconds = amount * 60 if re.fullmatch(_MINUTES, unit, re.I) else amount
+        found.duration_s = round(seconds, 1)
+        found.spans.append(match.span())
+        return
+
+
+def _number(word: str) -> float:
+    folded = fold_phrase(word)
+    if folded in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[folded])
+    return float(word.replace(",", "."))
+
+
+def find_lyrics(text: str, found: Explicit) -> None:
+    """Lyrics given in quotes after 'lyrics:' (or to the end of the message without quotes)."""
+    match = _LYRICS.search(text)
+    if match and '"' in match[0]:
+        found.lyrics = match[1].strip() or None
+        found.spans.append(match.span())
+        return
+    match = _LYRICS_OPEN.search(text)
+    if match:
+        found.lyrics = match[1].strip() or None
+        found.spans.append(match.span())
+
+
+def find_version(text: str, found: Explicit) -> None:
+    """A version reference: 'v2', 'version 3', 'back to 2', 'the first one'."""
+    match = _VERSION.search(text)
+    if match:
+        found.version = int(match[1] or match[2])
+        found.spans.append(match.span())
+        return
+    match = _ORDINAL_VERSION.search(text)
+    if match:
+        found.version = _ORDINALS[match[1].lower()]
+        found.spans.append(match.span())
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with spans overwritten by spaces (same length), so finders never reuse them."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def find_all(text: str, *, versions: bool = False) -> Explicit:
+    """Every explicit value in the (cleaned) text; `versions` also looks for 'v2'-style references."""
+    found = Explicit()
+    flat = plain(text)
+    find_lyrics(flat, found)
+    steps = [find_version] if versions else []
+    steps += [find_key, find_tempo, find_meter, find_duration, find_bare_tempo]
+    for step in steps:
+        step(_masked(flat, found.spans), found)
+    if found.lyrics is not None:
+        match = _LYRICS.search(text) or _LYRICS_OPEN.search(text)
+        if match:  # keep the user's accents in their own lyrics
+            found.lyrics = (match[1] or "").strip() or found.lyrics
+    return found

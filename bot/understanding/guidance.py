@@ -1,0 +1,45 @@
+"""What to say when a message was not understood: the error type, examples and help lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.errors import UserError
+
+EXAMPLE_REQUESTS = (
+    "sad piano ballad",
+    "chill lofi beat to study to",
+    "epic orchestral battle theme 140bpm in D minor, 2 minutes",
+)
+EXAMPLE_REFINEMENTS = ("make it faster", "add strings", "no drums", "in A minor", "another version")
+
+
+class NotUnderstood(UserError):
+    """Nothing in the message could be recognised; the message says so and offers examples."""
+
+
+def examples() -> tuple[str, ...]:
+    """Three example requests to offer someone who is stuck."""
+    return EXAMPLE_REQUESTS
+
+
+def _quoted(items: Sequence[str]) -> str:
+    return ", ".join(f"“{item}”" for item in items)
+
+
+def not_understood(unknown: Sequence[str]) -> NotUnderstood:
+    """The error for a request in which nothing was recognised."""
+    heard = f" (I didn't recognise {_quoted(unknown[:4])})" if unknown else ""
+    return NotUnderstood(
+        f"I couldn't tell what to compose from that{heard}. Describe a style, mood or instrument — "
+        f"for example {_quoted(EXAMPLE_REQUESTS)}."
+    )
+
+
+def change_not_understood(unknown: Sequence[str]) -> NotUnderstood:
+    """The error for a reply in which no change was recognised."""
+    heard = f" (I didn't recognise {_quoted(unknown[:4])})" if unknown else ""
+    return NotUnderstood(
+        f"I didn't catch a change to make{heard}. I can change tempo, key, meter, length, mood, "
+        f"instruments and drums — for example {_quoted(EXAMPLE_REFINEMENTS)}, “undo” or “go back to v2”."
+    )
