@@ -1,0 +1,87 @@
+"""What a piece looks like on Discord: its embed, and buttons whose custom ids survive a restart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, cast, get_args
+
+import discord
+
+from bot.messages import Delivery
+
+Action = Literal["faster", "slower", "variation", "longer", "midi"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
+LABELS: dict[Action, str] = {
+    "faster": "Faster", "slower": "Slower", "variation": "Variation", "longer": "Longer", "midi": "MIDI",
+}  # fmt: skip
+CUSTOM_ID = re.compile(r"bandmate:(?P<action>faster|slower|variation|longer|midi):(?P<composition>\d+)")
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_TEXT_LIMIT = 4096
+
+ButtonHandler = Callable[[discord.Interaction, Action, int], Awaitable[None]]
+
+
+def custom_id(action: Action, composition_id: int) -> str:
+    """The button id that names both what to do and which version it applies to."""
+    return f"bandmate:{action}:{composition_id}"
+
+
+class PieceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM_ID):
+    """One button under a piece; rebuilt from its custom id, so old messages keep working after a restart."""
+
+    def __init__(self, action: Action, composition_id: int) -> None:
+        style = discord.ButtonStyle.secondary if action == "midi" else discord.ButtonStyle.primary
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=LABELS[action], style=style, custom_id=custom_id(action, composition_id)
+        )
+        super().__init__(button)
+        self.action = action
+        self.composition_id = composition_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PieceButton:
+        """Rebuild the button a user pressed from the id Discord sends back."""
+        return cls(cast(Action, match["action"]), int(match["composition"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Hand the press to the adapter the client belongs to."""
+        handler: ButtonHandler = interaction.client.on_piece_button  # type: ignore[attr-defined]
+        await handler(interaction, self.action, self.composition_id)
+
+
+def piece_view(composition_id: int) -> discord.ui.View:
+    """The row of buttons under a delivered version."""
+    view = discord.ui.View(timeout=None)
+    for action in ACTIONS:
+        view.add_item(PieceButton(action, composition_id))
+    return view
+
+
+def piece_embed(delivery: Delivery, note: str | None = None) -> discord.Embed:
+    """The understood spec of a delivered version, with what changed and how to change it more."""
+    embed = discord.Embed(
+        title=clip(delivery.title or f"v{delivery.version}", EMBED_TITLE_LIMIT),
+        description=clip(delivery.caption, EMBED_TEXT_LIMIT),
+        colour=discord.Colour.blurple(),
+    )
+    if delivery.changes:
+        embed.add_field(name="Changes", value=clip(", ".join(delivery.changes), 1024), inline=False)
+    if note:
+        embed.add_field(name="Note", value=clip(note, 1024), inline=False)
+    embed.set_footer(text=f"v{delivery.version} · reply with a change, e.g. “make it faster”")
+    return embed
+
+
+def status_text(understood: str, stage: str) -> str:
+    """The follow-up text while a piece is made: what was understood, then where it stands."""
+    lines = [line for line in understood.splitlines() if line.strip() and not line.startswith("Composing")]
+    return clip("\n".join([*lines, stage]), MESSAGE_LIMIT)
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to a Discord length limit, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
