@@ -71,7 +71,9 @@ class FakeDiscord(DiscordWorld):
         self.requests = self.rest.requests
         self.rate_limited = self.rest.rate_limited
         self.identifies: list[dict[str, Any]] = []
+        self.resumes = 0
         self.heartbeats = 0
+        self._session_intents: dict[str, int] = {}  # session id → intents, so a dropped bot can RESUME
         self.sessions: list[GatewaySession] = []
         self._runner: web.AppRunner | None = None
 
@@ -186,16 +188,26 @@ class FakeDiscord(DiscordWorld):
         if op == OP_HEARTBEAT:
             self.heartbeats += 1
             await session.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
-        elif op == OP_RESUME:  # sessions are not kept: the bot must identify afresh
-            await session.send({"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
+        elif op == OP_RESUME:
+            intents = self._session_intents.get(data["session_id"])
+            if data["token"] != self.token or intents is None:
+                await session.send({"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
+                return
+            session.intents, session.sequence = intents, int(data.get("seq") or 0)
+            self.resumes += 1
+            await session.dispatch("RESUMED", {})
+            self.sessions.append(session)
+            self.notify()
         elif op == OP_IDENTIFY:
             if data["token"] != self.token:
                 await session.ws.close(code=4004, message=b"Authentication failed.")
                 return
             self.identifies.append({key: value for key, value in data.items() if key != "token"})
             session.intents = int(data.get("intents", 0))
+            session_id = secrets.token_hex(16)
+            self._session_intents[session_id] = session.intents
             await session.dispatch("READY", {
-                "v": 10, "user": self.bot_user, "session_id": secrets.token_hex(16),
+                "v": 10, "user": self.bot_user, "session_id": session_id,
                 "resume_gateway_url": self.gateway_url, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
                 "application": {"id": str(self.application_id), "flags": 0}, "private_channels": [],
                 "relationships": [], "shard": [0, 1],

@@ -61,6 +61,7 @@ class DiscordWorld:
         self.edits: list[tuple[int, dict[str, Any]]] = []
         self.interactions: dict[int, FakeInteraction] = {}
         self.commands: list[dict[str, Any]] = []
+        self.uploads: list[str] = []  # the filename of every file ever uploaded, in order
         self.base_url = ""
         self._changed = asyncio.Event()
 
@@ -157,7 +158,11 @@ class DiscordWorld:
         reference = body.get("message_reference")
         if reference:
             message["type"] = MESSAGE_REPLY
-            message["message_reference"] = {**reference, "channel_id": str(channel_id)}
+            message["message_reference"] = {
+                "message_id": str(reference["message_id"]),
+                "channel_id": str(channel_id),
+                "guild_id": str(self.guild_id),
+            }
             message["referenced_message"] = self.messages[int(reference["message_id"])]
         if interaction is not None:
             message["webhook_id"] = str(self.application_id)
@@ -189,5 +194,6 @@ class DiscordWorld:
         for _, filename, data in files:
             attachment_id = self.ids.next()
             self.files[attachment_id] = data
+            self.uploads.append(filename)
             attachments.append(attachment_payload(attachment_id, filename, len(data), self.base_url))
         return attachments

@@ -1,0 +1,204 @@
+"""Discord under stress: restarts mid-job, bursts, expired tokens, limits, channel rules, big files, bad tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.adapters.discord import DiscordAdapter
+from bot.app import Runtime
+from bot.settings import Settings
+from engine.errors import ConfigError
+from engine.worker import open_worker
+from tests.conftest import make_settings
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api_harness import (
+    answer_of,
+    bandmate_on_discord,
+    bpm,
+    button_ids,
+    footer,
+    has_mp3,
+    mp3_of,
+    mp3_seconds,
+    piece_of,
+    wait_piece,
+)
+from tests.fakes.discord_api_payloads import MANAGE_GUILD
+
+PROMPT = "calm lofi beat 5 seconds"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord on a free local port."""
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
+    """Test settings whose Discord is the fake."""
+    return make_settings(tmp_path, discord_bot_token=fake.token, discord_api_base=fake.api_base)
+
+
+@contextlib.asynccontextmanager
+async def engine(runtime: Runtime) -> AsyncIterator[None]:
+    """The real engine worker over the test database, for as long as the block runs."""
+    stop = asyncio.Event()
+    async with open_worker(runtime.settings.engine(), runtime.database) as worker:
+        task = asyncio.create_task(worker.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+
+async def test_restart_mid_job_delivers_once_and_old_buttons_still_work(runtime: Runtime, fake: FakeDiscord) -> None:
+    async with bandmate_on_discord(runtime):
+        interaction = await fake.slash("compose", {"prompt": PROMPT})
+        status = await fake.wait_for(lambda: (m := answer_of(fake, interaction)) and "Queued" in m["content"] and m)
+    # The bot is gone while the engine makes the piece; the next bot has no memory of the interaction.
+    async with engine(runtime), bandmate_on_discord(runtime):
+        piece = await fake.wait_for(lambda: fake.pieces(), 90)
+        await asyncio.sleep(1.0)  # several more delivery rounds: nothing may be posted twice
+    assert len(fake.pieces()) == 1 and len([f for f in fake.uploads if f.endswith(".mp3")]) == 1
+    assert piece[0]["id"] != status["id"] and f"<@{fake.users['alice']['id']}>" in piece[0]["content"]
+
+    async with engine(runtime), bandmate_on_discord(runtime):  # a third process start: buttons from before
+        click = await fake.click(button_ids(piece[0])["Faster"], int(piece[0]["id"]))
+        faster = await wait_piece(fake, click)
+    assert bpm(faster) > bpm(piece[0])
+
+
+async def test_twenty_interactions_at_once_get_twenty_answers(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    users = list(fake.users)
+    async with bandmate_on_discord(runtime):
+        started = time.monotonic()
+        interactions = await asyncio.gather(*(
+            fake.slash("compose", {"prompt": f"{PROMPT} number {n}", "seed": n}, user=users[n % len(users)])
+            for n in range(20)
+        ))  # fmt: skip
+        await fake.wait_for(lambda: all(piece_of(fake, i) for i in interactions), 240)
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(1.0)
+    answers = [piece_of(fake, i) for i in interactions]
+    assert all(i.response_type == 5 and (i.answered_after_s or 9) < 3.0 for i in interactions)
+    assert len({a["id"] for a in answers if a}) == 20, "one piece per interaction, none lost"
+    assert len([f for f in fake.uploads if f.endswith(".mp3")]) == 20, "none posted twice"
+    assert sorted(int(footer(a).split(" ")[0][1:]) for a in answers if a) == list(range(1, 21))
+    print(f"20 concurrent /compose: all delivered in {elapsed:.1f} s")
+
+
+async def test_follow_up_older_than_15_minutes_falls_back_to_a_channel_message(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    async with bandmate_on_discord(runtime, clock=lambda: later):
+        interaction = await fake.slash("compose", {"prompt": PROMPT})
+        piece = (await fake.wait_for(lambda: fake.pieces(), 90))[0]
+    assert piece["id"] != str(interaction.original_message_id)
+    assert piece["channel_id"] == str(fake.channel_id)
+    assert f"<@{fake.users['alice']['id']}>" in piece["content"]
+    assert not has_mp3(answer_of(fake, interaction))
+
+
+async def test_webhook_rejected_as_expired_falls_back_to_a_channel_message(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    async with bandmate_on_discord(runtime):
+        interaction = await fake.slash("compose", {"prompt": PROMPT})
+        await fake.wait_for(lambda: (m := answer_of(fake, interaction)) and "v1" in m["content"])
+        fake.expire(interaction)
+        piece = (await fake.wait_for(lambda: fake.pieces(), 90))[0]
+    assert ("PATCH", f"/api/v10/webhooks/{fake.application_id}/{interaction.token}/messages/"
+            f"{interaction.original_message_id}", 401) in fake.requests  # fmt: skip
+    assert piece["id"] != str(interaction.original_message_id)
+
+
+async def test_rate_limited_routes_are_retried_after_retry_after(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    async with bandmate_on_discord(runtime):
+        fake.rate_limit_next("PATCH", r"/messages/\d+$", retry_after=0.4, times=2)  # progress and piece edits
+        fake.rate_limit_next("POST", r"/channels/\d+/messages/\d+/threads$", retry_after=0.4, is_global=True)
+        piece = await wait_piece(fake, await fake.slash("compose", {"prompt": PROMPT}))
+        await fake.wait_for(lambda: fake.threads())
+    limited = [(method, path) for method, path, status in fake.requests if status == 429]
+    assert len(limited) == 3
+    for method, path in limited:  # each throttled call was made again, and then succeeded
+        assert (method, path, 200) in fake.requests or (method, path, 201) in fake.requests
+    assert mp3_seconds(mp3_of(fake, piece)) > 3
+
+
+async def test_server_and_channel_limits_answer_politely(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    async with bandmate_on_discord(runtime, guild_requests_per_minute=2):
+        first = [await fake.slash("compose", {"prompt": PROMPT}, user=u) for u in ("alice", "bob")]
+        third = await fake.slash("compose", {"prompt": PROMPT}, user="carol")
+        refused = await fake.wait_for(lambda: answer_of(fake, third))
+        await fake.wait_for(lambda: all(piece_of(fake, i) for i in first), 90)
+    assert third.response_type == 4 and refused["flags"] & 64, "refused privately, at once"
+    assert "this server" in refused["content"].lower() and "try again" in refused["content"].lower()
+    assert len([f for f in fake.uploads if f.endswith(".mp3")]) == 2
+
+
+async def test_channels_chosen_per_server_are_stored_and_enforced(runtime: Runtime, fake: FakeDiscord) -> None:
+    async with bandmate_on_discord(runtime):
+        not_allowed = await fake.slash("channels", {"action": "allow"}, user="bob", permissions=0)
+        allowed = await fake.slash("channels", {"action": "allow"}, user="carol", permissions=MANAGE_GUILD)
+        denied_text = await fake.wait_for(lambda: (m := answer_of(fake, not_allowed)) and m["content"])
+        allowed_text = await fake.wait_for(lambda: (m := answer_of(fake, allowed)) and m["content"])
+    stored = await runtime.store.allowed_channels("discord", str(fake.guild_id))
+    assert "manage this server" in denied_text and f"<#{fake.channel_id}>" in allowed_text
+    assert stored == {str(fake.channel_id)}
+
+    async with bandmate_on_discord(runtime):  # a restart reads the list back from the database
+        elsewhere = await fake.slash("compose", {"prompt": PROMPT}, channel_id=fake.other_channel_id)
+        here = await fake.slash("help")
+        refusal = await fake.wait_for(lambda: answer_of(fake, elsewhere))
+        await fake.wait_for(lambda: (m := answer_of(fake, here)) and m["content"])
+    assert elsewhere.response_type == 4 and refusal["flags"] & 64
+    assert f"<#{fake.channel_id}>" in refusal["content"]
+
+
+async def test_piece_over_the_upload_limit_is_sent_smaller_and_says_so(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    fake.rest.max_upload_bytes = 40_000  # the fake refuses bigger uploads with 413, as Discord does
+    async with bandmate_on_discord(runtime, upload_limit_bytes=40_000):
+        piece = await wait_piece(fake, await fake.slash("compose", {"prompt": "epic orchestral 8 seconds"}))
+    notes = [field["value"] for field in piece["embeds"][0].get("fields", []) if field["name"] == "Note"]
+    assert len(mp3_of(fake, piece)) <= 40_000
+    assert notes and ("kbps" in notes[0] or "first" in notes[0])
+
+
+async def test_a_wrong_token_fails_start_without_showing_it(runtime: Runtime, fake: FakeDiscord) -> None:
+    wrong = runtime.settings.model_copy(update={"discord_bot_token": SecretStr("wrong-token-123")})
+    adapter = DiscordAdapter(runtime.service, wrong)
+    with pytest.raises(ConfigError) as failure:
+        await adapter.start()
+    assert "DISCORD_BOT_TOKEN" in str(failure.value) and "wrong-token-123" not in str(failure.value)
+
+
+async def test_gateway_drop_reconnects_and_keeps_answering(
+    runtime: Runtime, engine_worker: object, fake: FakeDiscord
+) -> None:
+    async with bandmate_on_discord(runtime):
+        await fake.drop_connections()
+        await fake.wait_for(lambda: fake.resumes == 1 and fake.sessions, 30)
+        piece = await wait_piece(fake, await fake.slash("compose", {"prompt": PROMPT}))
+    assert has_mp3(piece) and len(fake.identifies) == 1, "resumed the session instead of identifying again"
