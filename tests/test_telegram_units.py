@@ -147,7 +147,7 @@ async def test_flood_control_and_a_dropped_connection_are_retried_into_one_messa
 async def test_a_bad_request_is_not_retried(fake_api: FakeTelegramApi) -> None:
     fake_api.inject("sendMessage", Fault(description="Bad Request: chat not found"))
     async with retrying_bot(fake_api) as bot:
-        with pytest.raises(BadRequest, match="(?i)chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(ALICE.id, "hello")
     assert len(fake_api.faults_served) == 1 and fake_api.calls_to("sendMessage") == []
 

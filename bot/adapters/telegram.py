@@ -63,6 +63,7 @@ UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "This button no longer works; reply to the piece with what to change."
 OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
 PERFORMER = "Bandmate"
+FINISHED_EARLY_KEPT = 256
 # Telegram ends a chat action after 5 s or at the next message; progress renews it per stage.
 WORKING_ACTION = ChatAction.RECORD_VOICE
 
@@ -107,6 +108,8 @@ class TelegramAdapter:
         self._retry = retry or RetryPolicy()
         self._application: Application | None = None  # type: ignore[type-arg]
         self._statuses: dict[int, StatusMessage] = {}  # job id -> its status message, this run only
+        # Job id -> final status line, for pieces that arrived before their status message was posted.
+        self._finished_early: dict[int, str] = {}
         self._remove_redaction: Callable[[], None] | None = None
 
     async def start(self) -> None:
@@ -229,8 +232,14 @@ class TelegramAdapter:
         if not reply.text:
             return
         sent = await self._post(message.chat.id, message.message_id, thread, reply.text)
-        if reply.job_id is not None:
-            self._statuses[reply.job_id] = StatusMessage(message.chat.id, sent.message_id, reply.text)
+        if reply.job_id is None:
+            return
+        status = StatusMessage(message.chat.id, sent.message_id, reply.text)
+        final_line = self._finished_early.pop(reply.job_id, None)
+        if final_line is None:
+            self._statuses[reply.job_id] = status
+        else:
+            await self._edit_status(status, final_line)
 
     # --- Sink: progress and delivery --------------------------------------------------------------
 
@@ -251,7 +260,6 @@ class TelegramAdapter:
         bot = self._bot()
         chat_id, thread = int(delivery.origin.chat_id), _int_or_none(delivery.origin.thread_id)
         reply_to = referenced_message_id(delivery.reply_to_message_id)
-        status = self._statuses.pop(delivery.job_id, None)
         try:
             if delivery.error is not None or delivery.mp3_path is None:
                 error = delivery.error or "the audio is missing"
@@ -261,12 +269,15 @@ class TelegramAdapter:
         except Forbidden as exc:  # blocked or removed from the group: nobody to deliver to
             log.warning("cannot post job %s to chat %s: %s", delivery.job_id, chat_id, exc.message)
             return None
-        except TelegramError:
-            if status is not None:  # the delivery loop retries; keep editing the same status then
-                self._statuses[delivery.job_id] = status
-            raise
+        final_line = "✅ Done" if sent.audio else "⚠️ Failed"
+        # Looked up only now: the status message may have been posted while the audio was uploading.
+        status = self._statuses.pop(delivery.job_id, None)
         if status is not None:
-            await self._edit_status(status, "✅ Done" if sent.audio else "⚠️ Failed")
+            await self._edit_status(status, final_line)
+        else:
+            self._finished_early[delivery.job_id] = final_line
+            while len(self._finished_early) > FINISHED_EARLY_KEPT:  # after a restart nobody claims them
+                del self._finished_early[next(iter(self._finished_early))]
         return str(sent.message_id)
 
     async def _post_audio(

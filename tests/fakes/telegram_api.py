@@ -122,6 +122,7 @@ class FakeTelegramApi:
         self._callback_ids = itertools.count(900_001)
         self._file_ids = itertools.count(1)
         self._pending_updates: list[dict[str, Any]] = []
+        self._last_update: dict[str, Any] = {}
         self._new_update = asyncio.Event()
         self._open_callbacks: set[str] = set()
         self._files: dict[str, Upload] = {}
@@ -199,6 +200,11 @@ class FakeTelegramApi:
             "message": message, "data": data,
         }})
         return query_id
+
+    def redeliver_last_update(self) -> None:
+        """Hand out the latest update again, as Telegram does with one a crashed bot never confirmed."""
+        self._pending_updates.append(self._last_update)
+        self._new_update.set()
 
     def inject(self, method: str, fault: Fault, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `fault` instead of the real result."""
@@ -397,7 +403,8 @@ class FakeTelegramApi:
         return chat
 
     def _push_update(self, payload: dict[str, Any]) -> None:
-        self._pending_updates.append({"update_id": next(self._update_ids), **payload})
+        self._last_update = {"update_id": next(self._update_ids), **payload}
+        self._pending_updates.append(self._last_update)
         self._new_update.set()
 
 
