@@ -72,6 +72,7 @@ class FakeDiscord(DiscordWorld):
         self.rate_limited = self.rest.rate_limited
         self.identifies: list[dict[str, Any]] = []
         self.resumes = 0
+        self.allow_message_content = True  # False: the MESSAGE CONTENT intent is off in the developer portal
         self.heartbeats = 0
         self._session_intents: dict[str, int] = {}  # session id → intents, so a dropped bot can RESUME
         self.sessions: list[GatewaySession] = []
@@ -204,6 +205,9 @@ class FakeDiscord(DiscordWorld):
                 return
             self.identifies.append({key: value for key, value in data.items() if key != "token"})
             session.intents = int(data.get("intents", 0))
+            if session.intents & MESSAGE_CONTENT_INTENT and not self.allow_message_content:
+                await session.ws.close(code=4014, message=b"Disallowed intent(s).")
+                return
             session_id = secrets.token_hex(16)
             self._session_intents[session_id] = session.intents
             await session.dispatch("READY", {
