@@ -31,7 +31,7 @@ _SOLFEGE_KEY = re.compile(
 _LETTER_MODE_KEY = re.compile(rf"\b([A-Ga-g]){_ACCIDENTAL}\s?-?\s?({_MODE_ALT})\b", re.I)
 _CHORD_SYMBOL_KEY = re.compile(r"(?<![\w#])([A-G])(#|b)?m(?![\w#&])")
 _BARE_KEY = re.compile(
-    r"(?i:\b(?:in|key of|key|en|em|tonart|tonalidad|tonalite|tom)\s+)([A-G])(#|b|\s?sharp|\s?flat)?(?![\w#&'])"
+    r"(?i:\b(?:in|to|into|key of|key|en|em|tonart|tonalidad|tonalite|tom)\s+)([A-G])(#|b|\s?sharp|\s?flat)?(?![\w#&'])"
 )
 
 _METER = re.compile(r"(?<![\d/])(\d{1,2})\s?/\s?(\d{1,2})(?![\d/])")
@@ -90,6 +90,7 @@ _VERSION = re.compile(
     r"(\d{1,4})\b|\bback\sto\s(\d{1,4})\b", re.I
 )
 _ORDINAL_VERSION = re.compile(r"\b(first|original|second|third|fourth|fifth)\s(?:one|version|take)\b", re.I)
+_DRUM_MACHINES = frozenset({"808", "909", "303", "707"})
 _ORDINALS = {"first": 1, "original": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 
 
@@ -232,6 +233,8 @@ def find_duration(text: str, found: Explicit) -> None:
         half_before, number, half_mid, unit, half_after = match.groups()
         if number is None and half_before is None:
             continue
+        if number in _DRUM_MACHINES:
+            continue  # "808s" are drums, not thirteen minutes
         if number and not number[0].isdigit() and not re.fullmatch(_LONG_UNITS, unit, re.I):
             continue  # "as" is not "a" + "s": worded numbers need a spelled-out unit
         amount = _number(number) if number else 1.0

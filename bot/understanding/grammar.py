@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.understanding.lexicon import Mention, scan, unknown_words
 from bot.understanding.moods import MOODS
+from bot.understanding.styles import GENRE_ADJECTIVES
 from bot.understanding.text import Token
 
 # Words allowed between an operator and what it acts on ("remove the piano", "add some strings").
@@ -20,6 +21,9 @@ de der die das den dem ein eine einen o os as um uma do da dos del nice soft war
 # ... and between items of one list ("no drums, bass or piano").
 _LIST_WORDS = _DETERMINERS | frozenset(", and or nor & y o ni et ou und oder e plus also too".split())
 _SWAP_TARGET_OPS = frozenset({"to", "add"})
+_MORE_WORDS = frozenset({"more", "mas", "plus", "mehr", "mais"})
+# Readings that carry a size ("a bit", "much"), which may also come after them ("slow down a bit").
+_SIZED = ("mood_shifts", "drum_shifts", "tempo_words", "tempo_shifts", "length_shifts", "energy_shifts")
 _INSTRUMENTISH = ("instrument", "drums")
 
 
@@ -28,6 +32,7 @@ class Reading:
     """What the words of one message asked for, in the order they were said."""
 
     genres: list[str] = field(default_factory=list)
+    genre_hints: list[str] = field(default_factory=list)  # from adjectives like "jazzy"
     styles: list[str] = field(default_factory=list)
     moods: list[str] = field(default_factory=list)
     mood_shifts: list[tuple[str, str]] = field(default_factory=list)  # (mood, size)
@@ -52,10 +57,15 @@ class Reading:
     phrases: list[str] = field(default_factory=list)  # every phrase recognised, as written (folded)
 
     @property
+    def genre(self) -> str | None:
+        """The genre the words name: the first noun ('lofi'), else the first adjective ('jazzy')."""
+        return next(iter(self.genres + self.genre_hints), None)
+
+    @property
     def describes(self) -> bool:
         """Whether the words say anything about the music (operators and sizes alone do not)."""
         return bool(
-            self.genres or self.styles or self.moods or self.mood_shifts or self.instruments
+            self.genres or self.genre_hints or self.styles or self.moods or self.mood_shifts or self.instruments
             or self.added or self.removed or self.swaps or self.drums is not None or self.drum_shifts
             or self.kit or self.tempo_words or self.tempo_shifts or self.length_words
             or self.length_shifts or self.energy_words or self.energy_shifts or self.modes or self.meters
@@ -66,8 +76,8 @@ def _gap(tokens: list[Token], start: int, end: int) -> list[str]:
     return [token.word for token in tokens[start:end]]
 
 
-def _adjacent(tokens: list[Token], start: int, end: int) -> bool:
-    return all(word in _DETERMINERS for word in _gap(tokens, start, end))
+def _adjacent(tokens: list[Token], start: int, end: int, also: frozenset[str] = frozenset()) -> bool:
+    return all(word in _DETERMINERS or word in also for word in _gap(tokens, start, end))
 
 
 def _listed(tokens: list[Token], start: int, end: int) -> bool:
@@ -125,6 +135,7 @@ def read(tokens: list[Token]) -> Reading:
     genre_named = any(m.has("genre") or m.has("style") for m in mentions)
     pending_op: tuple[str, str, int] | None = None  # (op, phrase, end token)
     pending_size: tuple[str, int] | None = None
+    last_sized: tuple[str, int, int] | None = None  # (reading list, position, end token)
     chain_op: str | None = None
     previous_end = 0
     previous_instrument: Mention | None = None
@@ -147,7 +158,15 @@ def read(tokens: list[Token]) -> Reading:
             previous_end = mention.last
             continue
         if size_value is not None and len(mention.meanings) == 1:
-            pending_size = (size_value, mention.last)
+            following = mentions[index + 1] if index + 1 < len(mentions) else None
+            sizes_next = following is not None and _adjacent(tokens, mention.last, following.first, _MORE_WORDS)
+            if last_sized is not None and not sizes_next and _adjacent(tokens, last_sized[2], mention.first):
+                entries = getattr(reading, last_sized[0])
+                value, size = entries[last_sized[1]]
+                if size == "normal":
+                    entries[last_sized[1]] = (value, size_value)
+            else:
+                pending_size = (size_value, mention.last)
             previous_end = mention.last
             continue
         op: str | None = None
@@ -158,12 +177,12 @@ def read(tokens: list[Token]) -> Reading:
         ):
             op = chain_op
         size = "normal"
-        if pending_size is not None and all(
-            word in _DETERMINERS or word in {"more", "mas", "plus", "mehr", "mais"}
-            for word in _gap(tokens, pending_size[1], mention.first)
-        ):
+        if pending_size is not None and _adjacent(tokens, pending_size[1], mention.first, _MORE_WORDS):
             size = pending_size[0]
+        before = [len(getattr(reading, name)) for name in _SIZED]
         _apply(reading, mention, op, size)
+        grown = [name for name, length in zip(_SIZED, before, strict=True) if len(getattr(reading, name)) > length]
+        last_sized = (grown[0], len(getattr(reading, grown[0])) - 1, mention.last) if grown else None
         if op == "only" and mention.has("instrument"):
             reading.only = True
         is_instrument = any(mention.has(k) for k in _INSTRUMENTISH)
@@ -179,8 +198,10 @@ def _apply(reading: Reading, mention: Mention, op: str | None, size: str) -> Non
     negated = op == "remove"
     for meaning in mention.meanings:
         kind, value = meaning.kind, meaning.value
-        if kind in {"genre", "style"} and not negated:
-            (reading.genres if kind == "genre" else reading.styles).append(value)
+        if kind == "genre" and not negated:
+            (reading.genre_hints if mention.phrase in GENRE_ADJECTIVES else reading.genres).append(value)
+        elif kind == "style" and not negated:
+            reading.styles.append(value)
         elif kind == "mood" and not negated:
             if op == "more":
                 reading.mood_shifts.append((value, size))

@@ -8,8 +8,8 @@ from engine.instruments import INSTRUMENTS
 # Canonical name (a key of engine.instruments.INSTRUMENTS) → extra words for it. The canonical name
 # itself always counts, so only synonyms, spellings and translations are listed.
 INSTRUMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "piano": ("grand piano", "acoustic piano", "pianoforte", "klavier", "flugel", "piano de cola",
-              "piano a queue", "ivories"),
+    "piano": ("grand piano", "acoustic piano", "pianoforte", "klavier", "klavierstuck", "piano piece", "flugel",
+              "piano de cola", "piano a queue", "ivories"),
     "bright piano": ("bright acoustic piano", "pop piano"),
     "honky-tonk piano": ("honky tonk", "honky tonk piano", "saloon piano", "ragtime piano"),
     "electric piano": ("rhodes", "fender rhodes", "wurlitzer", "wurli", "e piano",
@@ -65,8 +65,7 @@ INSTRUMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "harp": ("arpa", "harpe", "harfe", "harpa", "concert harp", "celtic harp"),
     "timpani": ("kettle drums", "kettledrums", "timbales", "pauken", "tympani", "timbales orquestales"),
     "strings": ("string section", "string orchestra", "string ensemble", "orchestral strings",
-                "cuerdas", "cordes", "streicher", "cordas", "seccion de cuerdas", "string quartet",
-                "quatuor a cordes", "streichquartett", "cuarteto de cuerdas", "quarteto de cordas"),
+                "cuerdas", "cordes", "streicher", "cordas", "seccion de cuerdas"),
     "slow strings": ("lush strings", "legato strings", "warm strings"),
     "synth strings": ("string synth", "string machine", "solina"),
     "choir": ("voices", "vocals", "choral", "coro", "choeur", "chor", "aahs", "ahh",
@@ -192,5 +191,7 @@ INSTRUMENT_GENRES: dict[str, str] = {
     "celesta": "lullaby", "glockenspiel": "lullaby", "church organ": "gospel", "organ": "gospel",
     "tuba": "march", "brass section": "march", "slap bass": "funk", "clavinet": "funk",
     "electric piano": "lofi", "marimba": "latin", "pan flute": "ambient", "recorder": "baroque",
-    "synth bass": "synthwave", "ukulele": "pop", "acoustic guitar": "folk",
+    "synth bass": "synthwave", "ukulele": "pop", "acoustic guitar": "folk", "trumpet": "jazz",
+    "pizzicato strings": "classical", "slow strings": "classical", "synth strings": "synthwave",
+    "trombone": "jazz", "honky-tonk piano": "jazz",
 }

@@ -104,8 +104,9 @@ def lookup(phrase: str) -> tuple[Meaning, ...]:
     meanings = LEXICON.get(phrase)
     if meanings:
         return meanings
-    for suffix in ("es", "s"):
-        if phrase.endswith(suffix) and len(phrase) - len(suffix) >= 3:
+    # Plurals, and the endings German and Romance adjectives take ("epische", "trauriges").
+    for suffix in ("es", "s", "en", "em", "er", "e"):
+        if phrase.endswith(suffix) and len(phrase.rsplit(" ", 1)[-1]) - len(suffix) >= (3 if "s" in suffix else 4):
             meanings = LEXICON.get(phrase[: -len(suffix)])
             if meanings:
                 return meanings

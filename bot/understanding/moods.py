@@ -70,7 +70,7 @@ MOOD_WORDS: dict[str, tuple[str, ...]] = {
     "dark": ("dark", "gloomy", "grim", "ominous", "brooding", "sinister", "oscuro", "oscura", "sombrio",
              "sombre", "dunkel", "finster", "escuro", "escura", "noir"),
     "spooky": ("spooky", "scary", "creepy", "eerie", "haunted", "horror", "halloween", "ghost",
-               "ghostly", "terrifying", "terror", "miedo", "aterrador", "effrayant", "angoissant",
+               "ghostly", "haunted house", "terrifying", "terror", "miedo", "aterrador", "effrayant", "angoissant",
                "gruselig", "unheimlich", "assustador", "macabro", "macabre"),
     "mysterious": ("mysterious", "mystery", "mystical", "enigmatic", "misterioso", "mysterieux",
                    "mysterieuse", "geheimnisvoll", "mystisch"),

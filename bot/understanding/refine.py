@@ -29,6 +29,8 @@ from engine.genres import GENRES
 from engine.spec import MusicSpec
 
 Action = Literal["update", "variation", "undo", "goto"]
+_KEYBOARDS = frozenset({"piano", "bright piano", "electric grand", "honky-tonk piano", "electric piano", "fm piano",
+                        "organ", "rock organ", "harpsichord", "clavinet", "polysynth"})
 MOOD_STEP = 0.5  # a comparative ("sadder") moves half-way to the mood; "much sadder" all the way
 
 
@@ -94,7 +96,7 @@ def _current(spec: MusicSpec, changes: dict[str, Any], field: str) -> Any:
 def _apply_genre(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes: list[str]) -> None:
     reading = parsed.reading
     style = STYLES[reading.styles[0]] if reading.styles else None
-    genre_name = reading.genres[0] if reading.genres else (style.genre if style else None)
+    genre_name = reading.genre or (style.genre if style else None)
     if genre_name is None or (genre_name == spec.genre and style is None):
         return
     genre = GENRES[genre_name]
@@ -154,9 +156,10 @@ def _apply_tempo(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes
         tempo = explicit.tempo_bpm  # out of range is the user's to fix: the spec says the allowed range
     else:
         moved = float(tempo)
-        for word, size in reading.tempo_words:
+        # Repeats correct rather than add up: in "faster, much faster" the last one counts.
+        for word, size in reading.tempo_words[-1:]:
             moved = shifted_tempo(moved, "faster" if word == "fast" else "slower", size)
-        for word, size in reading.tempo_shifts:
+        for word, size in reading.tempo_shifts[-1:]:
             moved = shifted_tempo(moved, word, size)
         if explicit.tempo_factor is not None:
             moved *= explicit.tempo_factor
@@ -188,9 +191,9 @@ def _apply_key_meter_length(spec: MusicSpec, parsed: Parsed, changes: dict[str, 
     if explicit.duration_s is not None:
         seconds = explicit.duration_s
     else:
-        for word in reading.length_words:
+        for word in reading.length_words[-1:]:
             seconds = LENGTH_WORD_SECONDS[word]
-        for word, size in reading.length_shifts:
+        for word, size in reading.length_shifts[-1:]:
             seconds = shifted_length(seconds, word, size)
     if seconds != spec.duration_s:
         changes["duration_s"] = seconds
@@ -201,12 +204,14 @@ def _matching(parts: tuple[arrange.Part, ...], word: str, genre: str) -> list[st
     """The parts a word refers to: the exact instrument, else its family ('guitar', 'bass', 'piano')."""
     names = arrange.names(parts)
     canonical = resolve(word, genre)
-    if canonical in names:
+    if canonical in names and word not in GENERIC_WORDS:
         return [canonical]
     if word == "bass":
         return [name for name, role in parts if role == "bass"]
+    if word == "keys":
+        return [name for name in names if name in _KEYBOARDS]
     family = word if word in GENERIC_WORDS else canonical.split()[-1]
-    return [name for name in names if name.split()[-1] == family or (family == "sax" and "sax" in name)]
+    return [name for name in names if name.split()[-1] == family]
 
 
 def _apply_instruments(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes: list[str]) -> None:

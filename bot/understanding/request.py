@@ -10,8 +10,9 @@ from bot.understanding.front import SIZE_FACTOR, Parsed, duration_label, encoder
 from bot.understanding.guidance import not_understood
 from bot.understanding.instrument_words import INSTRUMENT_GENRES, resolve
 from bot.understanding.moods import MOODS
-from bot.understanding.styles import MOOD_GENRES, STYLES, Style
+from bot.understanding.styles import MOOD_GENRES, MOOD_STYLES, STYLES, Style
 from engine.genres import DEFAULT_GENRE, GENRES, Genre
+from engine.instruments import INSTRUMENTS
 from engine.spec import TEMPO_RANGE, MusicSpec, build_spec
 
 DEFAULT_DURATION_S = 45.0
@@ -57,30 +58,35 @@ def _consult(encoder: TextEncoder | None, parsed: Parsed) -> Guess | None:
     reading = parsed.reading
     if encoder is None or not reading.unknown:
         return None
-    if (reading.genres or reading.styles) and (reading.moods or reading.mood_shifts):
+    if (reading.genre or reading.styles) and (reading.moods or reading.mood_shifts):
         return None
     phrase = encoder_phrase(parsed.rest)
     return encoder.guess(phrase) if phrase else None
 
 
 def _choose_genre(parsed: Parsed, style: Style | None, guess: Guess | None,
-                  named: list[str], mood_label: str | None, notes: list[str]) -> str:
+                  specific: list[str], mood_label: str | None, notes: list[str]) -> tuple[str, Style | None]:
+    """The genre (and style) to write in: named, implied by a style, guessed, or suggested."""
     reading = parsed.reading
-    if reading.genres:
-        return reading.genres[0]
+    if reading.genre:
+        return reading.genre, style
     if style is not None and style.genre is not None:
-        return style.genre
+        return style.genre, style
     if guess is not None and guess.genre is not None:
-        return guess.genre
-    for name in named:
+        return guess.genre, style
+    for name in specific:
         if name in INSTRUMENT_GENRES:
             notes.append(f"no style named — {name} suggests {INSTRUMENT_GENRES[name]}")
-            return INSTRUMENT_GENRES[name]
+            return INSTRUMENT_GENRES[name], style
+    if style is None and mood_label in MOOD_STYLES:
+        suggested = STYLES[MOOD_STYLES[mood_label]]
+        notes.append(f"no style named — {mood_label} suggests a {suggested.name}")
+        return suggested.genre or DEFAULT_GENRE, suggested
     if mood_label in MOOD_GENRES:
         notes.append(f"no style named — {mood_label} suggests {MOOD_GENRES[mood_label]}")
-        return MOOD_GENRES[mood_label]
+        return MOOD_GENRES[mood_label], style
     notes.append(f"no style named — went with {DEFAULT_GENRE}")
-    return DEFAULT_GENRE
+    return DEFAULT_GENRE, style
 
 
 def pick_key(genre: str, mode: str, seed: int) -> str:
@@ -99,9 +105,10 @@ def _tempo(parsed: Parsed, genre: Genre, style: Style | None, mood_label: str | 
     tempo = float(typical)
     if mood_label is not None:
         tempo = min(max(tempo * MOODS[mood_label].tempo_factor, low), high)
-    for word, size in parsed.reading.tempo_words:
+    # Repeats correct rather than add up: in "faster, much faster" the last one counts.
+    for word, size in parsed.reading.tempo_words[-1:]:
         tempo *= 1 + TEMPO_STEP * SIZE_FACTOR[size] * (1 if word == "fast" else -1)
-    for word, size in parsed.reading.tempo_shifts:
+    for word, size in parsed.reading.tempo_shifts[-1:]:
         tempo = shifted_tempo(tempo, word, size)
     if explicit.tempo_factor is not None:
         tempo *= explicit.tempo_factor
@@ -130,9 +137,9 @@ def _duration(parsed: Parsed, style: Style | None) -> float:
     seconds = DEFAULT_DURATION_S
     if style is not None and style.duration_s is not None:
         seconds = style.duration_s
-    for word in parsed.reading.length_words:
+    for word in parsed.reading.length_words[-1:]:
         seconds = LENGTH_WORD_SECONDS[word]
-    for word, size in parsed.reading.length_shifts:
+    for word, size in parsed.reading.length_shifts[-1:]:
         seconds = shifted_length(seconds, word, size)
     return seconds
 
@@ -153,16 +160,17 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
     style = STYLES[reading.styles[0]] if reading.styles else None
     mood_label = next(iter(reading.moods + [mood for mood, _ in reading.mood_shifts]), None)
     mood_label = mood_label or (style.mood if style else None)
-    provisional = reading.genres[0] if reading.genres else (style.genre if style and style.genre else "pop")
+    provisional = reading.genre or (style.genre if style and style.genre else DEFAULT_GENRE)
     raw_named = reading.instruments + reading.added + [new for _, new in reading.swaps]
     named = [resolve(word, provisional) for word in raw_named]
-    if guess is not None and (guess.genre or guess.mood) and not (reading.genres or (style and style.genre)):
+    if guess is not None and (guess.genre or guess.mood) and not (reading.genre or (style and style.genre)):
         described = ", ".join(label for label in (guess.genre, None if mood_label else guess.mood) if label)
         if described:
             guessed.append(f"“{guess.phrase}” sounded like {described}")
     if guess is not None and guess.mood and mood_label is None:
         mood_label = guess.mood
-    genre_name = _choose_genre(parsed, style, guess if guessed else None, named, mood_label, guessed)
+    specific = [word for word in raw_named if word in INSTRUMENTS]
+    genre_name, style = _choose_genre(parsed, style, guess if guessed else None, specific, mood_label, guessed)
     genre = GENRES[genre_name]
     if style is not None and style.genre not in {None, genre_name}:
         style = Style(style.name, None, style.tempo, style.meter, style.mode, None, style.drums, style.kit,

@@ -40,14 +40,14 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
             "bubblegum", "musica pop", "pop rock", "electropop", "dance pop"),
     "rock": ("rock and roll", "rock n roll", "rocknroll", "hard rock", "classic rock", "indie rock",
              "indie", "alternative", "alt rock", "grunge", "garage rock", "stoner rock", "post rock",
-             "arena rock", "rockabilly", "surf rock", "rockig", "rockero", "rock song", "prog rock"),
+             "arena rock", "rockabilly", "surf rock", "rockig", "rockier", "rockero", "rock song", "prog rock"),
     "metal": ("heavy metal", "thrash", "thrash metal", "death metal", "black metal", "doom metal",
               "metalcore", "djent", "power metal", "nu metal", "metalero"),
     "punk": ("punk rock", "pop punk", "hardcore", "hardcore punk", "emo", "skate punk", "punkrock"),
-    "jazz": ("jazzy", "cool jazz", "jazz club", "jazz standard", "jazz trio",
+    "jazz": ("jazzy", "jazzier", "cool jazz", "jazz club", "jazz standard", "jazz trio",
              "jazz quartet", "hard bop", "jazz manouche", "gypsy jazz", "jazzig"),
-    "blues": ("bluesy", "delta blues", "12 bar blues", "twelve bar blues", "chicago blues", "blues rock"),
-    "funk": ("funky", "afrobeat", "afro funk", "p funk", "funkig"),
+    "blues": ("bluesy", "bluesier", "delta blues", "12 bar blues", "twelve bar blues", "chicago blues", "blues rock"),
+    "funk": ("funky", "funkier", "afrobeat", "afro funk", "p funk", "funkig"),
     "soul": ("r&b", "rnb", "r and b", "rhythm and blues", "neo soul", "motown", "soulful", "doo wop"),
     "hip hop": ("hiphop", "rap", "rap beat", "old school hip hop", "hip hop beat", "rap music"),
     "trap": ("trap beat", "trap music", "phonk"),
@@ -74,7 +74,7 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
                   "musica de cine", "musica de pelicula", "banda sonora", "bso", "musique de film",
                   "bande originale", "filmmusik", "soundtrack", "trilha sonora", "orquestal",
                   "orquesta", "orchestrale", "orchester", "orquestra", "sinfonico", "symphonic",
-                  "epic music", "orchestrales", "game soundtrack"),
+                  "orchestrales", "game soundtrack"),
     "classical": ("classical music", "sonata", "symphony", "concerto", "etude",
                   "chamber music", "opera", "aria", "prelude", "romantic era", "clasica", "clasico",
                   "musica clasica", "classique", "musique classique", "klassisch", "klassik",
@@ -82,7 +82,7 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
                   "symphonie", "requiem", "piano sonata"),
     "baroque": ("baroque music", "fugue", "bach", "vivaldi", "barroco", "barock", "barocco", "fuga",
                 "toccata", "handel", "baroque style"),
-    "folk": ("folk song", "americana", "acoustic folk", "singer songwriter", "campfire", "folclore",
+    "folk": ("folk song", "folkier", "americana", "acoustic folk", "singer songwriter", "campfire", "folclore",
              "folklore", "volksmusik", "volkslied", "musique folk", "folk music", "folky", "folk rock"),
     "celtic": ("irish", "scottish", "celta", "celtique", "keltisch", "celtica", "gaelic", "irlandes",
                "irlandais", "irisch", "escoces", "ecossais", "schottisch", "irish folk", "highland"),
@@ -164,6 +164,8 @@ STYLES: dict[str, Style] = {
         Style("fanfare", "march", (100, 112, 124), duration_s=15.0, mood="triumphant"),
         Style("anthem", "cinematic", (70, 84, 100), mood="triumphant"),
         Style("elevator music", "bossa nova", (100, 110, 120), energy=0.3, mood="calm"),
+        Style("string quartet", "classical", (70, 92, 120), parts="violin:melody, viola:chords, cello:bass",
+              drums=False),
     )
 }
 
@@ -192,7 +194,8 @@ STYLE_WORDS: dict[str, tuple[str, ...]] = {
     "lounge": ("lounge music",),
     "flamenco": ("flamenca", "flamenco guitar music"),
     "reggaeton": ("regueton", "reggaetón", "perreo"),
-    "trance": ("uplifting trance", "trance music"),
+    "trance": ("trance music",),
+    "string quartet": ("quatuor a cordes", "streichquartett", "cuarteto de cuerdas", "quarteto de cordas"),
     "anthem": ("national anthem", "hino nacional", "himno nacional", "hymne national", "nationalhymne"),
 }
 
@@ -213,6 +216,14 @@ def style_phrases() -> dict[str, str]:
     return phrases
 
 
+# Genre words that colour rather than name the style ("a jazzy lofi beat" is lofi).
+GENRE_ADJECTIVES = frozenset({
+    "jazzy", "jazzier", "jazzig", "bluesy", "bluesier", "funky", "funkier", "funkig", "folky", "folkier",
+    "soulful", "rockig", "rockier", "filmic", "latina", "latino", "latine",
+})
+
+# The style a mood suggests when nothing else in the request names or implies one.
+MOOD_STYLES: dict[str, str] = {"sad": "ballad", "romantic": "love song"}
 # The genre a mood suggests when nothing else in the request names or implies one.
 MOOD_GENRES: dict[str, str] = {
     "sad": "pop", "melancholic": "classical", "happy": "pop", "calm": "ambient", "dreamy": "ambient",
