@@ -21,6 +21,7 @@ from bot.store.models import Composition
 from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
 from engine.files import atomic_path
+from engine.spec import build_spec
 from engine.worker import open_worker, serve
 
 CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
@@ -55,8 +56,7 @@ def _copy_out(source: Path, target: Path) -> Path:
 
 
 def _result(composition: Composition, files: dict[str, str], total_ms: float) -> dict[str, Any]:
-    spec = dict(composition.spec)
-    spec["instruments"] = [part["name"] for part in spec["parts"]]
+    spec = build_spec(composition.spec).public_dict()
     timings = {key: float(value) for key, value in (composition.timings or {}).items()}
     ordered = {name: timings.get(name, 0.0) for name in ("parse", "compose", "render", "effects", "encode")}
     ordered["total"] = round(total_ms, 1)
@@ -153,9 +153,9 @@ async def _chat(settings: Settings) -> None:
         await console.finished.wait()
         await console.drained.wait()  # let piped conversations hear their last piece
         stop.set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await tasks[0]  # the worker finishes the piece in hand; cancelling it mid-render would lose it
+        tasks[1].cancel()
+        await asyncio.gather(tasks[1], return_exceptions=True)
 
 
 async def _migrate(settings: Settings) -> None:

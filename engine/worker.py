@@ -61,6 +61,7 @@ class Worker:
         self.renderer = renderer
         self.writer = writer
         self.owner = owner or worker_name()
+        self._in_flight: asyncio.Future[Any] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work through the queue until `stop` is set, idling `poll_seconds` between empty polls."""
@@ -90,6 +91,21 @@ class Worker:
                 log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
         return True
 
+    async def _in_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # Shielded so that a cancelled caller never leaves the synthesizer busy in a thread while
+        # the renderer is being closed; `drain` waits for it instead.
+        self._in_flight = asyncio.ensure_future(asyncio.to_thread(function, *args, **kwargs))
+        try:
+            return await asyncio.shield(self._in_flight)
+        finally:
+            if self._in_flight.done():
+                self._in_flight = None
+
+    async def drain(self) -> None:
+        """Wait for work still running in a thread (after a cancellation), before resources close."""
+        if self._in_flight is not None:
+            await asyncio.wait([self._in_flight])
+
     async def _make(self, job: ClaimedJob) -> dict[str, Any]:
         payload = job.payload
         spec = build_spec(payload["spec"])
@@ -97,8 +113,8 @@ class Worker:
         for written in (target, target.with_suffix(".mid"), target.with_suffix(".zip")):
             remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
         progress = self._progress_reporter(job)
-        generated = await asyncio.to_thread(generate, spec, writer=self.writer, progress=progress)
-        rendered = await asyncio.to_thread(
+        generated = await self._in_thread(generate, spec, writer=self.writer, progress=progress)
+        rendered = await self._in_thread(
             render,
             generated,
             self.renderer,
@@ -110,7 +126,7 @@ class Worker:
         stems = None
         if payload.get("stems"):
             progress("stems")
-            stems = await asyncio.to_thread(
+            stems = await self._in_thread(
                 render_stems, generated.score, self.renderer, target.with_suffix(".zip"),
                 gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
             )  # fmt: skip
@@ -143,7 +159,10 @@ async def open_worker(settings: EngineSettings, database: AsyncEngine) -> AsyncI
         writer = await asyncio.to_thread(load_writer, settings.use_model)
         worker = Worker(settings, JobQueue(database), renderer, writer)
         log.info("engine ready (soundfont %s, model %s)", settings.soundfont.name, getattr(writer, "name", "none"))
-        yield worker
+        try:
+            yield worker
+        finally:
+            await worker.drain()
 
 
 async def serve(settings: EngineSettings, stop: asyncio.Event) -> None:

@@ -47,7 +47,7 @@ class ConsoleAdapter:
         self.service = service
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
-        self.origin = Origin(platform=self.platform, chat_id=session, user_id=user, user_name=user)
+        self.origin = Origin(platform=self.platform, chat_id=session, user_id=user.lower(), user_name=user)
         self.finished = asyncio.Event()
         self.outstanding: set[int] = set()
         self.drained = asyncio.Event()  # set whenever no asked-for piece is still on its way

@@ -77,9 +77,10 @@ class JamService:
         understanding = understand(idea, seed=self._new_seed(), encoder=self.encoder)
         state = start(understanding.spec, author.name or author.external_id, author.id)
         jam = await self.jams.create(conversation.id, author.id, state)
-        await self._schedule(conversation, author, jam, state.spec, ("jam started",), idea, delay=0.0)
-        return Reply(f"🎸 Jam started by {author.name or 'you'}: {state.spec.summary()}\n"
-                     "Now everyone can add and change parts — just say it. /jam help for ideas.")  # fmt: skip
+        job_id = await self._schedule(conversation, author, jam, state.spec, ("jam started",), idea, delay=0.0)
+        text = (f"🎸 Jam started by {author.name or 'you'}: {state.spec.summary()}\n"
+                "Now everyone can add and change parts — just say it. /jam help for ideas.")  # fmt: skip
+        return Reply(text, job_id=job_id)
 
     async def _contribute(
         self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str
@@ -93,8 +94,8 @@ class JamService:
                                        encoder=self.encoder)  # fmt: skip
             contribution = await self.jams.contribute(jam, author.id, text, changes, new_state, request.message_id)
             if contribution is not None:
-                await self._schedule(conversation, author, jam, new_state.spec, changes, text)
-                return Reply(f"✓ {'; '.join(changes)} — new mix in a few seconds")
+                job_id = await self._schedule(conversation, author, jam, new_state.spec, changes, text)
+                return Reply(f"✓ {'; '.join(changes)} — new mix in a few seconds", job_id=job_id)
             refreshed = await self.jams.get(jam.id)  # someone else changed it first: apply on top of theirs
             if refreshed is None or refreshed.status != "open":
                 raise UserError("The jam has ended.")
@@ -112,21 +113,22 @@ class JamService:
         *,
         delay: float | None = None,
         stems: bool = False,
-    ) -> None:
-        """Fold the change into the pending mix if the engine has not started it, else queue a new one."""
+    ) -> int:
+        """Fold the change into the pending mix if the engine has not started it, else queue one; its job id."""
         not_before = now() + (self.debounce_seconds if delay is None else delay)
         current = await self.jams.get(jam.id)
         pending_id = current.pending_version_id if current else None
         if pending_id is not None:
             pending = await self.store.get(pending_id)
             folded = (*(pending.changes if pending else ()), *changes)
-            if await self.store.reschedule(pending_id, spec, folded, not_before, stems=stems):
+            if pending and await self.store.reschedule(pending_id, spec, folded, not_before, stems=stems):
                 await self.jams.mark_rendered(jam.id, pending_id)
-                return
+                return pending.job_id
         new = NewVersion("jam", text[:200], spec, changes, not_before=not_before, stems=stems)
         version = await self.store.add_version(conversation, author, new)
         await self.jams.update(jam.id, pending_version_id=version.id)
         await self.jams.mark_rendered(jam.id, version.id)
+        return version.job_id
 
     async def _status(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
         state = JamState.from_json(jam.spec, jam.layers)
@@ -151,8 +153,8 @@ class JamService:
             raise UserError("Someone changed the jam at the same moment; try /jam undo again.")
         restored = JamState.from_json(last.spec_before, last.layers_before)
         note = f"undid: {'; '.join(last.changes)}"
-        await self._schedule(conversation, author, jam, restored.spec, (f"{note} ({author.name})",), "undo")
-        return Reply(f"↩ {note}")
+        job_id = await self._schedule(conversation, author, jam, restored.spec, (f"{note} ({author.name})",), "undo")
+        return Reply(f"↩ {note}", job_id=job_id)
 
     async def _vote(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
         last = await self.jams.last_contribution(jam.id)
@@ -199,10 +201,10 @@ class JamService:
 
     async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
         spec = MusicSpec.model_validate(jam.spec)
-        await self._schedule(conversation, author, jam, spec, (f"final mix ({author.name})",), "mix", delay=0.0,
-                             stems=True)  # fmt: skip
+        job_id = await self._schedule(conversation, author, jam, spec, (f"final mix ({author.name})",), "mix",
+                                      delay=0.0, stems=True)  # fmt: skip
         await self.jams.update(jam.id, pending_version_id=None)
-        return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.")
+        return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.", job_id=job_id)
 
     async def _end(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
         reply = await self._mix(conversation, author, request, jam)
@@ -210,4 +212,4 @@ class JamService:
         people = await self.jams.participants(jam.id)
         count = len([c for c, _ in await self.jams.contributions(jam.id) if not c.undone])
         return Reply(f"🏁 Jam over: {count} changes from {len(people)} player{'s' if len(people) != 1 else ''}. "
-                     f"{reply.text}")  # fmt: skip
+                     f"{reply.text}", job_id=reply.job_id)  # fmt: skip

@@ -138,7 +138,7 @@ class JamStore:
                 .where(JamContribution.jam_id == jam_id)
                 .order_by(JamContribution.id)
             )
-            return [(contribution, user) for contribution, user in rows.tuples()]
+            return [(contribution, user) for contribution, user in rows]
 
     async def participants(self, jam_id: int) -> list[User]:
         """Everyone who started or changed the jam, in the order they joined."""

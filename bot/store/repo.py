@@ -247,7 +247,7 @@ class Store:
                 )
                 .order_by(Composition.id)
             )
-            return [Pending(*row) for row in rows.tuples()]
+            return [Pending(*row) for row in rows]
 
     async def in_progress(self, platforms: list[str]) -> list[Pending]:
         """Versions whose job is queued or running, for progress updates."""
@@ -260,7 +260,7 @@ class Store:
                 .where(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
                 .order_by(Job.id)
             )
-            return [Pending(*row) for row in rows.tuples()]
+            return [Pending(*row) for row in rows]
 
     async def claim_delivery(self, composition_id: int, seconds: float) -> bool:
         """Reserve the right to post this version for `seconds`; False if it is posted or reserved."""
