@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from bot.app import Runtime, opened
 from bot.settings import Settings
 from engine.errors import ConfigError
 from engine.worker import Worker
-from tests.conftest import make_settings
+from tests.conftest import cli_env, make_settings
 from tests.fakes.telegram_api import ApiCall, FakeChat, FakeTelegramApi, FakeUser
 from tests.test_telegram_support import (
     BUTTON_ACTIONS,
@@ -227,3 +230,26 @@ async def test_a_missing_or_rejected_token_is_a_clear_config_error(
         await adapter.start()
     assert "999:not-the-token" not in str(raised.value)
     await adapter.stop()
+
+
+async def test_bandmate_run_serves_telegram_when_the_token_is_set(
+    fake_api: FakeTelegramApi, settings: Settings, tmp_path: Path
+) -> None:
+    env = cli_env(settings) | {
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake_api.base_url,
+        "TELEGRAM_BASE_FILE_URL": fake_api.base_file_url, "LOG_LEVEL": "DEBUG",
+    }  # fmt: skip
+    log_path = tmp_path / "run.log"
+    with log_path.open("wb") as log_file:  # a file, not a pipe: a full pipe would stall the bot
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
+        )
+        try:
+            request = fake_api.user_says(ALICE_DM, ALICE, "/compose cheerful marimba tune, 6 seconds")
+            piece = await piece_for(fake_api, ALICE_DM, request["message_id"], within_s=120)
+        finally:
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), timeout=60)
+    assert "marimba" in piece.params["caption"].lower()
+    logs = log_path.read_text()
+    assert "getUpdates" in logs and TOKEN not in logs and TOKEN.split(":")[1] not in logs
