@@ -1,10 +1,8 @@
 """A fake Telegram Bot API server on 127.0.0.1 that a real python-telegram-bot Application talks to.
 
-Tests play the users (`user_says`, `user_presses`), the server hands their messages out through
-`getUpdates`, and every successful bot call is recorded as an `ApiCall` to assert on. Faults can be
-injected per method: a 429 with `retry_after`, a dropped connection, or any API error. The server
-enforces the Bot API limits the adapter must respect (text/caption length, callback_data size,
-upload size, replying to a message that exists, editing with changed text).
+Tests play the users (`user_says`, `user_presses`); their messages go out through `getUpdates`; each
+successful bot call is recorded as an `ApiCall`. Per method a 429, a dropped connection or an API error
+can be injected. Bot API limits are enforced (lengths, callback_data, upload size, reply targets).
 """
 
 from __future__ import annotations
@@ -25,14 +23,12 @@ UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
 MESSAGE_LIMIT_CHARS = 4096
 CAPTION_LIMIT_CHARS = 1024
 CALLBACK_DATA_LIMIT_BYTES = 64
-CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
-})
+CHAT_ACTIONS = frozenset(
+    "typing upload_photo record_video upload_video record_voice upload_voice upload_document choose_sticker "
+    "find_location record_video_note upload_video_note".split()
+)
 # Fields whose form value is free text: never JSON-decoded, so a message "42" stays a string.
-TEXT_FIELDS = frozenset({
-    "text", "caption", "title", "performer", "callback_query_id", "action", "file_id", "parse_mode",
-})
+TEXT_FIELDS = frozenset("text caption title performer callback_query_id action file_id parse_mode".split())
 
 
 @dataclass(frozen=True)
@@ -92,14 +88,13 @@ class Fault:
     description: str = "Bad Request"
 
 
+@dataclass
 class ApiError(Exception):
     """A Bot API error answer, raised inside method handlers."""
 
-    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
+    code: int
+    description: str
+    parameters: dict[str, Any] | None = None
 
 
 @dataclass
@@ -168,9 +163,7 @@ class FakeTelegramApi:
         """What `Bot(base_file_url=...)` takes."""
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    def user_says(
-        self, chat: FakeChat, user: FakeUser, text: str, *, reply_to: int | None = None
-    ) -> dict[str, Any]:
+    def user_says(self, chat: FakeChat, user: FakeUser, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
         """A user writes `text` (a command when it starts with '/'); returns the message."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
@@ -195,10 +188,8 @@ class FakeTelegramApi:
             raise AssertionError(f"message {message_id} has no button with callback_data {data!r}")
         query_id = str(next(self._callback_ids))
         self._open_callbacks.add(query_id)
-        self._push_update({"callback_query": {
-            "id": query_id, "from": user.to_api(), "chat_instance": str(chat.id),
-            "message": message, "data": data,
-        }})
+        query = {"id": query_id, "from": user.to_api(), "chat_instance": str(chat.id), "message": message, "data": data}
+        self._push_update({"callback_query": query})
         return query_id
 
     def redeliver_last_update(self) -> None:
@@ -212,18 +203,10 @@ class FakeTelegramApi:
 
     def calls_to(self, method: str, chat_id: int | None = None) -> list[ApiCall]:
         """Successful calls of `method`, optionally only those addressed to one chat."""
-        return [
-            call for call in self.calls
-            if call.method == method and (chat_id is None or call.params.get("chat_id") == chat_id)
-        ]
+        return [c for c in self.calls if c.method == method and chat_id in (None, c.params.get("chat_id"))]
 
     async def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        *,
-        where: Callable[[ApiCall], bool] = lambda call: True,
-        within_s: float = 60.0,
+        self, method: str, count: int = 1, *, where: Callable[[ApiCall], bool] = lambda call: True, within_s: float = 60
     ) -> list[ApiCall]:
         """Wait until at least `count` successful `method` calls match `where`; return them all."""
         deadline = time.monotonic() + within_s
@@ -255,10 +238,8 @@ class FakeTelegramApi:
                 request.transport.close()
                 return web.Response()
             if fault.retry_after is not None:
-                return _error_response(ApiError(
-                    429, f"Too Many Requests: retry after {fault.retry_after}",
-                    {"retry_after": fault.retry_after},
-                ))
+                description = f"Too Many Requests: retry after {fault.retry_after}"
+                return _error_response(ApiError(429, description, {"retry_after": fault.retry_after}))
             return _error_response(ApiError(fault.error_code, fault.description))
         if method == "getUpdates":
             result: Any = await self._get_updates(params)
@@ -355,9 +336,8 @@ class FakeTelegramApi:
         file_id = str(params.get("file_id"))
         if file_id not in self._files:
             raise ApiError(400, "Bad Request: invalid file_id")
-        upload = self._files[file_id]
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(upload.data),
-                "file_path": file_id}
+        size = len(self._files[file_id].data)
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size, "file_path": file_id}
 
     def _bot_message(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
@@ -382,10 +362,8 @@ class FakeTelegramApi:
     def _new_message(self, chat: FakeChat, sender: FakeUser, content: dict[str, Any]) -> dict[str, Any]:
         self._chats[chat.id] = chat
         message_id = next(self._message_ids[chat.id])
-        message = {
-            "message_id": message_id, "date": int(time.time()), "chat": chat.to_api(),
-            "from": sender.to_api(), **content,
-        }
+        message = {"message_id": message_id, "date": int(time.time()), "chat": chat.to_api(), "from": sender.to_api()}
+        message.update(content)
         self.messages[(chat.id, message_id)] = message
         return message
 
