@@ -17,6 +17,8 @@ _SMALL_TITLE_WORDS = frozenset(
 )
 _TRAILING_JUNK = frozenset("please pls plz thanks thank you for with and or in at by of but a an the".split())
 _TITLE_CHARS = 48
+# Filler words that still tell the encoder something ("underwater level", "love theme").
+_ENCODER_CONTEXT = frozenset({"level", "theme", "scene", "background", "bg"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +43,10 @@ def parse(text: str, *, max_chars: int, versions: bool = False) -> Parsed:
 def encoder_phrase(rest: str) -> str:
     """The descriptive part of a message for the encoder: folded words, fillers trimmed off the ends."""
     words = [token.word for token in tokens(fold(emoji_to_words(rest))) if token.word.isalnum()]
-    while words and words[0] in FILLERS:
+    trimmable = FILLERS - _ENCODER_CONTEXT
+    while words and words[0] in trimmable:
         words.pop(0)
-    while words and words[-1] in FILLERS:
+    while words and words[-1] in trimmable:
         words.pop()
     return " ".join(words)[:200]
 

@@ -129,6 +129,10 @@ MOOD_COMPARATIVES: dict[str, tuple[str, ...]] = {
                 "plus ludique", "mais divertido"),
     "hopeful": ("more hopeful", "more uplifting", "more inspiring", "hoffnungsvoller",
                 "mas esperanzador", "plus optimiste", "mais esperancoso"),
+    "mysterious": ("more mysterious", "mysteriouser", "geheimnisvoller", "mas misterioso", "plus mysterieux",
+                   "mais misterioso"),
+    "triumphant": ("more triumphant", "more victorious", "triumphanter", "mas triunfal", "plus triomphant",
+                   "mais triunfal"),
     "melancholic": ("more melancholic", "more wistful", "more bittersweet", "melancholischer",
                     "mas melancolico", "plus melancolique", "mais melancolico"),
 }

@@ -146,7 +146,7 @@ def _apply_mood(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes:
     if target.label == spec.mood and weight >= 1:
         return
     _mood_toward(spec, target, weight, changes)
-    notes.append(f"mood {spec.mood} → {target.label}" if target.label != spec.mood else f"even more {spec.mood}")
+    notes.append(f"mood {spec.mood} → {target.label}" if target.label != spec.mood else f"mood even more {spec.mood}")
 
 
 def _apply_tempo(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes: list[str]) -> None:

