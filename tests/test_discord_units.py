@@ -10,8 +10,20 @@ import pytest
 
 from bot.adapters.discord_media import LOWEST_BITRATE_KBPS, fit_mp3, mp3_length_s, plan_fit
 from bot.adapters.discord_policy import ChannelPolicy, SlidingWindowLimit, parse_channel_ids
-from bot.adapters.discord_ui import ACTIONS, CUSTOM_ID, PieceButton, clip, custom_id, piece_view, status_text
+from bot.adapters.discord_ui import (
+    ACTIONS,
+    CUSTOM_ID,
+    PieceButton,
+    clip,
+    custom_id,
+    mp3_filename,
+    piece_embed,
+    piece_name,
+    piece_view,
+    status_text,
+)
 from bot.app import Runtime
+from bot.messages import Delivery, Origin
 from engine.encode import write_mp3
 
 
@@ -108,3 +120,19 @@ def test_status_text_replaces_the_core_status_line() -> None:
     assert len(status_text("x" * 5000, "Queued…")) == 2000
     assert clip("abc", 2) == "a…" and clip("abc", 3) == "abc"
     assert re.fullmatch(CUSTOM_ID, "bandmate:faster:x") is None
+
+
+def delivery(title: str, caption: str, changes: tuple[str, ...] = ()) -> Delivery:
+    """A finished version as the delivery loop hands it over."""
+    return Delivery(job_id=1, composition_id=9, version=2, origin=Origin("discord", "1", "2"), reply_to_message_id="3",
+                    title=title, caption=caption, duration_s=8.0, mp3_path=None, midi_path=None, changes=changes)
+
+
+def test_piece_names_and_cards() -> None:
+    summary = "Sad Piano Ballad · E minor · 61 bpm · 0:08"
+    untitled, titled = delivery(summary, summary, ("tempo 52 → 61 bpm",)), delivery("Rainy Window", summary)
+    assert piece_name(untitled) == "Sad Piano Ballad" and piece_name(titled) == "Rainy Window"
+    assert mp3_filename(untitled) == "sad-piano-ballad-v2.mp3"
+    card = piece_embed(untitled, note="Sent at 96 kbps").to_dict()
+    assert card["title"] == "Sad Piano Ballad" and card["description"] == summary
+    assert [f["name"] for f in card["fields"]] == ["Changes", "Note"] and card["footer"]["text"].startswith("v2")

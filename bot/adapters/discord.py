@@ -12,19 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
 
 from bot.adapters.discord_client import BandmateClient, ChannelAction, use_api_base
-from bot.adapters.discord_media import UPLOAD_LIMIT_BYTES, Fitted, fit_mp3
+from bot.adapters.discord_media import UPLOAD_LIMIT_BYTES
+from bot.adapters.discord_outbox import Outbox, StatusMessage
 from bot.adapters.discord_policy import ChannelPolicy, SlidingWindowLimit, parse_channel_ids
-from bot.adapters.discord_ui import MESSAGE_LIMIT, Action, clip, piece_embed, piece_view, status_text
+from bot.adapters.discord_ui import MESSAGE_LIMIT, Action, clip, status_text
 from bot.messages import Command, Delivery, Origin, Progress, Reply, Request
 from bot.service import Bandmate
 from bot.settings import Settings
@@ -32,27 +30,12 @@ from engine.errors import ConfigError
 
 log = logging.getLogger("bandmate.discord")
 
-TOKEN_LIFETIME = timedelta(minutes=15)
-TOKEN_MARGIN = timedelta(seconds=30)  # an edit started just before expiry must still land
 COSTLY: set[Command | None] = {"compose", "refine", "variation", None}
 BUTTON_REQUESTS: dict[Action, tuple[Command, str]] = {
     "faster": ("refine", "faster"), "slower": ("refine", "slower"), "longer": ("refine", "longer"),
     "variation": ("variation", ""), "midi": ("midi", ""),
 }  # fmt: skip
 SORRY = "Sorry, something went wrong on my side; please try again."
-
-
-@dataclass
-class StatusMessage:
-    """The message that shows a queued piece's progress and then becomes the piece."""
-
-    channel_id: int
-    understood: str = ""
-    message_id: int | None = None
-    webhook: discord.Webhook | None = None  # the interaction's follow-up webhook, None for channel messages
-    token_born: datetime | None = None
-    shown: str = ""
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class DiscordAdapter:
@@ -82,7 +65,7 @@ class DiscordAdapter:
         self.finished = asyncio.Event()  # set if the connection ends for good while running
         self.client: BandmateClient | None = None
         self._runner: asyncio.Task[None] | None = None
-        self._statuses: dict[str, StatusMessage] = {}
+        self.outbox: Outbox | None = None
         self._warned_no_content = False
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -97,6 +80,7 @@ class DiscordAdapter:
         client = BandmateClient(self, application_id=self.settings.discord_application_id,
                                 custom_api=bool(self.settings.discord_api_base))  # fmt: skip
         self.client = client
+        self.outbox = Outbox(client, self.upload_limit_bytes, self.open_threads, self.clock)
         self._runner = asyncio.create_task(self._run(client, secret.get_secret_value()))
         ready = asyncio.create_task(client.ready.wait())
         done, _ = await asyncio.wait({self._runner, ready}, timeout=self.connect_timeout_s,
@@ -114,6 +98,9 @@ class DiscordAdapter:
             raise ConfigError("Discord rejected DISCORD_BOT_TOKEN; copy it again from the Bot page") from exc
         except discord.PrivilegedIntentsRequired as exc:
             raise ConfigError("turn on MESSAGE CONTENT INTENT on the Bot page of the developer portal") from exc
+        except Exception:
+            log.exception("the Discord connection ended")
+            raise
         finally:
             self.finished.set()
 
@@ -170,8 +157,7 @@ class DiscordAdapter:
             return
         request = Request(self._origin(message.author, channel), None, message.content,
                           message_id=str(message.id), reply_to_message_id=piece)  # fmt: skip
-        status = StatusMessage(channel_id=channel.id)
-        self._statuses[str(message.id)] = status
+        status = self._track(str(message.id), StatusMessage(channel_id=channel.id))
         async with status.lock:
             reply = await self._handle(request)
             shown = status_text(reply.text, "Queued…") if reply.job_id else clip(reply.text, MESSAGE_LIMIT)
@@ -215,8 +201,8 @@ class DiscordAdapter:
         request = Request(self._origin(interaction.user, interaction.channel), command, text, message_id=key,
                           composition_id=composition_id, seed=seed)  # fmt: skip
         status = StatusMessage(channel_id=interaction.channel_id or 0, webhook=interaction.followup,
-                               token_born=interaction.created_at)  # fmt: skip
-        self._statuses[key] = status
+                               token_born=interaction.created_at, opens_thread=command == "compose")  # fmt: skip
+        self._track(key, status)
         async with status.lock:
             reply = await self._handle(request)
             shown = status_text(reply.text, "Queued…") if reply.job_id else clip(reply.text, MESSAGE_LIMIT)
@@ -230,9 +216,16 @@ class DiscordAdapter:
             log.exception("handling a Discord %s failed", request.command or "message")
             return Reply(SORRY)
 
+    def _track(self, key: str, status: StatusMessage) -> StatusMessage:
+        # Tracked before the core queues the job, so progress and delivery can never miss it.
+        if self.outbox is not None:
+            self.outbox.statuses[key] = status
+        return status
+
     def _remember(self, status: StatusMessage, key: str, reply: Reply, message_id: int, shown: str) -> None:
         if reply.job_id is None:
-            self._statuses.pop(key, None)
+            if self.outbox is not None:
+                self.outbox.statuses.pop(key, None)
             return
         status.understood, status.message_id, status.shown = reply.text, message_id, shown
 
@@ -251,9 +244,12 @@ class DiscordAdapter:
 
     async def _latest_piece_in(self, thread: discord.Thread) -> str:
         me = self.client.user if self.client else None
-        async for earlier in thread.history(limit=50):
-            if me and earlier.author.id == me.id and any(a.filename.endswith(".mp3") for a in earlier.attachments):
-                return str(earlier.id)
+        try:
+            async for earlier in thread.history(limit=50):
+                if me and earlier.author.id == me.id and any(a.filename.endswith(".mp3") for a in earlier.attachments):
+                    return str(earlier.id)
+        except discord.HTTPException as exc:  # no Read Message History: the thread's own piece still works
+            log.warning("cannot read thread %s: %s", thread.id, exc)
         return str(thread.id)  # a thread opened on a piece has that piece's message id
 
     def _warn_no_content(self) -> None:
@@ -265,117 +261,18 @@ class DiscordAdapter:
 
     async def progress(self, update: Progress) -> None:
         """Edit the status message with the stage or queue position."""
-        status = self._statuses.get(update.reply_to_message_id or "")
-        if status is None:
-            return
-        async with status.lock:
-            if status.message_id is None:
-                return
-            shown = status_text(status.understood, update.text())
-            if shown == status.shown:
-                return
-            with contextlib.suppress(discord.HTTPException):
-                await self._edit(status, content=shown)
-                status.shown = shown
+        if self.outbox is not None:
+            await self.outbox.progress(update)
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Turn the status message into the piece (or post it afresh); returns the piece's message id."""
-        key = delivery.reply_to_message_id or ""
-        status = self._statuses.get(key)
-        with tempfile.TemporaryDirectory(prefix="bandmate-discord-") as workdir:
-            fitted = await self._fitted(delivery, Path(workdir))
-            note = fitted.note if fitted else None
-            message: discord.Message | None = None
-            if status is not None:
-                async with status.lock:
-                    message = await self._edit_into_piece(status, delivery, delivery.error or "", fitted, note)
-            if message is None:
-                mention = f"<@{delivery.origin.user_id}>"
-                content = f"{mention} {delivery.error}" if delivery.error else mention
-                message = await self._post_piece(status, delivery, content, fitted, note)
-        self._statuses.pop(key, None)
-        if self.open_threads and delivery.version == 1 and not delivery.error:
-            await self._open_thread(message, delivery)
-        return str(message.id)
-
-    async def _fitted(self, delivery: Delivery, workdir: Path) -> Fitted | None:
-        if delivery.error or delivery.mp3_path is None:
-            return None
-        return await fit_mp3(delivery.mp3_path, workdir, self.upload_limit_bytes, delivery.duration_s)
-
-    def _piece_parts(self, delivery: Delivery, fitted: Fitted | None, note: str | None) -> dict[str, Any]:
-        if delivery.error:
-            return {"embed": None, "view": None}
-        parts: dict[str, Any] = {"embed": piece_embed(delivery, note), "view": piece_view(delivery.composition_id)}
-        if fitted is not None:
-            parts["file"] = discord.File(fitted.path, filename=_mp3_name(delivery))
-        return parts
-
-    async def _edit_into_piece(
-        self, status: StatusMessage, delivery: Delivery, content: str, fitted: Fitted | None, note: str | None
-    ) -> discord.Message | None:
-        if status.message_id is None or (status.webhook is not None and not self._token_fresh(status)):
-            return None
-        parts = self._piece_parts(delivery, fitted, note)
-        file = parts.pop("file", None)
-        try:
-            return await self._edit(status, content=content, attachments=[file] if file else [], **parts)
-        except discord.HTTPException as exc:
-            log.warning("could not edit the status of job %s (%s); posting the piece instead", delivery.job_id,
-                        exc.status)  # fmt: skip
-            return None
-
-    async def _post_piece(
-        self, status: StatusMessage | None, delivery: Delivery, content: str, fitted: Fitted | None, note: str | None
-    ) -> discord.Message:
-        channel_id = status.channel_id if status else int(delivery.origin.thread_id or delivery.origin.chat_id)
-        channel = await self._messageable(channel_id)
-        reply_to = delivery.reply_to_message_id
-        reference = None
-        if reply_to and reply_to.isdigit() and (status is None or status.webhook is None):
-            reference = discord.MessageReference(message_id=int(reply_to), channel_id=channel_id,
-                                                 fail_if_not_exists=False)  # fmt: skip
-        parts = {k: v for k, v in self._piece_parts(delivery, fitted, note).items() if v is not None}
-        return await channel.send(content, reference=reference, **parts)  # type: ignore[arg-type]
-
-    async def _edit(self, status: StatusMessage, **changes: Any) -> discord.Message:
-        assert status.message_id is not None
-        if status.webhook is not None:
-            return await status.webhook.edit_message(status.message_id, **changes)
-        channel = await self._messageable(status.channel_id)
-        return await channel.get_partial_message(status.message_id).edit(**changes)  # type: ignore[union-attr]
-
-    def _token_fresh(self, status: StatusMessage) -> bool:
-        born = status.token_born
-        return born is not None and self.clock() - born < TOKEN_LIFETIME - TOKEN_MARGIN
-
-    async def _messageable(self, channel_id: int) -> discord.abc.Messageable:
-        assert self.client is not None
-        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise ConfigError(f"Discord channel {channel_id} cannot take messages")
-        return channel
-
-    async def _open_thread(self, message: discord.Message, delivery: Delivery) -> None:
-        # A follow-up's message carries a partial channel; the cached one knows it is a text channel.
-        channel = self.client.get_channel(message.channel.id) if self.client else None
-        if not isinstance(channel, discord.TextChannel):
-            return
-        try:
-            await channel.get_partial_message(message.id).create_thread(
-                name=clip(f"🎼 {delivery.title}", 100), auto_archive_duration=1440
-            )
-        except discord.HTTPException as exc:  # no permission or a thread exists: the piece is out anyway
-            log.info("no thread for job %s: %s", delivery.job_id, exc)
+        if self.outbox is None:
+            raise ConnectionError("the Discord adapter is not started")
+        return await self.outbox.deliver(delivery)
 
 
 def _file(reply: Reply) -> discord.File | Any:
     return discord.File(reply.file) if reply.file is not None else discord.utils.MISSING
-
-
-def _mp3_name(delivery: Delivery) -> str:
-    stem = "".join(c if c.isalnum() else "-" for c in delivery.title.lower()).strip("-")[:60] or "bandmate"
-    return f"{stem}-v{delivery.version}.mp3"
 
 
 def _guild_id(guild: discord.Guild | None) -> str | None:

@@ -64,7 +64,7 @@ def piece_view(composition_id: int) -> discord.ui.View:
 def piece_embed(delivery: Delivery, note: str | None = None) -> discord.Embed:
     """The understood spec of a delivered version, with what changed and how to change it more."""
     embed = discord.Embed(
-        title=clip(delivery.title or f"v{delivery.version}", EMBED_TITLE_LIMIT),
+        title=clip(piece_name(delivery), EMBED_TITLE_LIMIT),
         description=clip(delivery.caption, EMBED_TEXT_LIMIT),
         colour=discord.Colour.blurple(),
     )
@@ -74,6 +74,19 @@ def piece_embed(delivery: Delivery, note: str | None = None) -> discord.Embed:
         embed.add_field(name="Note", value=clip(note, 1024), inline=False)
     embed.set_footer(text=f"v{delivery.version} · reply with a change, e.g. “make it faster”")
     return embed
+
+
+def piece_name(delivery: Delivery) -> str:
+    """What to call a piece: its title, or the name part of its summary ("Sad Piano Ballad")."""
+    # Untitled pieces carry the whole summary as title; the card shows the summary below anyway.
+    name = delivery.title if delivery.title != delivery.caption else delivery.caption.split(" · ")[0]
+    return name.strip() or f"Bandmate v{delivery.version}"
+
+
+def mp3_filename(delivery: Delivery) -> str:
+    """A file name people can keep: "sad-piano-ballad-v2.mp3"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", piece_name(delivery).lower()).strip("-")[:60] or "bandmate"
+    return f"{slug}-v{delivery.version}.mp3"
 
 
 def status_text(understood: str, stage: str) -> str:
