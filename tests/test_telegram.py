@@ -23,6 +23,7 @@ from tests.conftest import cli_env, make_settings
 from tests.fakes.telegram_api import ApiCall, FakeChat, FakeTelegramApi, FakeUser
 from tests.test_telegram_support import (
     BUTTON_ACTIONS,
+    FAST_RETRIES,
     TOKEN,
     install_offline_guard,
     midi_of,
@@ -230,6 +231,9 @@ async def test_a_missing_or_rejected_token_is_a_clear_config_error(
         await adapter.start()
     assert "999:not-the-token" not in str(raised.value)
     await adapter.stop()
+    unreachable = settings.model_copy(update={"telegram_base_url": "http://127.0.0.1:9/bot"})  # nothing listens
+    with pytest.raises(ConfigError, match="Cannot reach"):
+        await TelegramAdapter(runtime.service, unreachable, retry=FAST_RETRIES).start()
 
 
 async def test_bandmate_run_serves_telegram_when_the_token_is_set(

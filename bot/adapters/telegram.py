@@ -127,19 +127,19 @@ class TelegramAdapter:
         self._register(application)
         try:
             await application.initialize()
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=0.0,
+                timeout=self._poll_timeout_s,
+                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
+            )
         except InvalidToken as exc:
-            self._remove_redaction()
+            await self._abandon(application)
             raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather") from exc
         except TelegramError as exc:
-            self._remove_redaction()
+            await self._abandon(application)
             raise ConfigError(f"Cannot reach the Telegram Bot API: {exc.message}") from exc
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=self._poll_timeout_s,
-            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
-        )
         self._application = application
         try:
             await application.bot.set_my_commands([BotCommand(name, about) for name, about in COMMAND_MENU])
@@ -151,14 +151,23 @@ class TelegramAdapter:
         """Stop polling (confirming fetched updates to Telegram) and close the connection."""
         application, self._application = self._application, None
         if application is not None:
+            await self._abandon(application)
+        elif self._remove_redaction is not None:
+            self._remove_redaction()
+            self._remove_redaction = None
+
+    async def _abandon(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Take down whatever part of `application` got running, then stop redacting."""
+        try:
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:
                 await application.stop()
             await application.shutdown()
-        if self._remove_redaction is not None:
-            self._remove_redaction()
-            self._remove_redaction = None
+        finally:
+            if self._remove_redaction is not None:
+                self._remove_redaction()
+                self._remove_redaction = None
 
     def _register(self, application: Application) -> None:  # type: ignore[type-arg]
         new_messages = filters.UpdateType.MESSAGE
