@@ -100,10 +100,11 @@ async def run(settings: Settings) -> None:
     async with opened(settings) as runtime:
         engine = await start_engine_process()
         adapters = build_adapters(runtime)
-        delivery = asyncio.create_task(runtime.delivery_loop(adapters).run())
+        delivery: asyncio.Task[None] | None = None
         try:
             for adapter in adapters:
                 await adapter.start()
+            delivery = asyncio.create_task(runtime.delivery_loop(adapters).run())  # only once adapters can post
             log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
             waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
             waits += [asyncio.create_task(a.finished.wait()) for a in adapters if hasattr(a, "finished")]
@@ -116,9 +117,10 @@ async def run(settings: Settings) -> None:
             for adapter in adapters:
                 with contextlib.suppress(Exception):
                     await adapter.stop()
-            delivery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await delivery
+            if delivery is not None:
+                delivery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await delivery
             if engine.returncode is None:
                 engine.terminate()
                 await engine.wait()

@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bandmate: bad configuration: {exc}", file=sys.stderr)
         return EXIT_FAILED
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram long poll is noise
     if args.command in ("compose", "refine", "chat"):
         logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
     as_json = getattr(args, "json", False)
