@@ -60,6 +60,7 @@ async def test_slash_compose_answers_with_an_mp3_follow_up(
     assert {"compose", "history", "undo", "help", "channels"} <= set(synced)
     assert [o["name"] for o in synced["compose"]["options"]] == ["prompt", "duration", "seed"]
     assert fake.identifies[-1]["intents"] & MESSAGE_CONTENT_INTENT
+    assert fake.heartbeats >= 1, "discord.py heartbeats as soon as HELLO arrives"
 
     fake.rate_limit_next("POST", r"^/api/v10/webhooks/", retry_after=0.3)  # the first follow-up is throttled
     interaction = await fake.slash("compose", {"prompt": "sad piano ballad", "duration": 6, "seed": 7})

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import Runtime
+from bot.messages import Delivery, Origin
+from bot.service import Limits
 from bot.settings import Settings
 from engine.worker import open_worker
 from tests.conftest import make_settings
@@ -151,6 +153,24 @@ async def test_server_and_channel_limits_answer_politely(
     assert third.response_type == 4 and refused["flags"] & 64, "refused privately, at once"
     assert "this server" in refused["content"].lower() and "try again" in refused["content"].lower()
     assert len([f for f in fake.uploads if f.endswith(".mp3")]) == 2
+
+
+async def test_user_limit_and_failed_pieces_get_clear_answers(runtime: Runtime, fake: FakeDiscord) -> None:
+    runtime.service.limits = Limits(requests_per_minute=1)
+    async with bandmate_on_discord(runtime) as adapter:
+        first = await fake.slash("compose", {"prompt": PROMPT})
+        await fake.wait_for(lambda: (m := answer_of(fake, first)) and "v1" in m["content"])
+        second = await fake.slash("compose", {"prompt": PROMPT})
+        limited = await fake.wait_for(lambda: (m := answer_of(fake, second)) and m["content"] and m)
+        origin = Origin("discord", str(fake.channel_id), fake.users["bob"]["id"], "bob")
+        failed = Delivery(job_id=99, composition_id=99, version=9, origin=origin, reply_to_message_id=None,
+                          title="x", caption="x", duration_s=0.0, mp3_path=None, midi_path=None,
+                          error="The piece could not be rendered.")  # fmt: skip
+        posted = await adapter.deliver(failed)
+    assert "easy there" in limited["content"].lower()
+    report = fake.messages[int(posted or 0)]
+    assert "could not be rendered" in report["content"] and f"<@{fake.users['bob']['id']}>" in report["content"]
+    assert not report["attachments"] and not report["components"]
 
 
 async def test_channels_chosen_per_server_are_stored_and_enforced(runtime: Runtime, fake: FakeDiscord) -> None:

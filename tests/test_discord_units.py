@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import discord
 import numpy as np
 import pytest
+from discord.gateway import DiscordWebSocket
 
+from bot.adapters.discord_client import DISCORD_API_BASE, DISCORD_GATEWAY, use_api_base
 from bot.adapters.discord_media import LOWEST_BITRATE_KBPS, fit_mp3, mp3_length_s, plan_fit
 from bot.adapters.discord_policy import ChannelPolicy, SlidingWindowLimit, parse_channel_ids
 from bot.adapters.discord_ui import (
@@ -136,3 +139,11 @@ def test_piece_names_and_cards() -> None:
     card = piece_embed(untitled, note="Sent at 96 kbps").to_dict()
     assert card["title"] == "Sad Piano Ballad" and card["description"] == summary
     assert [f["name"] for f in card["fields"]] == ["Changes", "Note"] and card["footer"]["text"].startswith("v2")
+
+
+def test_api_base_points_discord_py_at_the_fake_and_back() -> None:
+    use_api_base("http://127.0.0.1:9/api/v10/")
+    assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
+    use_api_base(None)
+    assert discord.http.Route.BASE == DISCORD_API_BASE == "https://discord.com/api/v10"
+    assert DiscordWebSocket.DEFAULT_GATEWAY == DISCORD_GATEWAY

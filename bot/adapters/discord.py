@@ -75,8 +75,7 @@ class DiscordAdapter:
         secret = self.settings.discord_bot_token
         if secret is None or not secret.get_secret_value().strip():
             raise ConfigError("DISCORD_BOT_TOKEN is not set")
-        if self.settings.discord_api_base:
-            use_api_base(self.settings.discord_api_base)
+        use_api_base(self.settings.discord_api_base)
         client = BandmateClient(self, application_id=self.settings.discord_application_id,
                                 custom_api=bool(self.settings.discord_api_base))  # fmt: skip
         self.client = client

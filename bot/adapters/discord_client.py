@@ -23,6 +23,9 @@ MAX_SEED = 2**31 - 1
 # Discord's own cap on a string option; the core answers with the real (lower) limit.
 PROMPT_OPTION_MAX = 6000
 ChannelAction = Literal["allow", "remove", "list", "reset"]
+# discord.py's own addresses, taken before anything points it elsewhere, so a later start can go back.
+DISCORD_API_BASE: str = discord.http.Route.BASE
+DISCORD_GATEWAY: yarl.URL = DiscordWebSocket.DEFAULT_GATEWAY
 
 
 class Handlers(Protocol):
@@ -55,10 +58,12 @@ class Handlers(Protocol):
         ...
 
 
-def use_api_base(api_base: str) -> None:
-    """Send every REST call, bot and interaction-webhook alike, to `api_base` (e.g. a local fake Discord)."""
+def use_api_base(api_base: str | None) -> None:
+    """Send every REST call, bot and interaction-webhook alike, to `api_base` (None: Discord itself)."""
     # discord.py builds every REST URL (webhook/async_.py included) from this one class attribute.
-    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.http.Route.BASE = api_base.rstrip("/") if api_base else DISCORD_API_BASE
+    if not api_base:
+        DiscordWebSocket.DEFAULT_GATEWAY = DISCORD_GATEWAY
 
 
 async def use_gateway_of(http: discord.http.HTTPClient) -> None:
