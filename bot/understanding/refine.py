@@ -166,8 +166,8 @@ def _apply_tempo(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes
         if explicit.tempo_delta is not None:
             moved += explicit.tempo_delta
         tempo = clamp_tempo(moved)
+    changes["tempo_bpm"] = tempo
     if tempo != spec.tempo_bpm:
-        changes["tempo_bpm"] = tempo
         notes.append(f"tempo {spec.tempo_bpm} → {tempo} bpm")
 
 
