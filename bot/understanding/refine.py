@@ -71,9 +71,8 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
         _apply_guess(spec, parsed, encoder, changes, notes)
     if not changes and not variation:
         if reading.describes or parsed.explicit.anything:
-            said = parsed.cleaned if len(parsed.cleaned) <= 60 else parsed.cleaned[:57] + "…"
-            raise UserError(f"Nothing to change — “{said}” already describes this version. "
-                            "Try “make it faster” or “another version”.")
+            said = "; ".join(_already(spec, parsed)) or "that already describes this version"
+            raise UserError(f"Nothing to change — {said}. Try “make it faster” or “another version”.")
         raise change_not_understood(reading.unknown)
     if variation:
         changes["seed"] = new_seed
@@ -286,6 +285,28 @@ def _apply_drums_energy(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any]
         changes["energy"] = energy
         changes["arousal"] = round(min(max(arousal, -1.0), 1.0), 2)
         notes.append(f"energy {spec.energy:.2f} → {energy:.2f}")
+
+
+def _already(spec: MusicSpec, parsed: Parsed) -> list[str]:
+    """Why a recognised request changed nothing, in the user's terms ('strings are already playing')."""
+    reading, explicit = parsed.reading, parsed.explicit
+    reasons = [f"{name} is already playing" for name in dict.fromkeys(
+        resolve(word, spec.genre) for word in reading.added + reading.instruments) if name in spec.instruments]
+    if reading.drums is not None and reading.drums == spec.drums:
+        reasons.append("the drums are already on" if spec.drums else "it already has no drums")
+    if reading.moods and reading.moods[0] == spec.mood:
+        reasons.append(f"it's already {spec.mood}")
+    if reading.genre == spec.genre:
+        reasons.append(f"it's already {spec.genre}")
+    if explicit.key or explicit.mode or reading.modes:
+        reasons.append(f"it's already in {spec.key} {spec.mode}")
+    if explicit.meter or reading.meters:
+        reasons.append(f"it's already in {spec.meter}")
+    if explicit.tempo_bpm is not None:
+        reasons.append(f"it's already at {spec.tempo_bpm} bpm")
+    if explicit.duration_s is not None:
+        reasons.append(f"it's already {duration_label(spec.duration_s)} long")
+    return reasons
 
 
 def _apply_guess(spec: MusicSpec, parsed: Parsed, encoder: TextEncoder | None, changes: dict[str, Any],
