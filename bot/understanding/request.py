@@ -11,6 +11,7 @@ from bot.understanding.guidance import not_understood
 from bot.understanding.instrument_words import INSTRUMENT_GENRES, resolve
 from bot.understanding.moods import MOODS
 from bot.understanding.styles import MOOD_GENRES, MOOD_STYLES, STYLES, Style
+from bot.understanding.text import blank
 from engine.genres import DEFAULT_GENRE, GENRES, Genre
 from engine.instruments import INSTRUMENTS
 from engine.spec import TEMPO_RANGE, MusicSpec, build_spec
@@ -224,7 +225,7 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
         "parts": [{"name": name, "role": role} for name, role in parts],
         "drums": drums, "drum_kit": kit, "drum_density": round(min(max(density, 0.0), 1.0), 2),
         "duration_s": duration, "energy": energy, "lyrics": explicit.lyrics,
-        "title": title_from(parsed.rest), "seed": seed,
+        "title": title_from(blank(parsed.cleaned, parsed.explicit.spans, " ")), "seed": seed,
     }  # fmt: skip
     heard_by_encoder = guess is not None and any(note.startswith("“") for note in guessed)
     ignored = () if heard_by_encoder else tuple(reading.unknown)

@@ -91,14 +91,14 @@ def fold_phrase(phrase: str) -> str:
     return " ".join(token.word for token in tokens(fold(phrase)))
 
 
-def blank(text: str, spans: list[tuple[int, int]]) -> str:
+def blank(text: str, spans: list[tuple[int, int]], separator: str = SEPARATOR) -> str:
     """The text with each span replaced by a clause separator (so scopes never leap across it)."""
     pieces: list[str] = []
     cursor = 0
     for start, end in sorted(spans):
         if start < cursor:
             continue
-        pieces.extend([text[cursor:start], SEPARATOR])
+        pieces.extend([text[cursor:start], separator])
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces)
