@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.understanding.instrument_words import GENERIC_WORDS, resolve
 from engine.errors import UserError
 from engine.instruments import INSTRUMENTS, Role
 from engine.spec import MAX_PARTS
@@ -12,6 +13,9 @@ Part = tuple[str, Role]
 
 _ROLE_ORDER: dict[str, int] = {"melody": 0, "counter": 1, "chords": 2, "pad": 3, "bass": 4}
 _ONE_ONLY: frozenset[str] = frozenset({"melody", "bass"})  # two leads or two bass lines fight
+_STAND_IN_LEADS = ("piano", "synth lead", "strings", "flute")
+_KEYBOARDS = frozenset({"piano", "bright piano", "electric grand", "honky-tonk piano", "electric piano", "fm piano",
+                        "organ", "rock organ", "harpsichord", "clavinet", "polysynth"})
 
 
 def ordered(parts: Iterable[Part]) -> tuple[Part, ...]:
@@ -64,6 +68,10 @@ def arrange(
                 parts.append((name, usual))
     if not parts:
         raise UserError("That leaves no instruments at all — name at least one to play.")
+    if not only and all(role == "bass" for _, role in parts):
+        # Everything tuneful was taken away ("rock without guitars"): a plain lead keeps it music.
+        stand_in = next(name for name in _STAND_IN_LEADS if name not in dropped and name not in names(parts))
+        parts.insert(0, (stand_in, "melody"))
     return with_melody(ordered(parts[:MAX_PARTS]))
 
 
@@ -107,6 +115,21 @@ def swap_part(parts: tuple[Part, ...], old: str, new: str) -> tuple[Part, ...]:
     if any(name == new for name, _ in parts):
         return remove_part(parts, old) if new != old else parts
     return tuple((new if name == old else name, role) for name, role in parts)
+
+
+def matching(parts: Iterable[tuple[str, str]], word: str, genre: str) -> list[str]:
+    """The parts a word refers to: the exact instrument, else its family ('guitar', 'bass', 'keys')."""
+    parts = list(parts)
+    present = [name for name, _ in parts]
+    canonical = resolve(word, genre)
+    if canonical in present and word not in GENERIC_WORDS:
+        return [canonical]
+    if word == "bass":
+        return [name for name, role in parts if role == "bass"]
+    if word == "keys":
+        return [name for name in present if name in _KEYBOARDS]
+    family = word if word in GENERIC_WORDS else canonical.split()[-1]
+    return [name for name in present if name.split()[-1] == family]
 
 
 def names(parts: Iterable[Part]) -> list[str]:

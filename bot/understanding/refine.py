@@ -13,7 +13,7 @@ from bot.understanding import arrange
 from bot.understanding.encoder import TextEncoder
 from bot.understanding.front import SIZE_FACTOR, Parsed, duration_label, encoder_phrase, parse
 from bot.understanding.guidance import change_not_understood
-from bot.understanding.instrument_words import GENERIC_WORDS, resolve
+from bot.understanding.instrument_words import resolve
 from bot.understanding.moods import MOODS, Mood
 from bot.understanding.request import (
     DENSITY_STEP,
@@ -29,8 +29,6 @@ from engine.genres import GENRES
 from engine.spec import MusicSpec
 
 Action = Literal["update", "variation", "undo", "goto"]
-_KEYBOARDS = frozenset({"piano", "bright piano", "electric grand", "honky-tonk piano", "electric piano", "fm piano",
-                        "organ", "rock organ", "harpsichord", "clavinet", "polysynth"})
 MOOD_STEP = 0.5  # a comparative ("sadder") moves half-way to the mood; "much sadder" all the way
 
 
@@ -199,20 +197,6 @@ def _apply_key_meter_length(spec: MusicSpec, parsed: Parsed, changes: dict[str, 
         notes.append(f"length {duration_label(spec.duration_s)} → {duration_label(seconds)}")
 
 
-def _matching(parts: tuple[arrange.Part, ...], word: str, genre: str) -> list[str]:
-    """The parts a word refers to: the exact instrument, else its family ('guitar', 'bass', 'piano')."""
-    names = arrange.names(parts)
-    canonical = resolve(word, genre)
-    if canonical in names and word not in GENERIC_WORDS:
-        return [canonical]
-    if word == "bass":
-        return [name for name, role in parts if role == "bass"]
-    if word == "keys":
-        return [name for name in names if name in _KEYBOARDS]
-    family = word if word in GENERIC_WORDS else canonical.split()[-1]
-    return [name for name in names if name.split()[-1] == family]
-
-
 def _apply_instruments(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes: list[str]) -> None:
     reading = parsed.reading
     genre = _current(spec, changes, "genre")
@@ -220,7 +204,7 @@ def _apply_instruments(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any],
     parts = tuple((item["name"], item["role"]) for item in changes["parts"]) if "parts" in changes else before
     for old_word, new_word in reading.swaps:
         new = resolve(new_word, genre)
-        olds = _matching(parts, old_word, genre) if old_word else [""]
+        olds = arrange.matching(parts, old_word, genre) if old_word else [""]
         if not olds:
             parts = arrange.add_part(parts, new)
             notes.append(f"+ {new} (there was no {old_word} to swap)")
@@ -228,7 +212,7 @@ def _apply_instruments(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any],
         parts = arrange.swap_part(parts, olds[0], new)
         notes.append(f"{olds[0] or 'lead'} → {new}")
     for word in reading.removed:
-        gone = _matching(parts, word, genre)
+        gone = arrange.matching(parts, word, genre)
         if not gone:
             raise UserError(f"There's no {word} in this piece to remove.")
         for name in gone:

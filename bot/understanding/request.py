@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.understanding.arrange import arrange
+from bot.understanding.arrange import arrange, matching
 from bot.understanding.encoder import Guess, TextEncoder
 from bot.understanding.front import SIZE_FACTOR, Parsed, duration_label, encoder_phrase, parse, title_from
 from bot.understanding.guidance import not_understood
@@ -178,7 +178,11 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
                       style.energy, style.duration_s, style.mood)
     understood.append(f"genre: {genre_name}" + (f" ({style.name})" if style else ""))
     named = [resolve(word, genre_name) for word in raw_named]
-    removed = [resolve(word, genre_name) for word in reading.removed + [old for old, _ in reading.swaps if old]]
+    defaults = (style.part_pairs() if style else None) or genre.parts
+    removed = [
+        name for word in reading.removed + [old for old, _ in reading.swaps if old]
+        for name in (matching(defaults, word, genre_name) or [resolve(word, genre_name)])
+    ]
     if guess is not None and guess.instrument and not named:
         named.append(guess.instrument)
         guessed.append(f"“{guess.phrase}” sounded like {guess.instrument}")
@@ -188,7 +192,6 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
     understood.extend(f"instrument: {name}" for name in dict.fromkeys(named))
     understood.extend(f"without {name}" for name in dict.fromkeys(removed))
 
-    defaults = (style.part_pairs() if style else None) or genre.parts
     parts = arrange(defaults, named, only=reading.only, removed=removed)
     mode = explicit.mode or next(iter(reading.modes), None) or (style.mode if style else None)
     mode = mode or (mood.mode if mood and mood.mode else None) or genre.mode
