@@ -28,13 +28,14 @@ def delivery_of(pending: Pending) -> Delivery:
         origin=origin_of(pending.conversation, pending.author),
         reply_to_message_id=composition.request_message_id,
         title=composition.spec.get("title") or composition.summary,
-        caption=composition.summary if composition.kind != "jam" else _jam_caption(composition),
+        caption=_jam_caption(composition) if composition.kind in ("jam", "vote") else composition.summary,
         duration_s=float(result.get("duration_s") or 0.0),
         mp3_path=Path(result["mp3"]) if ok and result.get("mp3") else None,
         midi_path=Path(result["midi"]) if ok and result.get("midi") else None,
         error=None if ok else (job.error or "Something went wrong while making this piece."),
         changes=tuple(composition.changes or ()),
         stems_path=Path(result["stems"]) if ok and result.get("stems") else None,
+        choice=composition.prompt.removeprefix("vote ").strip() if composition.kind == "vote" else None,
     )
 
 

@@ -68,6 +68,7 @@ class Delivery:
     error: str | None = None  # set instead of files when the piece could not be made
     changes: tuple[str, ...] = field(default_factory=tuple)
     stems_path: Path | None = None  # a zip of per-part MP3s (jam mixes)
+    choice: str | None = None  # a jam vote's take ("A"/"B"): adapters offer a button to pick it
 
 
 @dataclass(frozen=True, slots=True)

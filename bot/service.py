@@ -6,7 +6,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.jam.service import JamService
@@ -78,9 +78,12 @@ class Bandmate:
                 return self._queued_reply(seen)
         if command == "history":
             return await self._history(conversation)
-        if self.jams is not None and (command == "jam" or (command is None and await self.jams.open_jam(conversation))):
-            if command is None:
+        if self.jams is not None and (
+            command == "jam" or (command in (None, "refine") and await self.jams.open_jam(conversation))
+        ):
+            if command != "jam":  # while a chat jams, its replies and refine buttons change the jam
                 await self._check_rate(author)
+                request = replace(request, command=None)
             return await self.jams.handle(conversation, author, request)
         target = await self._target(conversation, request)
         if command == "midi":

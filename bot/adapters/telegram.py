@@ -275,6 +275,10 @@ class TelegramAdapter:
                 sent = await self._post(chat_id, reply_to, thread, f"⚠️ v{delivery.version}: {error}")
             else:
                 sent = await self._post_audio(bot, delivery, delivery.mp3_path, chat_id, reply_to, thread)
+                if delivery.stems_path is not None and delivery.midi_path is not None:  # a jam's final mix
+                    extras = ((delivery.stems_path, "Stems: one MP3 per part"), (delivery.midi_path, "MIDI"))
+                    for path, caption in extras:
+                        await self._post_file(chat_id, sent.message_id, thread, path, caption)
         except Forbidden as exc:  # blocked or removed from the group: nobody to deliver to
             log.warning("cannot post job %s to chat %s: %s", delivery.job_id, chat_id, exc.message)
             return None
@@ -311,7 +315,7 @@ class TelegramAdapter:
             title=fit(delivery.title, 64),
             caption=fit(delivery.caption, CAPTION_LIMIT_CHARS),
             reply_parameters=_reply_to(reply_to),
-            reply_markup=result_keyboard(delivery.composition_id),
+            reply_markup=result_keyboard(delivery.composition_id, delivery.choice),
             message_thread_id=thread,
         )
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, Command] = {
     "undo": "undo",
     "variation": "variation",
     "midi": "midi",
+    "jam": "jam",
 }
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("compose", "Compose a piece, e.g. /compose sad piano ballad"),
@@ -33,6 +34,7 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("undo", "Back to the previous version"),
     ("history", "The versions so far"),
     ("midi", "The MIDI file of the latest piece"),
+    ("jam", "Build one piece together: /jam start lofi in F 85bpm"),
     ("help", "What I can do, with examples"),
 )
 
@@ -53,16 +55,19 @@ BUTTONS: dict[str, ButtonAction] = {
     "longer": ButtonAction("➕ Longer", "refine", "longer"),
     "variation": ButtonAction("🎲 Variation", "variation", ""),
     "midi": ButtonAction("🎼 MIDI", "midi", ""),
+    "picka": ButtonAction("🗳 Pick A", "jam", "pick A"),
+    "pickb": ButtonAction("🗳 Pick B", "jam", "pick B"),
 }
 BUTTON_ROWS: tuple[tuple[str, ...], ...] = (("faster", "slower", "longer"), ("variation", "midi"))
 _CALLBACK = re.compile(r"^([a-z]+):(\d{1,18})$")
 
 
-def result_keyboard(composition_id: int) -> InlineKeyboardMarkup:
-    """The buttons under a delivered piece; each carries the version it sits under."""
+def result_keyboard(composition_id: int, choice: str | None = None) -> InlineKeyboardMarkup:
+    """The buttons under a delivered piece (a jam vote's take gets its pick button); each carries its version."""
+    rows = (("pick" + choice.lower(), "midi"),) if choice in ("A", "B") else BUTTON_ROWS
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(BUTTONS[name].label, callback_data=f"{name}:{composition_id}") for name in row]
-        for row in BUTTON_ROWS
+        for row in rows
     ])
 
 

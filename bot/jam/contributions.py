@@ -204,7 +204,8 @@ def _add_styled(state: JamState, text: str, author: str, author_id: int) -> Outc
     layers = dict(state.layers)
     label = f"{style_word or genre_word} {name}"
     if present is not None:
-        layers[present] = replace(layers[present], style=style, muted=False)
+        # Reshaping a part makes it the contributor's: "walking bass by Bob" even if Ana brought a bass.
+        layers[present] = replace(layers[present], style=style, muted=False, author=author, author_id=author_id)
         return _rebuild(state, layers), (f"{present} → {style_word or genre_word}",)
     role = INSTRUMENTS[name].role
     if role == "melody" and any(layer.role == "melody" and not layer.muted for layer in layers.values()):

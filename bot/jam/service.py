@@ -77,7 +77,8 @@ class JamService:
         understanding = understand(idea, seed=self._new_seed(), encoder=self.encoder)
         state = start(understanding.spec, author.name or author.external_id, author.id)
         jam = await self.jams.create(conversation.id, author.id, state)
-        job_id = await self._schedule(conversation, author, jam, state.spec, ("jam started",), idea, delay=0.0)
+        job_id = await self._schedule(conversation, author, jam, state.spec, ("jam started",), idea, delay=0.0,
+                                      reply_to=request.message_id)  # fmt: skip
         text = (f"🎸 Jam started by {author.name or 'you'}: {state.spec.summary()}\n"
                 "Now everyone can add and change parts — just say it. /jam help for ideas.")  # fmt: skip
         return Reply(text, job_id=job_id)
@@ -94,7 +95,8 @@ class JamService:
                                        encoder=self.encoder)  # fmt: skip
             contribution = await self.jams.contribute(jam, author.id, text, changes, new_state, request.message_id)
             if contribution is not None:
-                job_id = await self._schedule(conversation, author, jam, new_state.spec, changes, text)
+                job_id = await self._schedule(conversation, author, jam, new_state.spec, changes, text,
+                                              reply_to=request.message_id)  # fmt: skip
                 return Reply(f"✓ {'; '.join(changes)} — new mix in a few seconds", job_id=job_id)
             refreshed = await self.jams.get(jam.id)  # someone else changed it first: apply on top of theirs
             if refreshed is None or refreshed.status != "open":
@@ -113,6 +115,7 @@ class JamService:
         *,
         delay: float | None = None,
         stems: bool = False,
+        reply_to: str | None = None,
     ) -> int:
         """Fold the change into the pending mix if the engine has not started it, else queue one; its job id."""
         not_before = now() + (self.debounce_seconds if delay is None else delay)
@@ -121,10 +124,12 @@ class JamService:
         if pending_id is not None:
             pending = await self.store.get(pending_id)
             folded = (*(pending.changes if pending else ()), *changes)
-            if pending and await self.store.reschedule(pending_id, spec, folded, not_before, stems=stems):
+            if pending and await self.store.reschedule(pending_id, spec, folded, not_before, stems=stems,
+                                                       reply_to=reply_to):  # fmt: skip
                 await self.jams.mark_rendered(jam.id, pending_id)
                 return pending.job_id
-        new = NewVersion("jam", text[:200], spec, changes, not_before=not_before, stems=stems)
+        new = NewVersion("jam", text[:200], spec, changes, request_message_id=reply_to, not_before=not_before,
+                         stems=stems)  # fmt: skip
         version = await self.store.add_version(conversation, author, new)
         await self.jams.update(jam.id, pending_version_id=version.id)
         await self.jams.mark_rendered(jam.id, version.id)
@@ -153,7 +158,8 @@ class JamService:
             raise UserError("Someone changed the jam at the same moment; try /jam undo again.")
         restored = JamState.from_json(last.spec_before, last.layers_before)
         note = f"undid: {'; '.join(last.changes)}"
-        job_id = await self._schedule(conversation, author, jam, restored.spec, (f"{note} ({author.name})",), "undo")
+        job_id = await self._schedule(conversation, author, jam, restored.spec, (f"{note} ({author.name})",), "undo",
+                                      reply_to=request.message_id)  # fmt: skip
         return Reply(f"↩ {note}", job_id=job_id)
 
     async def _vote(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
@@ -173,7 +179,8 @@ class JamService:
                 spec = state.spec.replace(parts=parts)
             else:
                 spec = state.spec.replace(seed=(state.spec.seed + offset) % 2**31)
-            new = NewVersion("jam", f"vote {label}", spec, (f"take {label} of: {'; '.join(last.changes)}",))
+            new = NewVersion("vote", f"vote {label}", spec, (f"take {label} of: {'; '.join(last.changes)}",),
+                             request_message_id=request.message_id)  # fmt: skip
             options[label] = (await self.store.add_version(conversation, author, new)).id
         await self.jams.update(jam.id, vote={"options": options, "votes": {}})
         return Reply("🗳 Two takes coming up: A and B. Pick with the buttons or /jam pick A, /jam pick B.")
@@ -202,7 +209,7 @@ class JamService:
     async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
         spec = MusicSpec.model_validate(jam.spec)
         job_id = await self._schedule(conversation, author, jam, spec, (f"final mix ({author.name})",), "mix",
-                                      delay=0.0, stems=True)  # fmt: skip
+                                      delay=0.0, stems=True, reply_to=request.message_id)  # fmt: skip
         await self.jams.update(jam.id, pending_version_id=None)
         return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.", job_id=job_id)
 

@@ -145,7 +145,8 @@ class Store:
         return Job(payload=payload, status="queued", stage="queued", not_before=new.not_before)
 
     async def reschedule(
-        self, composition_id: int, spec: MusicSpec, changes: tuple[str, ...], not_before: float, *, stems: bool = False
+        self, composition_id: int, spec: MusicSpec, changes: tuple[str, ...], not_before: float, *, stems: bool = False,
+        reply_to: str | None = None,
     ) -> bool:
         """Fold a newer spec into a version whose job has not started; False if the engine took it."""
         async with self._sessions.begin() as session:
@@ -164,6 +165,8 @@ class Store:
             composition.spec = spec.model_dump(mode="json")
             composition.summary = spec.summary()
             composition.changes = list(changes)
+            if reply_to is not None:  # the mix answers the newest change folded into it
+                composition.request_message_id = reply_to
             return True
 
     async def by_request_key(self, conversation_id: int, key: str) -> Composition | None:

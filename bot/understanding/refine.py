@@ -82,8 +82,14 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
 def _plain(value: Any) -> Any:
     """A spec value in the shape changes use (parts as a list of dicts)."""
     if isinstance(value, tuple) and value and hasattr(value[0], "role"):
-        return [{"name": part.name, "role": part.role} for part in value]
+        return [part.model_dump() for part in value]
     return value
+
+
+def _part_dicts(spec: MusicSpec, pairs: tuple[arrange.Part, ...]) -> list[dict[str, Any]]:
+    """Parts as spec fields; an instrument that stays keeps its playing style and variant."""
+    kept = {part.name: part.model_dump() for part in spec.parts}
+    return [{**kept.get(name, {}), "name": name, "role": role} for name, role in pairs]
 
 
 def _current(spec: MusicSpec, changes: dict[str, Any], field: str) -> Any:
@@ -104,7 +110,7 @@ def _apply_genre(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes
     energy = (style.energy if style and style.energy is not None else genre.energy)
     changes.update(
         genre=genre_name,
-        parts=[{"name": name, "role": role} for name, role in arrange.ordered(parts)],  # type: ignore[arg-type]
+        parts=_part_dicts(spec, arrange.ordered(parts)),  # type: ignore[arg-type]
         drums=style.drums if style and style.drums is not None else genre.drums,
         drum_kit=style.kit if style and style.kit else genre.drum_kit,
         tempo_bpm=tempo,
@@ -232,7 +238,7 @@ def _apply_instruments(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any],
         if _current(spec, changes, "drums"):
             changes["drums"] = False
     if parts != before:
-        changes["parts"] = [{"name": name, "role": role} for name, role in parts]
+        changes["parts"] = _part_dicts(spec, parts)
 
 
 def _apply_drums_energy(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes: list[str]) -> None:
