@@ -235,3 +235,15 @@ def test_without_the_package_understanding_falls_back_to_the_lexicon(monkeypatch
     assert understand("sad piano ballad", encoder=missing).spec.mood == "sad"
     with pytest.raises(NotUnderstood):
         understand("night drive", encoder=missing)
+
+
+def test_parts_that_stay_keep_their_playing_style_and_variant() -> None:
+    spec = understand("jazz with trumpet").spec
+    parts = [part.model_dump() for part in spec.parts]
+    parts[-1].update(style="jazz", variant=2)
+    spec = spec.replace(parts=parts)
+    added = refine(spec, "add strings", new_seed=1).spec
+    assert added is not None and added.parts[-1] == spec.parts[-1]
+    assert "strings" in added.instruments
+    faster = refine(spec, "faster", new_seed=1).spec
+    assert faster is not None and faster.parts == spec.parts
