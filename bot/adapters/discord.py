@@ -33,7 +33,7 @@ log = logging.getLogger("bandmate.discord")
 COSTLY: set[Command | None] = {"compose", "refine", "variation", None}
 BUTTON_REQUESTS: dict[Action, tuple[Command, str]] = {
     "faster": ("refine", "faster"), "slower": ("refine", "slower"), "longer": ("refine", "longer"),
-    "variation": ("variation", ""), "midi": ("midi", ""),
+    "variation": ("variation", ""), "midi": ("midi", ""), "picka": ("jam", "pick A"), "pickb": ("jam", "pick B"),
 }  # fmt: skip
 SORRY = "Sorry, something went wrong on my side; please try again."
 
@@ -128,6 +128,10 @@ class DiscordAdapter:
     async def on_command(self, interaction: discord.Interaction, command: Command) -> None:
         """/history, /undo, /help."""
         await self._interaction_request(interaction, command, "")
+
+    async def on_jam(self, interaction: discord.Interaction, text: str) -> None:
+        """/jam start <idea> | status | vote | pick A | undo | mix | end | <a change>."""
+        await self._interaction_request(interaction, "jam", text)
 
     async def on_piece_button(self, interaction: discord.Interaction, action: Action, composition_id: int) -> None:
         """Faster, Slower, Variation, Longer or MIDI under a piece."""

@@ -45,6 +45,10 @@ class Handlers(Protocol):
         """/channels (server managers only)."""
         ...
 
+    async def on_jam(self, interaction: discord.Interaction, text: str) -> None:
+        """/jam."""
+        ...
+
     async def on_piece_button(self, interaction: discord.Interaction, action: Action, composition_id: int) -> None:
         """A button under a piece."""
         ...
@@ -125,7 +129,7 @@ class BandmateClient(discord.Client):
 
 
 def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.CommandTree[discord.Client]:
-    """The slash commands: /compose, /history, /undo, /help, /channels."""
+    """The slash commands: /compose, /history, /undo, /help, /jam, /channels."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
     @tree.command(name="compose", description="Compose an original piece from words")
@@ -153,6 +157,13 @@ def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.Com
     @tree.command(name="help", description="What Bandmate can do, with examples")
     async def help_(interaction: discord.Interaction) -> None:
         await handlers.on_command(interaction, "help")
+
+    @tree.command(name="jam", description="Build one piece together: start, change parts, vote, mix, end")
+    @app_commands.describe(
+        say="start lofi in F 85bpm · add a walking bass · drums: boom bap · status · vote · undo · mix · end"
+    )
+    async def jam(interaction: discord.Interaction, say: app_commands.Range[str, 1, PROMPT_OPTION_MAX]) -> None:
+        await handlers.on_jam(interaction, say)
 
     @tree.command(name="channels", description="Choose the channels Bandmate plays in on this server")
     @app_commands.describe(action="allow or remove this channel, list them, or reset to the default")

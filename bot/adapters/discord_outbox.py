@@ -99,9 +99,15 @@ class Outbox:
     def _piece_parts(self, delivery: Delivery, fitted: Fitted | None, note: str | None) -> dict[str, Any]:
         if delivery.error:
             return {"embed": None, "view": None}
-        parts: dict[str, Any] = {"embed": piece_embed(delivery, note), "view": piece_view(delivery.composition_id)}
-        if fitted is not None:
-            parts["file"] = discord.File(fitted.path, filename=mp3_filename(delivery))
+        view = piece_view(delivery.composition_id, delivery.choice)
+        parts: dict[str, Any] = {"embed": piece_embed(delivery, note), "view": view}
+        files = [discord.File(fitted.path, filename=mp3_filename(delivery))] if fitted is not None else []
+        if delivery.stems_path is not None and delivery.midi_path is not None:  # a jam's final mix
+            stem = mp3_filename(delivery).removesuffix(".mp3")
+            files += [discord.File(delivery.stems_path, filename=f"{stem}-stems.zip"),
+                      discord.File(delivery.midi_path, filename=f"{stem}.mid")]  # fmt: skip
+        if files:
+            parts["files"] = files
         return parts
 
     async def _edit_into_piece(
@@ -110,9 +116,9 @@ class Outbox:
         if status.message_id is None or (status.webhook is not None and not self.token_fresh(status)):
             return None
         parts = self._piece_parts(delivery, fitted, note)
-        file = parts.pop("file", None)
+        files = parts.pop("files", [])
         try:
-            return await self._edit(status, content=content, attachments=[file] if file else [], **parts)
+            return await self._edit(status, content=content, attachments=files, **parts)
         except discord.HTTPException as exc:
             log.warning("could not edit the status of job %s (%s); posting the piece instead", delivery.job_id,
                         exc.status)  # fmt: skip

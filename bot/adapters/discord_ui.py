@@ -10,12 +10,13 @@ import discord
 
 from bot.messages import Delivery
 
-Action = Literal["faster", "slower", "variation", "longer", "midi"]
-ACTIONS: tuple[Action, ...] = get_args(Action)
+Action = Literal["faster", "slower", "variation", "longer", "midi", "picka", "pickb"]
+ACTIONS: tuple[Action, ...] = ("faster", "slower", "variation", "longer", "midi")
 LABELS: dict[Action, str] = {
     "faster": "Faster", "slower": "Slower", "variation": "Variation", "longer": "Longer", "midi": "MIDI",
+    "picka": "Pick A", "pickb": "Pick B",
 }  # fmt: skip
-CUSTOM_ID = re.compile(r"bandmate:(?P<action>faster|slower|variation|longer|midi):(?P<composition>\d+)")
+CUSTOM_ID = re.compile(rf"bandmate:(?P<action>{'|'.join(get_args(Action))}):(?P<composition>\d+)")
 MESSAGE_LIMIT = 2000
 EMBED_TITLE_LIMIT = 256
 EMBED_TEXT_LIMIT = 4096
@@ -53,10 +54,13 @@ class PieceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTO
         await handler(interaction, self.action, self.composition_id)
 
 
-def piece_view(composition_id: int) -> discord.ui.View:
-    """The row of buttons under a delivered version."""
+def piece_view(composition_id: int, choice: str | None = None) -> discord.ui.View:
+    """The row of buttons under a delivered version; a jam vote's take gets its pick button instead."""
     view = discord.ui.View(timeout=None)
-    for action in ACTIONS:
+    actions: tuple[Action, ...] = ACTIONS
+    if choice in ("A", "B"):
+        actions = (cast(Action, f"pick{choice.lower()}"), "midi")
+    for action in actions:
         view.add_item(PieceButton(action, composition_id))
     return view
 

@@ -1,0 +1,67 @@
+"""A jam in a Discord channel: several people build one piece through discord.py's real client."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.discord import DiscordAdapter
+from bot.app import Runtime
+from bot.settings import Settings
+from tests.conftest import make_settings
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api_harness import answer_of, bandmate_on_discord, button_ids, caption, has_mp3, wait_piece
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
+    return make_settings(tmp_path, discord_bot_token=fake.token, discord_api_base=fake.api_base,
+                         jam_debounce_seconds=0.3)  # fmt: skip
+
+
+@pytest.fixture
+async def bot(runtime: Runtime, engine_worker: object, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
+    async with bandmate_on_discord(runtime) as adapter:
+        yield adapter
+
+
+async def test_a_channel_jam_with_vote_and_final_stems(bot: DiscordAdapter, fake: FakeDiscord) -> None:
+    alice, bob = "alice", "bob"
+    assert "jam" in {command["name"] for command in fake.commands}
+    start = await fake.slash("jam", {"say": "start lofi in F 140bpm"}, user=alice)
+    first = await wait_piece(fake, start)
+    assert "Lofi" in caption(first) and "140 bpm" in caption(first)
+
+    await fake.say("add a walking bass", user=bob, reply_to=int(first["id"]))
+    with_bass = await fake.wait_for(lambda: next((m for m in fake.messages.values()
+                                                  if has_mp3(m) and m.get("embeds")
+                                                  and "walking" in caption(m)), None), 90)  # fmt: skip
+    assert "(bob)" in caption(with_bass).lower(), caption(with_bass)
+
+    vote = await fake.slash("jam", {"say": "vote"}, user=alice)
+    await fake.wait_for(lambda: (m := answer_of(fake, vote)) and "A and B" in (m.get("content") or "") and m, 30)
+    take_b = await fake.wait_for(lambda: next((m for m in fake.messages.values() if has_mp3(m)
+                                               and "Pick B" in button_ids(m)), None), 90)  # fmt: skip
+    for user in (alice, bob):
+        await fake.click(button_ids(take_b)["Pick B"], int(take_b["id"]), user=user)
+    await fake.wait_for(lambda: any("wins" in (m.get("content") or "") for m in fake.messages.values()), 30)
+
+    end = await fake.slash("jam", {"say": "end"}, user=bob)
+    final = await wait_piece(fake, end, timeout=180)
+    assert sorted(a["filename"].rsplit(".", 1)[-1] for a in final["attachments"]) == ["mid", "mp3", "zip"]
+    stems = next(a for a in final["attachments"] if a["filename"].endswith(".zip"))
+    with zipfile.ZipFile(io.BytesIO(fake.attachment_bytes(stems))) as archive:
+        assert len(archive.namelist()) >= 3
+    assert "final mix" in caption(final)
