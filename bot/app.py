@@ -99,6 +99,9 @@ async def run(settings: Settings) -> None:
             loop.add_signal_handler(signum, stop.set)
     async with opened(settings) as runtime:
         engine = await start_engine_process()
+        if runtime.service.encoder is not None:  # load the text encoder now, not on the first user's request
+            warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
+            warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
         adapters = build_adapters(runtime)
         delivery: asyncio.Task[None] | None = None
         try:

@@ -135,7 +135,12 @@ class Bandmate:
         started = time.perf_counter()
         understanding = understand(text, seed=seed, encoder=self.encoder, max_chars=self.limits.max_prompt_chars)
         parse_ms = (time.perf_counter() - started) * 1000
-        notes = tuple(understanding.guessed)
+        heard = [note.split(": ", 1)[-1] for note in understanding.understood]
+        notes = tuple(filter(None, (
+            f"Heard: {', '.join(heard)}" if heard else "",
+            *understanding.guessed,
+            f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
+        )))  # fmt: skip
         new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
                          request.message_id)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
@@ -194,9 +199,7 @@ class Bandmate:
         return self._queued_reply(composition, (note,))
 
     def _queued_reply(self, composition: Composition, notes: tuple[str, ...] = ()) -> Reply:
-        lines = [f"🎼 v{composition.version}: {composition.summary}"]
-        if notes:
-            lines.append("; ".join(notes))
+        lines = [f"🎼 v{composition.version}: {composition.summary}", *notes]
         lines.append("Composing…" if composition.kind not in ("undo", "goto") else "Here it is again.")
         return Reply("\n".join(lines), job_id=composition.job_id, composition_id=composition.id)
 

@@ -170,7 +170,8 @@ class MusicSpec(BaseModel):
     def summary(self) -> str:
         """One line a chat user reads: 'Sad piano ballad · A minor · 72 bpm · 0:45'."""
         minutes, seconds = divmod(round(self.duration_s), 60)
-        name = self.title or f"{self.mood} {self.genre}".strip()
+        mood = "" if self.mood == "neutral" else self.mood
+        name = self.title or f"{mood} {self.genre}".strip()
         parts = [name[:1].upper() + name[1:], f"{self.key} {self.mode}", f"{self.tempo_bpm} bpm"]
         if self.meter != "4/4":
             parts.append(self.meter)
