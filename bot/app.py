@@ -77,7 +77,8 @@ def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
     if settings.discord_bot_token is not None:
         from bot.adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(runtime.service, settings))
+        adapters.append(DiscordAdapter(runtime.service, settings,
+                                       guild_requests_per_minute=settings.discord_guild_requests_per_minute))
     if not adapters:
         from bot.adapters.console import ConsoleAdapter
 

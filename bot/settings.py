@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     discord_application_id: int | None = None
     discord_api_base: str | None = None
     discord_allowed_channels: str = ""
+    discord_guild_requests_per_minute: int = Field(30, ge=1)
 
     def engine(self) -> EngineSettings:
         """The engine's share of the settings, with the SoundFont resolved."""
