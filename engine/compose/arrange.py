@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from engine.compose.bass import write_bass
 from engine.compose.comping import write_comping
 from engine.compose.drums import write_drums
-from engine.compose.form import song_form
+from engine.compose.form import FormSection, explicit_form, song_form
 from engine.compose.harmony import choose_progression, progression_chords, with_cadence
-from engine.compose.humanize import perform
+from engine.compose.humanize import anticipate, perform
 from engine.compose.lines import write_counter, write_pad, write_second_voice
 from engine.compose.melody import write_melody
-from engine.compose.styles import STYLES, Style, mix_for
+from engine.compose.styles import STYLES, mix_for
 from engine.compose.theory import derive_seed, nearest_with_pc, rng_for
 from engine.genres import GENRES
 from engine.instruments import DRUM_KITS, INSTRUMENTS
@@ -23,6 +24,10 @@ from engine.spec import MusicSpec, PartSpec
 
 _PEAKS = frozenset({"chorus", "drop"})
 PITCHED_FLOOR = 40  # every pitched note is at least this loud, so every named instrument is heard
+# How a section's mood word (from a jam: "make the chorus darker") tilts its harmony.
+_MOOD_VALENCE = {"dark": -0.8, "sad": -0.7, "tense": -0.5, "happy": 0.7, "dreamy": 0.3}
+# GM programs that can accompany themselves: pianos, chromatic keys, organs, accordions, guitars, harp.
+_SELF_ACCOMPANYING = frozenset([*range(0, 8), 11, 12, *range(16, 22), 23, *range(24, 32), 46, 105])
 
 
 def length_beats(spec: MusicSpec) -> float:
@@ -30,20 +35,36 @@ def length_beats(spec: MusicSpec) -> float:
     return spec.duration_s * spec.tempo_bpm / 60.0
 
 
+def _form(spec: MusicSpec) -> list[FormSection]:
+    if spec.form:
+        return explicit_form([(section.name, section.bars) for section in spec.form])
+    total_bars = max(1, round(length_beats(spec) / spec.beats_per_bar))
+    return song_form(total_bars, STYLES[spec.genre].form, spec.meter)
+
+
 def make_plan(spec: MusicSpec) -> Plan:
-    """The song form sized to the spec's duration, with each section's chords and energy."""
+    """The song form sized to the spec's duration (or the spec's own form), each section's chords and energy."""
     style = STYLES[spec.genre]
     beats_per_bar = spec.beats_per_bar
-    total_bars = max(1, round(length_beats(spec) / beats_per_bar))
-    form = song_form(total_bars, style.form, spec.meter)
-    progressions: dict[str, str] = {}
+    form = _form(spec)
+    progressions: dict[tuple[str, str, int], str] = {}
     sections: list[Section] = []
     bar = 0
+    # The first section that carries the song and the first peak both start at home, so the key is heard.
+    opening = next((part.name for part in form if part.name != "intro"), form[0].name)
+    peak = next((part.name for part in form if part.name in _PEAKS), opening)
     for number, part in enumerate(form):
-        if part.name not in progressions:
-            rng = rng_for(spec.seed, "harmony", part.name)
-            progressions[part.name] = choose_progression(style.harmony, spec.mode, part.name, spec.valence, rng)
-        chords = progression_chords(progressions[part.name], spec.tonic_pc, spec.mode, style.colour,
+        given = spec.form[number] if spec.form else None
+        mood = given.mood if given is not None and given.mood else ""
+        variant = given.variant if given is not None else 0
+        key = (part.name, mood, variant)
+        if key not in progressions:
+            labels = ("harmony", part.name) + ((mood, variant) if mood or variant else ())
+            valence = _MOOD_VALENCE.get(mood, spec.valence)
+            progressions[key] = choose_progression(style.harmony, spec.mode, part.name, valence,
+                                                   rng_for(spec.seed, *labels),
+                                                   establish=part.name in (opening, peak))
+        chords = progression_chords(progressions[key], spec.tonic_pc, spec.mode, style.colour,
                                     bar * beats_per_bar, part.bars, beats_per_bar)
         following = form[number + 1] if number + 1 < len(form) else None
         chords = with_cadence(
@@ -53,11 +74,14 @@ def make_plan(spec: MusicSpec) -> Plan:
             beats_per_bar=beats_per_bar,
         )
         energy = spec.energy + (part.level - 0.55) * 0.8 + spec.arousal * 0.1
+        if given is not None and given.energy is not None:
+            energy = given.energy
         sections.append(Section(part.name, bar, part.bars, round(min(1.0, max(0.05, energy)), 3),
                                 tuple(chords), part.occurrence))
         bar += part.bars
-    return Plan(float(spec.tempo_bpm), beats_per_bar, spec.tonic_pc, spec.mode, GENRES[spec.genre].swing,
-                tuple(sections))
+    # Compound meters already divide the beat in three: swinging their eighths would break the meter.
+    swing = 0.0 if spec.meter in ("6/8", "9/8", "12/8") else GENRES[spec.genre].swing
+    return Plan(float(spec.tempo_bpm), beats_per_bar, spec.tonic_pc, spec.mode, swing, tuple(sections))
 
 
 def melody_window(low: int, high: int) -> tuple[int, int]:
@@ -68,40 +92,85 @@ def melody_window(low: int, high: int) -> tuple[int, int]:
     return bottom, bottom + width
 
 
-def _part_notes(
-    part: PartSpec, index: int, spec: MusicSpec, plan: Plan, style: Style, writer: PartWriter | None,
-    lead: list[Note] | None, end_beat: float, alone: bool,
-) -> list[Note]:
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every part writer of one piece shares."""
+
+    spec: MusicSpec
+    plan: Plan
+    writer: PartWriter | None
+    end_beat: float
+    alone: bool  # a single part: it plays every section
+    comped: bool  # some part plays chords
+    section_variants: tuple[int, ...]
+
+
+def _part_seed(spec: MusicSpec, part: PartSpec, index: int) -> int:
+    labels: tuple[str | int, ...] = (part.role, index) + (("variant", part.variant) if part.variant else ())
+    return derive_seed(spec.seed, *labels)
+
+
+def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note]:
+    spec, plan = context.spec, context.plan
+    style = STYLES[part.style or spec.genre]
+    instrument = INSTRUMENTS[part.name]
+    low, high = melody_window(instrument.low, instrument.high)
+    written = context.writer.melody(plan, spec, low, high, seed) if context.writer is not None else None
+    if written is not None:
+        return written
+    resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
+    notes = write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
+                         style.chromatic, resting, context.section_variants)
+    left_low, left_high = max(instrument.low, 33), low - 1
+    if context.comped or instrument.program not in _SELF_ACCOMPANYING or left_high - left_low < 14:
+        return notes
+    # Nobody comps and this instrument can: it plays its own accompaniment below the tune.
+    left = write_comping(plan, spec.meter, "left_hand", left_low, left_high, context.end_beat,
+                         rng_for(seed, "left hand"))
+    return notes + [Note(n.start, n.duration, n.pitch, max(PITCHED_FLOOR, n.velocity - 14)) for n in left]
+
+
+def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] | None) -> list[Note]:
+    spec, plan = context.spec, context.plan
+    style = STYLES[part.style or spec.genre]
     instrument = INSTRUMENTS[part.name]
     low, high = instrument.low, instrument.high
-    seed = derive_seed(spec.seed, part.role, index)
-    rng = rng_for(spec.seed, part.role, index, "lines")
-    resting = frozenset() if alone else frozenset({"intro"})
+    seed = _part_seed(spec, part, index)
+    rng = rng_for(seed, "lines")
+    resting = frozenset() if context.alone else frozenset({"intro"})
+    if part.role == "melody" and index == 0:
+        return _lead(part, index, context, seed)
     if part.role == "melody":
         low, high = melody_window(low, high)
-        if index == 0:
-            written = writer.melody(plan, spec, low, high, seed) if writer is not None else None
-            if written is not None:
-                return written
-            rest = frozenset() if style.intro_melody else resting
-            return write_melody(plan, spec.meter, style.melody, low, high, end_beat, seed, style.leap,
-                                style.chromatic, rest)
         if lead:
-            return write_second_voice(plan, lead, low, high, end_beat, rng)
-        return write_melody(plan, spec.meter, style.melody, low, high, end_beat, seed, style.leap,
+            return write_second_voice(plan, lead, low, high, context.end_beat, rng)
+        return write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
                             style.chromatic)
     if part.role == "chords":
-        if index == 0 and writer is not None:
-            written = writer.accompaniment(plan, spec, low, high, seed)
+        if index == 0 and context.writer is not None:
+            written = context.writer.accompaniment(plan, spec, low, high, seed)
             if written is not None:
                 return written
         pattern = style.comping if index == 0 else style.comping_alt
-        return write_comping(plan, spec.meter, pattern, low, high, end_beat, rng)
+        return write_comping(plan, spec.meter, pattern, low, high, context.end_beat, rng)
     if part.role == "bass":
-        return write_bass(plan, spec.meter, style.bass, low, high, end_beat, rng)
+        return write_bass(plan, spec.meter, style.bass, low, high, context.end_beat, rng)
     if part.role == "pad":
-        return write_pad(plan, low, high, end_beat, rng)
-    return write_counter(plan, low, high, end_beat, rng, resting=resting)
+        return write_pad(plan, low, high, context.end_beat, rng)
+    return write_counter(plan, low, high, context.end_beat, rng, resting=resting)
+
+
+def push_points(spec: MusicSpec, plan: Plan) -> list[float]:
+    """Bar lines where the band anticipates the chord change: some phrase starts inside the piece."""
+    if not STYLES[spec.genre].pushes:
+        return []
+    points: list[float] = []
+    for section in plan.sections:
+        for bar in range(0, section.bars, 4):
+            index = section.start_bar + bar
+            if 0 < index < plan.total_bars - 1 and rng_for(spec.seed, "push", index).random() < 0.5:
+                points.append(index * plan.beats_per_bar)
+    return points
 
 
 def _ensure_heard(notes: list[Note], plan: Plan, low: int, high: int, end_beat: float) -> list[Note]:
@@ -116,8 +185,12 @@ def _ensure_heard(notes: list[Note], plan: Plan, low: int, high: int, end_beat: 
 def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | None = None) -> Score:
     """Compose the spec into a score: one track per part plus drums, deterministic for the same spec."""
     plan = plan or make_plan(spec)
-    style = STYLES[spec.genre]
     end_beat = length_beats(spec)
+    variants = tuple(section.variant for section in spec.form) if spec.form else ()
+    context = _Context(spec, plan, writer, end_beat, len(spec.parts) == 1,
+                       any(part.role == "chords" for part in spec.parts), variants)
+    genre_style = STYLES[spec.genre]
+    pushes = push_points(spec, plan)
     counts: Counter[str] = Counter()
     lead: list[Note] | None = None
     tracks: list[Track] = []
@@ -125,20 +198,23 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
         index = counts[part.role]
         counts[part.role] += 1
         instrument = INSTRUMENTS[part.name]
-        notes = _part_notes(part, index, spec, plan, style, writer, lead, end_beat, len(spec.parts) == 1)
+        notes = _part_notes(part, index, context, lead)
         if part.role == "melody" and index == 0:
-            lead = notes
-        performed = perform(notes, rng_for(spec.seed, part.role, index, "performance"), swing=plan.swing,
-                            swing_unit=style.swing_unit, floor=PITCHED_FLOOR, end_beat=end_beat)
+            lead = [n for n in notes if n.pitch >= melody_window(instrument.low, instrument.high)[0]]
+        if part.role in ("chords", "bass") and pushes:
+            notes = anticipate(notes, pushes)
+        performed = perform(notes, rng_for(_part_seed(spec, part, index), "performance"), swing=plan.swing,
+                            swing_unit=genre_style.swing_unit, floor=PITCHED_FLOOR, end_beat=end_beat)
         performed = _ensure_heard(performed, plan, instrument.low, instrument.high, end_beat)
-        mix = mix_for(style, part.role, index)
+        mix = mix_for(genre_style, part.role, index)
         tracks.append(Track(part.name, instrument.program, part.role, performed, volume=mix.volume, pan=mix.pan,
                             reverb=mix.reverb, chorus=mix.chorus))
     if spec.drums:
-        notes = write_drums(plan, spec.meter, style.drums, spec.drum_density, rng_for(spec.seed, "drums"))
+        groove = STYLES[spec.drum_style or spec.genre].drums
+        notes = write_drums(plan, spec.meter, groove, spec.drum_density, rng_for(spec.seed, "drums"))
         performed = perform(notes, rng_for(spec.seed, "drums", "performance"), swing=plan.swing,
-                            swing_unit=style.swing_unit, timing=0.004, velocity=5.0, end_beat=end_beat)
-        mix = mix_for(style, "drums", 0)
+                            swing_unit=genre_style.swing_unit, timing=0.004, velocity=5.0, end_beat=end_beat)
+        mix = mix_for(genre_style, "drums", 0)
         tracks.append(Track("drums", DRUM_KITS[spec.drum_kit], "drums", _dedupe(performed), is_drum=True,
                             bank=128, volume=mix.volume, pan=mix.pan, reverb=mix.reverb, chorus=mix.chorus))
     marks = [SectionMark(s.name, s.start_bar * plan.beats_per_bar, s.bars) for s in plan.sections]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from engine.compose.grid import bar_slice, chord_at, generic_grid, next_chord, parse_grid, pick, step_beats
+from engine.compose.grid import Hit, bar_slice, chord_at, generic_grid, next_chord, parse_grid, pick, step_beats
 from engine.compose.theory import bar_steps, nearest_with_pc
 from engine.plan import Chord, Plan
 from engine.score import Note
@@ -22,7 +22,7 @@ BASS_STYLES: dict[str, dict[str, tuple[str, ...]]] = {
     "punk": {"4/4": ("1-1-1-1-1-1-1-1-",)},
     "metal": {"4/4": ("1-1-1-1-1-1-1-1-", "1-11-11-1-11-1-1")},
     "boogie": {"4/4": ("1---5---6---5---", "1-3-5-6-7-6-5-3-"), "12/8": ("1-----5-----6-----5-----",)},
-    "funk": {"4/4": ("1-----1-....5---", "1--8..1.5-..8.7.", "1-.1..8-.11-5-7-")},
+    "funk": {"4/4": ("1-----1-....5---", "1---.11-8---.15-", "1-.1-.8-1-.15-7-")},
     "soul": {"4/4": ("1-------5-------", "1-----1-5---8-7-")},
     "gospel": {"4/4": ("1-------5-------", "1---5---1---a---")},
     "boombap": {"4/4": ("1-------........", "1-----..1-......", "1-----.11-....5-")},
@@ -99,10 +99,18 @@ def _pattern_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_b
                 root = _root_pitch(chord.root, low, high, previous)
                 notes.append(Note(start, end_beat - start, root, round(velocity)))
                 break
+            if section.name == "build" and index + 1 < final_bar:
+                # A build rides a tonic pedal in eighths: the tension is in the harmony above it.
+                tonic = _root_pitch(plan.tonic_pc, low, high, previous)
+                notes += [Note(start + step / 2, 0.45, tonic, round(velocity - 6 + 12 * step / 8))
+                          for step in range(int(plan.beats_per_bar * 2))]
+                continue
             options = grids.get(meter)
-            grid = bar_slice(pick(options, section.energy), meter, index) if options else generic_grid(
-                meter, "block").replace("x", "1")
-            for hit in parse_grid(grid[: bar_steps(meter)]):
+            grid = bar_slice(pick(options, section.energy), meter, index) if options else _generic(meter)
+            hits = parse_grid(grid[: bar_steps(meter)])
+            if bar % 4 == 3 and index + 1 < final_bar and rng.random() < 0.7:
+                hits = _fill(hits, bar_steps(meter))
+            for hit in hits:
                 onset = start + step_beats(hit.step)
                 chord = chord_at(chords, onset)
                 root = _root_pitch(chord.bass if chord.bass is not None else chord.root, low, high, previous)
@@ -115,6 +123,22 @@ def _pattern_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_b
                                   round(velocity + accent + rng.uniform(-4, 4))))
                 previous = root
     return notes
+
+
+def _generic(meter: str) -> str:
+    """Roots on the beat groups of a meter no style spells out, the fifth on the middle group."""
+    grid = list(generic_grid(meter, "block").replace("x", "1"))
+    onsets = [step for step, symbol in enumerate(grid) if symbol == "1"]
+    if len(onsets) >= 3:
+        grid[onsets[len(onsets) // 2]] = "5"
+    return "".join(grid)
+
+
+def _fill(hits: list[Hit], steps: int) -> list[Hit]:
+    """The end of a phrase: the last beat becomes a little run (fifth, third, a step into the next chord)."""
+    beat = steps - 4
+    kept = [Hit(h.step, h.symbol, min(h.length, beat - h.step)) for h in hits if h.step < beat]
+    return [*kept, Hit(beat, "5", 1), Hit(beat + 1, "3", 1), Hit(beat + 2, "a", 2)]
 
 
 def _walking_bass(plan: Plan, low: int, high: int, end_beat: float, rng: random.Random) -> list[Note]:

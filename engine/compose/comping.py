@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from engine.compose.grid import bar_slice, chord_at, generic_grid, parse_grid, pick, step_beats
+from engine.compose.grid import bar_slice, chord_at, generic_grid, parse_grid, pick, step_beats, variation
 from engine.compose.theory import bar_steps
 from engine.compose.voicing import voice
 from engine.plan import Chord, Plan
@@ -36,14 +36,14 @@ COMP_STYLES: dict[str, CompStyle] = {
     "pop_keys": CompStyle("spread", {
         "4/4": ("0---2---3---4---", "0-1-2-3-4-3-2-1-", "x-------x---x---", "x---x-x---x-x---"),
         "3/4": ("0---2---3---", "0-1-2-3-4-3-", "x---x---x---"),
-        "6/8": ("0-1-2-3-2-1-", "x-----x-----", "x---x-x---x-"), "2/4": ("0-2-3-4-", "x---x---"),
+        "6/8": ("0-2-3-0-2-3-", "x-----x-----", "x---x-x---x-"), "2/4": ("0-2-3-4-", "x---x---"),
     }, "arp"),
     "ballad_arp": CompStyle("spread", {
-        "4/4": ("0---2---3---4---", "0-1-2-3-4-3-2-1-"), "3/4": ("0-1-2-3-4-3-",), "6/8": ("0-1-2-3-2-1-",),
+        "4/4": ("0---2---3---4---", "0-1-2-3-4-3-2-1-"), "3/4": ("0-1-2-3-4-3-",), "6/8": ("0-2-3-0-2-3-",),
         "2/4": ("0-2-3-4-",),
     }, "arp"),
     "pluck": CompStyle("spread", {
-        "4/4": ("0-1-2-3-4-3-2-1-",), "3/4": ("0-1-2-3-4-3-",), "6/8": ("0-1-2-3-2-1-",), "2/4": ("0-2-3-4-",),
+        "4/4": ("0-1-2-3-4-3-2-1-",), "3/4": ("0-1-2-3-4-3-",), "6/8": ("0-2-3-0-2-3-",), "2/4": ("0-2-3-4-",),
     }, "arp"),
     "strum": CompStyle("guitar", {
         "4/4": ("X---------------", "X-------X-------", "X---x-x---x-X-x-", "X-x-X-x-X-x-X-x-"),
@@ -64,13 +64,13 @@ COMP_STYLES: dict[str, CompStyle] = {
         "4/4": ("X-------X-------", "X-x-x-x-X-x-x-x-", "XxxxXxxxXxxxXxxx"),
     }, "block", 0.7),
     "shell": CompStyle("shell", {
-        "4/4": ("x-------x-------", "x-----x-........", "..x-....x--.x-..", "x-----x---x-..x-"),
+        "4/4": ("x-------x-------", "x-----x-........", "x-----x---x-....", "x-----x---x-..x-"),
     }, "block", 0.9),
     "blues_comp": CompStyle("close", {
         "4/4": ("x-------x-------", "x-----x-x-----x-", "x---x---x---x---"),
-        "12/8": ("x-----------x-----------",),
+        "12/8": ("X-----------------------", "X-----------x-----------"),
     }, "block", 0.9),
-    "funk": CompStyle("stab", {"4/4": ("x-..x-..x-..x-..", "x..x..x.x..x.x..", "x.xx.x.xx.x..x.x")},
+    "funk": CompStyle("stab", {"4/4": ("x-..x-..x-..x-..", "x-.x..x-x-.x..x-", "x.xx..x.x.xx..x.")},
                       "offbeat", 0.5),
     "stabs": CompStyle("stab", {
         "4/4": ("x---------------", "x-.....x..x.....", "..x..x....x..x..", "x..x..x...x..x.."),
@@ -90,11 +90,11 @@ COMP_STYLES: dict[str, CompStyle] = {
                              "block", 0.6),
     "cinematic": CompStyle("spread", {
         "4/4": ("x---------------", "0-1-2-3-4-3-2-1-", "0123432101234321"),
-        "3/4": ("x-----------", "0-1-2-3-4-3-"), "6/8": ("x-----------", "0-1-2-3-2-1-"),
+        "3/4": ("x-----------", "0-1-2-3-4-3-"), "6/8": ("x-----------", "0-2-3-0-2-3-"),
     }, "sustain"),
     "alberti": CompStyle("low", {
         "4/4": ("x-------x-------", "0-2-1-2-0-2-1-2-", "0212021202120212"),
-        "3/4": ("x-----------", "0-2-1-2-1-2-"), "6/8": ("0-2-1-2-1-2-",), "2/4": ("0-2-1-2-",),
+        "3/4": ("x-----------", "0-2-1-2-1-2-"), "6/8": ("0-2-1-0-2-1-",), "2/4": ("0-2-1-2-",),
     }, "arp"),
     "baroque_arp": CompStyle("spread", {
         "4/4": ("x-------x-------", "0-1-2-3-0-1-2-3-", "0123232101232321"),
@@ -114,6 +114,12 @@ COMP_STYLES: dict[str, CompStyle] = {
     "march": CompStyle("close", {"2/4": ("x-------", "..x-..x-", "x-x-x-x-"), "4/4": ("..x-..x-..x-..x-",)},
                        "offbeat", 0.6),
     "waltz": CompStyle("spread", {"3/4": ("x-----------", "0---u---u---", "0---u---u---")}, "block", 0.8),
+    # A keyboard or guitar that plays the tune with nobody comping gives itself a left hand.
+    "left_hand": CompStyle("spread", {
+        "4/4": ("0---2---3---4---", "0-1-2-3-4-3-2-1-", "0---u---0---u---", "0---u-u-0---u-u-"),
+        "3/4": ("0-1-2-3-4-3-", "0---u---u---"), "6/8": ("0-2-3-0-2-3-", "0---u-0---u-"),
+        "2/4": ("0-2-3-4-", "0---u---"), "12/8": ("0-2-3-0-2-3-0-2-3-0-2-3-",),
+    }, "arp"),
 }
 
 
@@ -129,11 +135,13 @@ def _register(kind: str, low: int, high: int) -> tuple[int, int]:
     return window_low, window_high
 
 
-def _grid(style: CompStyle, meter: str, energy: float, bar: int) -> str:
+def _grid(style: CompStyle, meter: str, energy: float, bar: int, shift: int) -> str:
     options = style.grids.get(meter)
     if options is None:
         return generic_grid(meter, style.fallback)
-    return bar_slice(pick(options, energy), meter, bar)
+    if any(len(grid) != bar_steps(meter) for grid in options):
+        shift = 0  # a two-bar pattern (clave, montuno) is never broken in the middle
+    return bar_slice(pick(options, energy, shift), meter, bar)
 
 
 def _voices(symbol: str, voicing: list[int]) -> list[int]:
@@ -177,7 +185,7 @@ def write_comping(
                 for pitch in voicing_for(final):
                     notes.append(Note(start, end_beat - start, pitch, round(base_velocity)))
                 break
-            grid = _grid(style, meter, section.energy, section.start_bar + bar)
+            grid = _grid(style, meter, section.energy, section.start_bar + bar, variation(bar, rng.random()))
             for hit in parse_grid(grid[:steps]):
                 onset = start + step_beats(hit.step)
                 chord = chord_at(chords, onset)

@@ -78,8 +78,8 @@ DRUM_STYLES: dict[str, DrumStyle] = {
         ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.75), ("ride", "x.x.x.x.x.x.x.x.", 0.75, ALWAYS),
     )}),
     "swing": DrumStyle({"4/4": (
-        ("ride", "x...x.x.x...x.x.", 0.0, ALWAYS), ("pedal", "....x.......x...", 0.0, ALWAYS),
-        ("kick", "o.......o.......", 0.4, ALWAYS), ("snare", "..........o.....", 0.55, ALWAYS),
+        ("ride", "X...x.x.x...x.x.", 0.0, ALWAYS), ("pedal", "....x.......x...", 0.0, ALWAYS),
+        ("kick", "o...............", 0.4, ALWAYS), ("snare", "..........o.....", 0.55, ALWAYS),
         ("snare", "......o........o", 0.75, ALWAYS),
     )}, "ride"),
     "shuffle": DrumStyle({"4/4": (
@@ -87,12 +87,12 @@ DRUM_STYLES: dict[str, DrumStyle] = {
         ("rim", "....x.......x...", 0.0, 0.3), ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.75),
         ("ride", "x.x.x.x.x.x.x.x.", 0.75, ALWAYS),
     ), "12/8": (
-        ("kick", "X...........X...........", 0.0, ALWAYS), ("snare", "......X...........X.....", 0.0, ALWAYS),
+        ("kick", "X...........o...........", 0.0, ALWAYS), ("snare", "......X...........X.....", 0.0, ALWAYS),
         ("hat", "x...x.x...x.x...x.x...x.", 0.0, ALWAYS),
     )}),
     "funk": DrumStyle({"4/4": (
-        ("kick", "X.x.......X..x..", 0.0, ALWAYS), ("snare", "....X..o.o..X..o", 0.3, ALWAYS),
-        ("rim", "....x.......x...", 0.0, 0.3), ("hat", "xoxoxoxoxoxoxoxo", 0.0, ALWAYS),
+        ("kick", "X.x.......X.x...", 0.0, ALWAYS), ("snare", "....X..o.o..X..o", 0.3, ALWAYS),
+        ("rim", "....x.......x...", 0.0, 0.3), ("hat", "XoxoXoxoXoxoXoxo", 0.0, ALWAYS),
         ("open", "......x.........", 0.7, ALWAYS),
     )}),
     "soul": DrumStyle({"4/4": (
@@ -174,7 +174,7 @@ DRUM_STYLES: dict[str, DrumStyle] = {
         ("open", "......x.......x.", 0.7, ALWAYS),
     )}),
     "latin": DrumStyle({"4/4": (
-        ("clave", "x.....x.....x.......x...x.......", 0.0, ALWAYS), ("cow", "x...x...x...x...", 0.5, ALWAYS),
+        ("clave", "x.....x.....x.......x...x.......", 0.0, ALWAYS), ("cow", "X...x...X...x...", 0.25, ALWAYS),
         ("conga_hi", "..x...x...x...x.", 0.0, ALWAYS), ("conga_lo", "............x.x.", 0.0, ALWAYS),
         ("kick", "......x.....x...", 0.4, ALWAYS),
     )}, "conga_hi"),

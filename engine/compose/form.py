@@ -16,7 +16,7 @@ _TEMPLATES: dict[str, tuple[str, ...]] = {
     "ambient": ("A", "A B", "A B A", "A B B A", "A B A B A", "A B A C A B"),
 }
 _NAMES: dict[str, dict[str, str]] = {
-    "song": {"V": "verse", "P": "prechorus", "C": "chorus", "B": "bridge"},
+    "song": {"V": "verse", "P": "pre-chorus", "C": "chorus", "B": "bridge"},
     "edm": {"V": "verse", "U": "build", "D": "drop", "K": "breakdown"},
     "blues": {"H": "head", "S": "solo"},
     "aaba": {"A": "head", "B": "bridge"},
@@ -26,7 +26,7 @@ _NAMES: dict[str, dict[str, str]] = {
 }
 # How intense each kind of section is before the request's overall energy is applied.
 SECTION_LEVELS: dict[str, float] = {
-    "intro": 0.3, "verse": 0.5, "prechorus": 0.62, "chorus": 0.8, "bridge": 0.55, "outro": 0.35,
+    "intro": 0.3, "verse": 0.5, "pre-chorus": 0.62, "chorus": 0.8, "bridge": 0.55, "outro": 0.35,
     "build": 0.62, "drop": 0.95, "breakdown": 0.25, "head": 0.6, "solo": 0.75,
     "theme": 0.5, "episode": 0.65, "tune a": 0.55, "tune b": 0.7, "drift": 0.3, "swell": 0.5, "glow": 0.4,
 }  # fmt: skip
@@ -45,10 +45,16 @@ class FormSection:
 
 
 def phrase_unit(kind: str, meter: str, total_bars: int) -> int:
-    """Bars in one phrase unit: the 12-bar blues chorus, 8 short 2/4 bars, else 4."""
+    """Bars in one phrase unit: the 12-bar blues chorus, 8 short 2/4 bars, 2 in a very short piece, else 4.
+
+    A piece under 12 bars still gets an intro, a verse, a chorus that comes back and an ending, in
+    two-bar phrases.
+    """
     if kind == "blues" and meter in ("4/4", "12/8") and total_bars >= 12:
         return 12
-    if meter == "2/4" or (kind == "aaba" and total_bars >= 16):
+    if meter == "2/4" and total_bars >= 16:
+        return 8
+    if kind == "aaba" and total_bars >= 16:
         return 8
     return 4
 
@@ -68,9 +74,24 @@ def _body(kind: str, units: int) -> tuple[list[str], int]:
     return letters, scale
 
 
+def _short_form(total_bars: int) -> list[FormSection]:
+    """Under 12 bars: still an intro, a verse and a chorus that comes back to end the piece, where they fit."""
+    if total_bars < 6:
+        return [FormSection("verse", total_bars, SECTION_LEVELS["verse"], 0)]
+    intro = 2 if total_bars >= 8 else 0
+    verse = 4 if total_bars >= 10 else 2
+    first = (total_bars - intro - verse) // 2
+    plan = [("intro", intro, 0), ("verse", verse, 0), ("chorus", first, 0),
+            ("chorus", total_bars - intro - verse - first, 1)]
+    return [FormSection(name, bars, SECTION_LEVELS[name] + 0.05 * occurrence, occurrence)
+            for name, bars, occurrence in plan if bars]
+
+
 def song_form(total_bars: int, kind: str, meter: str) -> list[FormSection]:
     """The sections of a piece of `total_bars` bars in this form kind, intro and outro included."""
     total_bars = max(1, total_bars)
+    if total_bars < 12:
+        return _short_form(total_bars)
     kind = form_kind_for(kind, meter, total_bars)
     unit = phrase_unit(kind, meter, total_bars)
     units, spare = divmod(total_bars, unit)
@@ -101,4 +122,16 @@ def song_form(total_bars: int, kind: str, meter: str) -> list[FormSection]:
     elif outro:
         last = sections[-1]
         sections[-1] = FormSection(last.name, last.bars + outro, last.level, last.occurrence)
+    return sections
+
+
+def explicit_form(names_and_bars: list[tuple[str, int]]) -> list[FormSection]:
+    """Sections given by the request (a jam builds its form by hand), with the usual levels and lifts."""
+    seen: dict[str, int] = {}
+    sections: list[FormSection] = []
+    for name, bars in names_and_bars:
+        occurrence = seen.get(name, 0)
+        seen[name] = occurrence + 1
+        lift = 0.05 * occurrence if name in _LIFTING else 0.0
+        sections.append(FormSection(name, max(1, bars), min(1.0, SECTION_LEVELS.get(name, 0.5) + lift), occurrence))
     return sections

@@ -37,10 +37,22 @@ def parse_grid(grid: str) -> list[Hit]:
     return hits
 
 
-def pick(options: tuple[str, ...], energy: float) -> str:
-    """The pattern for this energy: quiet sections take the first, the loudest the last."""
+def pick(options: tuple[str, ...], energy: float, shift: int = 0) -> str:
+    """The pattern for this energy (quiet sections take the first, the loudest the last), moved by `shift`."""
     index = min(len(options) - 1, int(max(0.0, energy) * len(options)))
-    return options[index]
+    if shift and not 0 <= index + shift < len(options):
+        shift = -shift  # at either end of the list a variation goes the other way
+    return options[max(0, min(len(options) - 1, index + shift))]
+
+
+def variation(bar: int, roll: float) -> int:
+    """How far a bar's pattern moves from the section's own: the fourth bar of a phrase and some even bars.
+
+    Players thin out or push at the end of a phrase; that bar-to-bar change is what keeps a groove alive.
+    """
+    if bar % 4 == 3:
+        return -1
+    return 1 if bar % 2 == 1 and roll < 0.5 else 0
 
 
 def bar_slice(grid: str, meter: str, bar_index: int) -> str:

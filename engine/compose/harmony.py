@@ -21,7 +21,7 @@ _UPPER = {"": "maj", "7": "7", "maj7": "maj7", "9": "9", "maj9": "maj9", "6": "6
 _LOWER = {"": "min", "7": "min7", "9": "min9", "6": "min6", "o": "dim", "o7": "dim7", "ø7": "hdim7"}
 # Which section kinds borrow which pool: intros preview the chorus, outros close on it.
 _POOL_KIND = {
-    "verse": "verse", "chorus": "chorus", "bridge": "bridge", "prechorus": "bridge", "intro": "chorus",
+    "verse": "verse", "chorus": "chorus", "bridge": "bridge", "pre-chorus": "bridge", "intro": "verse",
     "outro": "chorus", "build": "verse", "drop": "chorus", "breakdown": "bridge", "head": "verse",
     "solo": "verse", "theme": "verse", "episode": "bridge", "tune a": "verse", "tune b": "chorus",
     "drift": "verse", "swell": "chorus", "glow": "bridge",
@@ -119,14 +119,26 @@ def _darkness(text: str) -> float:
     return sum(1 for s in numerals if s.lstrip("b#")[:1].islower()) / max(1, len(numerals))
 
 
-def choose_progression(family: str, mode: str, section: str, valence: float, rng: random.Random) -> str:
-    """Pick a progression for a section kind; sad requests lean to the darker ones, happy to the brighter."""
+def _starts_home(text: str) -> bool:
+    first = text.split("|")[0].split()[0]
+    return first != "." and parse_numeral(first, 0).root == 0
+
+
+def choose_progression(family: str, mode: str, section: str, valence: float, rng: random.Random,
+                       establish: bool = False) -> str:
+    """Pick a progression for a section kind; sad requests lean to the darker ones, happy to the brighter.
+
+    `establish` (the first section that carries the song) prefers progressions that start on the tonic,
+    so the key is heard before the harmony travels.
+    """
     pool = _pool(family, mode)
     kind = _POOL_KIND.get(section, "verse")
     options = list(pool.get(kind) or pool["verse"])
     if len(options) > 2 and abs(valence) >= 0.3:
         options.sort(key=_darkness, reverse=valence < 0)
         options = options[: (len(options) + 1) // 2]
+    if establish:
+        options = [text for text in options if _starts_home(text)] or options
     return rng.choice(options)
 
 

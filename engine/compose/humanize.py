@@ -23,6 +23,19 @@ def swing_time(beat: float, amount: float, unit: float) -> float:
     return origin + late + (offset - unit) * (pair - late) / unit
 
 
+def anticipate(notes: list[Note], bar_lines: list[float], early: float = 0.25) -> list[Note]:
+    """Push the notes struck on these bar lines a sixteenth early (tied over), cutting what they overlap."""
+    moved: list[Note] = []
+    for note in notes:
+        line = next((b for b in bar_lines if abs(note.start - b) < 1e-6), None)
+        if line is not None:
+            moved.append(Note(line - early, note.duration + early, note.pitch, note.velocity))
+            continue
+        cut = next((b - early for b in bar_lines if note.start < b - early < note.start + note.duration), None)
+        moved.append(note if cut is None else Note(note.start, cut - note.start, note.pitch, note.velocity))
+    return moved
+
+
 def _tick(value: float) -> float:
     return round(value * TICKS) / TICKS
 

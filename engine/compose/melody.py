@@ -36,6 +36,9 @@ _METER_RHYTHMS: dict[str, tuple[str, ...]] = {
     "3/4": ("x-----------", "x-------x---", "x---x---x---", "x-----x-x-x-", "x---x-x-x-x-"),
     "6/8": ("x-----x-----", "x---x-x-----", "x---x-x---x-", "x-x-x-x-----", "x-x-x-x-x-x-"),
     "2/4": ("x-------", "x---x---", "x-x-x---", "x--xx---", "x-x-x-x-"),
+    "12/8": ("x-----------x-----------", "x-----------x-----x-x---", "x-----x---x-x-----x-----",
+             "x---x-x---x-x-----x-x-x-"),
+    "9/8": ("x-----------x-----", "x-----x---x-x-----", "x---x-x---x-x-x-x-"),
 }
 _CADENCE_CELLS: dict[str, tuple[str, ...]] = {
     "4/4": ("x-------x-------", "x---x---x-------", "x-x-x---x-------", "x---x-------...."),
@@ -80,12 +83,13 @@ class Motifs:
 
 
 def _contour(onsets: int, rng: random.Random, leap: float) -> tuple[int, ...]:
+    # Mostly steps, some thirds, an occasional leap: the interval profile of sung melodies.
     steps = [0]
     for _ in range(onsets - 1):
-        if rng.random() < leap:
-            steps.append(rng.choice([-4, -3, 3, 4, 2]))
+        if rng.random() < leap * 0.5:
+            steps.append(rng.choice([-4, -3, 3, 4]))
         else:
-            steps.append(rng.choice([-2, -1, -1, 1, 1, 2, 0]))
+            steps.append(rng.choice([-1, -1, -1, 1, 1, 1, 0, -2, 2]))
     return tuple(steps)
 
 
@@ -139,6 +143,20 @@ def _goal(chord: Chord, tonic_pc: int, response: bool) -> tuple[int, ...]:
         return (chord.root,)
     open_tones = tuple(pc for pc in pcs[1:3] if pc != tonic_pc)
     return open_tones or pcs
+
+
+def vary_rhythm(cell: str, rng: random.Random) -> str:
+    """The motif's rhythm told again with one change: a long note split in two, or a short one tied over."""
+    hits = parse_grid(cell)
+    long_notes = [h for h in hits if h.length >= 4 and h.length % 2 == 0]
+    cells = list(cell)
+    if long_notes and rng.random() < 0.6:
+        hit = rng.choice(long_notes)
+        cells[hit.step + hit.length // 2] = "x"
+    elif len(hits) > 2:
+        hit = rng.choice(hits[1:])
+        cells[hit.step] = "-" if cells[hit.step - 1] != "." else "."
+    return "".join(cells)
 
 
 def _bar_notes(cell: str, contour: tuple[int, ...], line: _Line, bar_beat: float, chords: tuple[Chord, ...],
@@ -209,10 +227,10 @@ def _vary(notes: list[Note], rng: random.Random, scale: list[int]) -> list[Note]
 
 def section_melody(
     plan: Plan, section: Section, meter: str, vocabulary: str, low: int, high: int, seed: int,
-    leap: float, chromatic: float, final: bool,
+    leap: float, chromatic: float, final: bool, variant: int = 0,
 ) -> list[Note]:
     """The melody of one section, the same for every section of that name up to cadences and variation."""
-    rng = rng_for(seed, "section", section.name)
+    rng = rng_for(seed, "section", section.name, *(("variant", variant) if variant else ()))
     motifs = make_motifs(section, vocabulary, meter, rng, leap)
     scale = scale_pitches(scale_pcs(plan.tonic_pc, plan.mode), low, high)
     centre = (low + high) / 2 + motifs.register_shift
@@ -241,7 +259,10 @@ def section_melody(
         elif letter == "A" and first_pitch is not None:
             # The motif again as a sequence: same shape from the chord tone nearest its first start.
             line.land(chord_at(chords, bar_beat).pitch_classes, toward=first_pitch + rng.choice([0, 2, -2]))
-        notes += _bar_notes(motifs.cells[which], motifs.contours[which], line, bar_beat, chords, strong, velocity)
+        cell = motifs.cells[which]
+        if position > 0 and letter == "A":
+            cell = vary_rhythm(cell, rng)
+        notes += _bar_notes(cell, motifs.contours[which], line, bar_beat, chords, strong, velocity)
     strong_beats = {round(step_beats(s), 3) for s in strong}
     notes = _chromatic_approaches(notes, strong_beats, plan.beats_per_bar, rng, chromatic)
     if section.occurrence > 0:
@@ -252,15 +273,20 @@ def section_melody(
 def write_melody(
     plan: Plan, meter: str, vocabulary: str, low: int, high: int, end_beat: float, seed: int,
     leap: float = 0.2, chromatic: float = 0.05, resting: frozenset[str] = frozenset(),
+    variants: tuple[int, ...] = (),
 ) -> list[Note]:
-    """The lead melody over the whole plan; sections named in `resting` are left to the other parts."""
+    """The lead melody over the whole plan; sections named in `resting` are left to the other parts.
+
+    `variants` (one per section, from an explicit form) re-roll a section's tune when non-zero.
+    """
     notes: list[Note] = []
     last = len(plan.sections) - 1
     for number, section in enumerate(plan.sections):
         if section.name in resting and number != last:
             continue
+        variant = variants[number] if number < len(variants) else 0
         notes += section_melody(plan, section, meter, vocabulary, low, high, seed, leap, chromatic,
-                                final=number == last)
+                                final=number == last, variant=variant)
     if notes:
         tail = notes[-1]
         notes[-1] = Note(tail.start, max(tail.duration, end_beat - tail.start), tail.pitch, tail.velocity)

@@ -12,8 +12,10 @@ from __future__ import annotations
 Pool = dict[str, tuple[str, ...]]  # section kind (verse, chorus, bridge) → progressions
 
 _POP_MAJOR: Pool = {
-    "verse": ("I | V | vi | IV", "vi | IV | I | V", "I | vi | IV | V", "I | IV | vi | V", "I | iii | IV | V"),
-    "chorus": ("IV | V | iii | vi", "I | V | vi | IV", "IV | I | V | vi", "vi | IV | I | V", "IV | V | I | vi"),
+    "verse": ("I | V | vi | IV", "vi | IV | I | V", "I | vi | IV | V", "I | IV | vi | V", "I | iii | IV | V",
+              "I | V/vi | vi | IV"),
+    "chorus": ("IV | V | iii | vi", "I | V | vi | IV", "IV | I | V | vi", "vi | IV | I | V", "IV | iv | I | V",
+               "I | V7/V | IV | V"),
     "bridge": ("ii | IV | V | V", "vi | V | IV | V", "IV | iv | I | V7", "bVI | bVII | I | I"),
 }
 _POP_MINOR: Pool = {
@@ -22,13 +24,13 @@ _POP_MINOR: Pool = {
     "bridge": ("iv | v | bVI | V", "bVI | bVII | bIII | V", "iv | bVII | bIII | bVI"),
 }
 _ROCK_MAJOR: Pool = {
-    "verse": ("I | bVII | IV | I", "I | IV | V | IV", "I | V | IV | IV", "I | I | IV | bVII"),
-    "chorus": ("IV | I | V | V", "I | V | vi | IV", "IV | V | I | I", "bVI | bVII | I | I"),
-    "bridge": ("vi | IV | vi | V", "ii | IV | V | V", "IV | bVII | IV | V"),
+    "verse": ("I | bVII | IV | I", "I | IV | V | IV", "I | V | IV | IV", "I | I | IV | bVII", "I | II | IV | I"),
+    "chorus": ("IV | I | V | V", "I | V | vi | IV", "IV | V | I | I", "I | IV | V | I"),
+    "bridge": ("vi | IV | vi | V", "ii | IV | V | V", "bVI | bVII | I | I"),
 }
 _ROCK_MINOR: Pool = {
     "verse": ("i | bVII | bVI | bVII", "i | bVI | bVII | i", "i | i | bVI bVII | i", "i | bIII | bVII | bVI"),
-    "chorus": ("bVI | bVII | i | i", "bIII | bVII | bVI | bVII", "i | bVI | bIII | bVII"),
+    "chorus": ("bVI | bVII | i | i", "i | bVII | bVI | bVII", "i | bVI | bIII | bVII"),
     "bridge": ("iv | bVI | bVII | V", "bII | bII | i | bVII", "bVI | bVII | iv | V"),
 }
 _BLUES_MAJOR: Pool = {
@@ -45,8 +47,8 @@ _BLUES_MINOR: Pool = {
     ),
 }
 _JAZZ_MAJOR: Pool = {
-    "verse": ("ii7 | V7 | Imaj7 | Imaj7", "Imaj7 | vi7 | ii7 | V7", "Imaj7 VI7 | ii7 V7 | iii7 VI7 | ii7 V7",
-              "Imaj7 | I7 | IVmaj7 | iv7", "iii7 | VI7 | ii7 | V7"),
+    "verse": ("ii7 | V7 | Imaj7 | Imaj7", "Imaj7 | vi7 | ii7 | V7", "Imaj7 | IVmaj7 | iii7 VI7 | ii7 V7",
+              "Imaj7 | I7 | IVmaj7 | iv7", "Imaj7 | VI7 | ii7 | V7"),
     "chorus": ("IVmaj7 | iv7 | iii7 | VI7", "ii7 | V7 | Imaj7 | VI7", "Imaj7 | ii7 V7 | iii7 VI7 | ii7 V7"),
     "bridge": ("III7 | III7 | VI7 | VI7", "iii7 | VI7 | ii7 | V7", "IVmaj7 | IVmaj7 | iii7 | VI7"),
 }
@@ -76,8 +78,8 @@ _LOFI_MINOR: Pool = {
     "bridge": ("bIIImaj7 | bVImaj7 | iiø7 | V7",),
 }
 _EDM_MINOR: Pool = {
-    "verse": ("i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "bVI | bVII | i | i"),
-    "chorus": ("bVI | bVII | i | bIII", "i | bVI | bIII | bVII", "bVI | bIII | bVII | i"),
+    "verse": ("i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "i | i | bVI | bVII", "i | bVI | i | bVII"),
+    "chorus": ("bVI | bVII | i | i", "i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "iv | bVI | bVII | i"),
     "bridge": ("bVI | bVI | bVII | bVII", "iv | iv | bVI | bVII"),
 }
 _EDM_MAJOR: Pool = {
@@ -106,8 +108,8 @@ _CLASSICAL_MINOR: Pool = {
     "bridge": ("bVI | iv | V | V", "bIII | bVII | bIII | V"),
 }
 _FOLK_MAJOR: Pool = {
-    "verse": ("I | IV | I | V", "I | I | IV | I", "I | IV | V | I", "I | vi | IV | V"),
-    "chorus": ("IV | I | V | I", "IV | V | I | I", "I | V | IV | I"),
+    "verse": ("I | IV | I | V", "I | I | IV | I", "I | IV | V | I", "I | vi | IV | V", "I | IV | II | V"),
+    "chorus": ("IV | I | V | I", "IV | V | I | I", "I | V | IV | I", "I | V7/vi | vi | V"),
     "bridge": ("vi | IV | I | V", "IV | IV | I | V"),
 }
 _FOLK_MINOR: Pool = {

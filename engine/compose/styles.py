@@ -20,11 +20,12 @@ class Style:
     bass: str  # bass.BASS_STYLES, or "walking" / "808"
     drums: str  # drums.DRUM_STYLES
     leap: float = 0.2  # chance of a melodic leap between motif notes
-    chromatic: float = 0.05  # chance of a chromatic lead-in to a strong beat
+    chromatic: float = 0.25  # chance of a chromatic lead-in to a strong beat
     swing_unit: float = 0.5  # the note value that swings: eighths or sixteenths
     reverb: int = 45  # CC91 for melodic parts
     chorus: int = 10  # CC93 for melodic parts
     intro_melody: bool = False  # the lead plays the intro too
+    pushes: bool = True  # chord changes at phrase ends are anticipated by a sixteenth (pop, rock, funk…)
 
 
 def _s(harmony: str, colour: int, cadence: str, form: str, melody: str, comping: str, comping_alt: str,
@@ -35,21 +36,20 @@ def _s(harmony: str, colour: int, cadence: str, form: str, melody: str, comping:
 STYLES: dict[str, Style] = {
     "pop": _s("pop", 0, "authentic", "song", "pop", "pop_keys", "strum", "pop8", "pop"),
     "rock": _s("rock", 0, "rock", "song", "pop", "power", "strum", "rock8", "rock", reverb=30, leap=0.25),
-    "metal": _s("rock", 0, "rock", "song", "riff", "metal_power", "power", "metal", "metal", reverb=25,
+    "metal": _s("rock", 0, "authentic", "song", "riff", "metal_power", "power", "metal", "metal", reverb=25,
                 chorus=0, leap=0.3),
     "punk": _s("rock", 0, "rock", "song", "pop", "power8", "power", "punk", "punk", reverb=20, chorus=0),
     "jazz": _s("jazz", 2, "authentic", "aaba", "swing", "shell", "block", "walking", "swing", leap=0.3,
-               chromatic=0.2, reverb=40),
+               chromatic=0.35, reverb=40),
     "blues": _s("blues", 0, "authentic", "blues", "swing", "blues_comp", "shell", "boogie", "shuffle",
-                leap=0.25, chromatic=0.15, reverb=40),
-    "funk": _s("funk", 1, "modal", "song", "riff", "funk", "stabs", "funk", "funk", swing_unit=0.25,
-               chromatic=0.1, reverb=25),
-    "soul": _s("soul", 1, "authentic", "song", "pop", "soul_keys", "block", "soul", "soul", chromatic=0.1),
+                leap=0.25, chromatic=0.3, reverb=40),
+    "funk": _s("funk", 1, "modal", "song", "riff", "funk", "stabs", "funk", "funk", swing_unit=0.25, reverb=25),
+    "soul": _s("soul", 1, "authentic", "song", "pop", "soul_keys", "block", "soul", "soul"),
     "hip hop": _s("lofi", 1, "modal", "song", "riff", "hiphop_keys", "block", "boombap", "boom_bap",
                   swing_unit=0.25, reverb=30),
     "trap": _s("edm", 0, "modal", "song", "riff", "pad", "stabs", "808", "trap", reverb=35),
     "lofi": _s("lofi", 2, "plagal", "song", "pop", "lofi_keys", "block", "lofi", "lofi", swing_unit=0.25,
-               chromatic=0.1, reverb=55, chorus=25),
+               reverb=55, chorus=25),
     "edm": _s("edm", 0, "modal", "edm", "riff", "stabs", "pad", "edm", "four_floor", reverb=50, chorus=20),
     "house": _s("vamp", 1, "modal", "edm", "riff", "house_stab", "stabs", "house", "house", reverb=45,
                 chorus=20),
@@ -60,35 +60,36 @@ STYLES: dict[str, Style] = {
     "vaporwave": _s("lofi", 2, "plagal", "song", "ballad", "lofi_keys", "pad", "vapor", "vapor", reverb=75,
                     chorus=40),
     "ambient": _s("vamp", 1, "modal", "ambient", "sparse", "pad", "pad", "sustain", "ambient", reverb=100,
-                  chorus=40, intro_melody=True),
+                  chorus=40, intro_melody=True, pushes=False),
     "cinematic": _s("pop", 0, "authentic", "song", "ballad", "cinematic", "ballad_arp", "cinematic",
                     "cinematic", reverb=80, leap=0.3),
     "classical": _s("classical", 0, "authentic", "ternary", "classical", "alberti", "block", "classical",
-                    "generic", reverb=65, chromatic=0.08, intro_melody=True),
+                    "generic", reverb=65, intro_melody=True, pushes=False),
     "baroque": _s("classical", 0, "authentic", "ternary", "fast", "baroque_arp", "block", "baroque", "generic",
-                  reverb=55, intro_melody=True),
+                  reverb=55, intro_melody=True, pushes=False),
     "folk": _s("folk", 0, "authentic", "song", "pop", "strum", "pluck", "root_fifth", "folk", reverb=40),
     "celtic": _s("folk", 0, "authentic", "tune", "fast", "celtic_strum", "strum", "celtic", "celtic",
-                 reverb=45, intro_melody=True),
+                 reverb=45, intro_melody=True, pushes=False),
     "country": _s("folk", 0, "authentic", "song", "pop", "country", "strum", "country", "country", reverb=35),
     "reggae": _s("folk", 0, "plagal", "song", "pop", "skank", "block", "one_drop", "one_drop", reverb=40),
-    "latin": _s("latin", 0, "authentic", "song", "latin", "montuno", "block", "tumbao", "latin", reverb=40),
-    "bossa nova": _s("bossa", 1, "authentic", "song", "latin", "bossa", "block", "bossa", "bossa",
-                     chromatic=0.1, reverb=45),
+    "latin": _s("latin", 0, "authentic", "song", "latin", "montuno", "block", "tumbao", "latin", reverb=40,
+                pushes=False),
+    "bossa nova": _s("bossa", 1, "authentic", "song", "latin", "bossa", "block", "bossa", "bossa", reverb=45,
+                     pushes=False),
     "tango": _s("tango", 0, "authentic", "song", "march", "tango", "block", "tango", "march", reverb=40,
-                chromatic=0.12, leap=0.3),
+                leap=0.3, pushes=False),
     "disco": _s("soul", 1, "authentic", "song", "pop", "disco", "stabs", "octave", "disco", swing_unit=0.25,
                 reverb=40, chorus=20),
     "chiptune": _s("pop", 0, "authentic", "song", "riff", "chip_arp", "stabs", "chip", "chiptune", reverb=15,
                    chorus=0),
-    "gospel": _s("gospel", 1, "plagal", "song", "pop", "gospel", "block", "gospel", "gospel", chromatic=0.1,
+    "gospel": _s("gospel", 1, "plagal", "song", "pop", "gospel", "block", "gospel", "gospel",
                  reverb=60),
     "march": _s("march", 0, "authentic", "tune", "march", "march", "block", "march", "march", reverb=45,
-                intro_melody=True),
+                intro_melody=True, pushes=False),
     "waltz": _s("waltz", 0, "authentic", "ternary", "classical", "waltz", "block", "waltz", "waltz",
-                reverb=60, intro_melody=True),
+                reverb=60, intro_melody=True, pushes=False),
     "lullaby": _s("folk", 0, "authentic", "ternary", "ballad", "pluck", "pad", "root", "waltz", reverb=70,
-                  chorus=20, leap=0.1, intro_melody=True),
+                  chorus=20, leap=0.1, intro_melody=True, pushes=False),
 }
 
 

@@ -1,0 +1,90 @@
+"""`python -m engine.evaluate`: compose the fixed prompt set, measure it, print the table, write the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from engine.errors import BandmateError
+from engine.evaluate.reference import REFERENCE_FILE, compute_reference, load_reference, save_reference
+from engine.evaluate.report import piano_roll, piece_table, summary_table, write_json
+from engine.evaluate.runner import evaluate_piece, load_prompts, summarise, targets_met
+from engine.partwriter import PartWriter
+from engine.render import Renderer
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PROMPTS = ROOT / "tests" / "data" / "eval_prompts.jsonl"
+DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
+SAMPLE_RATE = 22_050  # plenty for beat tracking, half the rendering time
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m engine.evaluate", description=__doc__)
+    parser.add_argument("--prompts", type=Path, default=DEFAULT_PROMPTS, help="JSON-lines prompt set")
+    parser.add_argument("--n", type=int, default=None, help="evaluate only the first N prompts")
+    parser.add_argument("--soundfont", type=Path, default=DEFAULT_SOUNDFONT, help="SoundFont for the tempo check")
+    parser.add_argument("--out", type=Path, default=ROOT / "out" / "evaluate", help="folder for JSON and PNGs")
+    parser.add_argument("--plots", type=int, default=6, help="piano rolls to draw (first K pieces)")
+    parser.add_argument("--no-audio", action="store_true", help="skip rendering (tempo is not measured)")
+    parser.add_argument("--writers", default="auto", help="rules, model, or auto (rules + model if it loads)")
+    parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
+    return parser.parse_args(argv)
+
+
+def _writers(choice: str) -> dict[str, PartWriter | None]:
+    writers: dict[str, PartWriter | None] = {}
+    if choice in ("auto", "rules"):
+        writers["rules"] = None
+    if choice in ("auto", "model"):
+        try:
+            from engine.model import load_writer
+        except ImportError:  # the learned model is optional: without it the rules are judged alone
+            load_writer = None
+        writer = load_writer() if load_writer is not None else None
+        if writer is not None:
+            writers["model"] = writer
+        elif choice == "model":
+            raise BandmateError("the model writer is not available (no checkpoint)")
+    return writers
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation; the exit status is 0 when every target is met, 1 when one is missed."""
+    args = _arguments(argv)
+    try:
+        if args.recompute_reference:
+            save_reference(compute_reference())
+            print(f"POP909 reference written to {REFERENCE_FILE}")
+        reference = load_reference()
+        prompts = load_prompts(args.prompts)[: args.n]
+        renderer = None if args.no_audio else Renderer(args.soundfont, SAMPLE_RATE)
+        summaries: dict[str, dict[str, Any]] = {}
+        targets: dict[str, dict[str, bool]] = {}
+        report: dict[str, Any] = {"prompts": str(args.prompts), "soundfont": str(args.soundfont), "writers": {}}
+        for name, writer in _writers(args.writers).items():
+            rows = []
+            for index, prompt in enumerate(prompts):
+                row, score = evaluate_piece(prompt, writer, renderer)
+                rows.append(row)
+                if index < args.plots:
+                    title = f"{prompt.id} ({name}): {prompt.text}"
+                    piano_roll(score, args.out / f"pianoroll_{name}_{prompt.id}.png", title)
+            summaries[name] = summarise(rows, reference)
+            targets[name] = targets_met(summaries[name])
+            report["writers"][name] = {"summary": summaries[name], "targets": targets[name], "pieces": rows}
+            print(f"\n## {name}: per piece\n\n{piece_table(rows)}")
+        if renderer is not None:
+            renderer.close()
+    except BandmateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("\n" + summary_table(summaries, targets))
+    write_json(args.out / "report.json", report)
+    print(f"\nreport: {args.out / 'report.json'}")
+    return 0 if all(all(t.values()) for t in targets.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
