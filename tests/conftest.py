@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from bot.app import Runtime
     from engine.worker import Worker
 
+pytest_plugins = ["tests.platforms"]
+
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
 DATA = Path(__file__).parent / "data"
@@ -42,20 +44,23 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Test settings over a fresh temp directory."""
-    return make_settings(tmp_path)
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Test settings over a fresh temp directory; `@pytest.mark.settings(platform=…, field=…)` adjusts them."""
+    from tests.platforms import platform_settings
+
+    marker = request.node.get_closest_marker("settings")
+    overrides = dict(marker.kwargs) if marker else {}
+    overrides |= platform_settings(request, overrides.pop("platform", None))
+    return make_settings(tmp_path, **overrides)
 
 
 @pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """A migrated database with the core service on top."""
-    from bot.app import Runtime
-    opened = await Runtime.open(settings)
-    try:
-        yield opened
-    finally:
-        await opened.close()
+    from bot.app import opened
+
+    async with opened(settings) as runtime:
+        yield runtime
 
 
 @pytest.fixture

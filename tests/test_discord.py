@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.app import Runtime
-from bot.settings import Settings
-from tests.conftest import make_settings
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import (
     answer_of,
-    bandmate_on_discord,
     bpm,
     button_ids,
     caption,
@@ -27,34 +21,15 @@ from tests.fakes.discord_api_harness import (
 )
 from tests.fakes.discord_api_payloads import MESSAGE_CONTENT_INTENT
 
+pytestmark = pytest.mark.settings(platform="discord")
+
 PROMPT = "sad piano ballad 6 seconds"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord on a free local port."""
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
-    """Test settings whose Discord is the fake."""
-    return make_settings(tmp_path, discord_bot_token=fake.token, discord_api_base=fake.api_base)
-
-
-@pytest.fixture
-async def bot(runtime: Runtime, engine_worker: object, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
-    """Bandmate connected to the fake Discord, with the engine composing for real."""
-    async with bandmate_on_discord(runtime) as adapter:
-        yield adapter
 
 
 async def test_slash_compose_answers_with_an_mp3_follow_up(
     bot: DiscordAdapter, fake: FakeDiscord, caplog: pytest.LogCaptureFixture
 ) -> None:
+
     caplog.set_level(logging.DEBUG)
     synced = {command["name"]: command for command in fake.commands}
     assert {"compose", "history", "undo", "help", "channels"} <= set(synced)

@@ -4,37 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.app import Runtime
-from bot.settings import Settings
-from tests.conftest import make_settings
 from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.discord_api_harness import answer_of, bandmate_on_discord, button_ids, caption, has_mp3, wait_piece
+from tests.fakes.discord_api_harness import answer_of, button_ids, caption, has_mp3, wait_piece
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
-    return make_settings(tmp_path, discord_bot_token=fake.token, discord_api_base=fake.api_base,
-                         jam_debounce_seconds=0.3)  # fmt: skip
-
-
-@pytest.fixture
-async def bot(runtime: Runtime, engine_worker: object, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
-    async with bandmate_on_discord(runtime) as adapter:
-        yield adapter
+pytestmark = pytest.mark.settings(platform="discord", jam_debounce_seconds=0.3)
 
 
 async def test_a_channel_jam_with_vote_and_final_stems(bot: DiscordAdapter, fake: FakeDiscord) -> None:

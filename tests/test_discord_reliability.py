@@ -7,16 +7,13 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.app import Runtime
 from bot.messages import Delivery, Origin
 from bot.service import Limits
-from bot.settings import Settings
 from engine.worker import open_worker
-from tests.conftest import make_settings
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import (
     answer_of,
@@ -32,22 +29,9 @@ from tests.fakes.discord_api_harness import (
 )
 from tests.fakes.discord_api_payloads import MANAGE_GUILD
 
+pytestmark = pytest.mark.settings(platform="discord")
+
 PROMPT = "calm lofi beat 5 seconds"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord on a free local port."""
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
-    """Test settings whose Discord is the fake."""
-    return make_settings(tmp_path, discord_bot_token=fake.token, discord_api_base=fake.api_base)
 
 
 @contextlib.asynccontextmanager
@@ -83,6 +67,7 @@ async def test_restart_mid_job_delivers_once_and_old_buttons_still_work(runtime:
 async def test_twenty_interactions_at_once_get_twenty_answers(
     runtime: Runtime, engine_worker: object, fake: FakeDiscord
 ) -> None:
+
     users = list(fake.users)
     async with bandmate_on_discord(runtime):
         started = time.monotonic()

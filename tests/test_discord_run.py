@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +14,11 @@ from bot.adapters.discord import DiscordAdapter
 from bot.app import Runtime
 from bot.settings import Settings
 from engine.errors import ConfigError
-from tests.conftest import ROOT, cli_env, make_settings
+from tests.conftest import ROOT, cli_env
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import bpm, wait_piece
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord on a free local port."""
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
-    """Test settings whose Discord is the fake."""
-    return make_settings(tmp_path, discord_bot_token=fake.token, discord_api_base=fake.api_base)
+pytestmark = pytest.mark.settings(platform="discord")
 
 
 async def test_bandmate_run_starts_the_discord_adapter(settings: Settings, fake: FakeDiscord, tmp_path: Path) -> None:
@@ -50,7 +36,7 @@ async def test_bandmate_run_starts_the_discord_adapter(settings: Settings, fake:
         output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     log = output.decode(errors="replace")
     assert process.returncode == 0, log[-2000:]
-    assert "connected to Discord" in log and "synced 5 slash commands" in log
+    assert "connected to Discord" in log and "synced 6 slash commands" in log
     assert fake.token not in log
 
 

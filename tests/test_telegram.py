@@ -7,7 +7,6 @@ import io
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,6 @@ from tests.test_telegram_support import (
     BUTTON_ACTIONS,
     FAST_RETRIES,
     TOKEN,
-    install_offline_guard,
     midi_of,
     piece_for,
     posted_id,
@@ -34,29 +32,12 @@ from tests.test_telegram_support import (
     settle,
 )
 
+pytestmark = pytest.mark.settings(platform="telegram")
+
 ALICE = FakeUser(101, "Alice", "alice")
 BOB = FakeUser(102, "Bob")
 ALICE_DM = FakeChat(ALICE.id)
 BAND = FakeChat(-100_777, "supergroup", "The Band")
-
-
-@pytest.fixture
-async def fake_api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegramApi]:
-    """The fake Bot API on 127.0.0.1, with every other host refused."""
-    install_offline_guard(monkeypatch)
-    api = FakeTelegramApi(TOKEN)
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake_api: FakeTelegramApi) -> Settings:
-    """The shared test settings with the bot pointed at the fake Bot API."""
-    return make_settings(
-        tmp_path, telegram_bot_token=TOKEN, telegram_base_url=fake_api.base_url,
-        telegram_base_file_url=fake_api.base_file_url,
-    )  # fmt: skip
 
 
 def bpm(piece: ApiCall) -> int:
@@ -81,6 +62,7 @@ def texts_to(api: FakeTelegramApi, chat: FakeChat) -> list[str]:
 async def test_compose_in_a_private_chat_gets_an_audio_reply(
     fake_api: FakeTelegramApi, runtime: Runtime, settings: Settings, engine_worker: Worker
 ) -> None:
+
     async with running_bot(runtime, settings):
         request = fake_api.user_says(ALICE_DM, ALICE, "/compose sad piano ballad, 8 seconds")
         piece = await piece_for(fake_api, ALICE_DM, request["message_id"])

@@ -4,40 +4,26 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from bot.app import Runtime
 from bot.settings import Settings
 from engine.worker import Worker
-from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeChat, FakeTelegramApi, FakeUser
-from tests.test_telegram_support import TOKEN, install_offline_guard, piece_for, posted_id, running_bot
+from tests.test_telegram_support import piece_for, posted_id, running_bot
+
+pytestmark = pytest.mark.settings(platform="telegram", jam_debounce_seconds=0.3)
 
 ALICE = FakeUser(201, "Alice", "alice")
 BOB = FakeUser(202, "Bob")
 BAND = FakeChat(-100_888, "supergroup", "The Jam Band")
 
 
-@pytest.fixture
-async def fake_api(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    install_offline_guard(monkeypatch)
-    api = FakeTelegramApi(TOKEN)
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake_api: FakeTelegramApi) -> Settings:
-    return make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_base_url=fake_api.base_url,
-                         telegram_base_file_url=fake_api.base_file_url, jam_debounce_seconds=0.3)  # fmt: skip
-
-
 async def test_a_group_jam_with_two_people(
     fake_api: FakeTelegramApi, runtime: Runtime, settings: Settings, engine_worker: Worker
 ) -> None:
+
     async with running_bot(runtime, settings):
         start = fake_api.user_says(BAND, ALICE, "/jam start lofi in F 140bpm")
         first = await piece_for(fake_api, BAND, start["message_id"])

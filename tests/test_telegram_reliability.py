@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -13,32 +11,14 @@ from bot.adapters.telegram_reliability import REDACTED
 from bot.app import Runtime
 from bot.settings import Settings
 from engine.worker import Worker
-from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeChat, FakeTelegramApi, FakeUser, Fault
 from tests.helpers import eventually
-from tests.test_telegram_support import TOKEN, install_offline_guard, piece_for, reply_target, running_bot, settle
+from tests.test_telegram_support import TOKEN, piece_for, reply_target, running_bot, settle
+
+pytestmark = pytest.mark.settings(platform="telegram")
 
 ALICE = FakeUser(101, "Alice")
 ALICE_DM = FakeChat(ALICE.id)
-
-
-@pytest.fixture
-async def fake_api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegramApi]:
-    """The fake Bot API on 127.0.0.1, with every other host refused."""
-    install_offline_guard(monkeypatch)
-    api = FakeTelegramApi(TOKEN)
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, fake_api: FakeTelegramApi) -> Settings:
-    """The shared test settings with the bot pointed at the fake Bot API."""
-    return make_settings(
-        tmp_path, telegram_bot_token=TOKEN, telegram_base_url=fake_api.base_url,
-        telegram_base_file_url=fake_api.base_file_url,
-    )  # fmt: skip
 
 
 async def test_flood_control_and_dropped_connections_lose_and_duplicate_nothing(
@@ -65,6 +45,7 @@ async def test_flood_control_and_dropped_connections_lose_and_duplicate_nothing(
 async def test_a_restart_while_composing_delivers_the_piece_once(
     fake_api: FakeTelegramApi, runtime: Runtime, settings: Settings, engine_worker: Worker
 ) -> None:
+
     async with running_bot(runtime, settings):
         request = fake_api.user_says(ALICE_DM, ALICE, "/compose epic orchestral theme, 8 seconds")
         await fake_api.wait_for("sendMessage")

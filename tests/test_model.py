@@ -1,0 +1,135 @@
+"""The music model: tokenizer round trip, tiny training run, shipped checkpoint, originality guard."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+import symusic
+import torch
+
+from engine.model import CHECKPOINT_DIR, load_writer
+from engine.model.data import load_song, melody_note_tokens, pop909_dir
+from engine.model.originality import OriginalityIndex, steps_from_notes
+from engine.model.sample import bars_to_notes, notes_to_midi
+from engine.model.tokenizer import build_vocab, load_vocab, save_vocab
+from engine.model.train import TrainConfig, train
+from engine.plan import Chord, Plan, Section
+from engine.score import Note
+
+POP909 = pop909_dir()
+needs_pop909 = pytest.mark.skipif(not POP909.is_dir(), reason=f"POP909 is not at {POP909}")
+
+
+def _plan(bars_per_section: int = 4) -> Plan:
+    progression = [(0, "maj"), (9, "min"), (5, "maj"), (7, "7")]
+
+    def section(name: str, start: int, occurrence: int) -> Section:
+        chords = tuple(
+            Chord(*progression[bar % 4], start=(start + bar) * 4.0, duration=4.0) for bar in range(bars_per_section)
+        )
+        return Section(name, start, bars_per_section, 0.6, chords, occurrence)
+
+    sections = (section("verse", 0, 0), section("chorus", bars_per_section, 0), section("verse", 8, 1))
+    return Plan(tempo_bpm=100.0, beats_per_bar=4.0, tonic_pc=0, mode="major", swing=0.0, sections=sections)
+
+
+@needs_pop909
+def test_tokenizer_round_trip_on_a_pop909_song(tmp_path: Path) -> None:
+    vocab = build_vocab()
+    save_vocab(vocab, tmp_path)
+    reloaded = load_vocab(tmp_path)
+    assert reloaded.names == vocab.names
+    song = load_song(POP909 / "002", reloaded)
+    assert song is not None and len(song.melody) > 50
+    bars = melody_note_tokens(list(song.melody), reloaded, 100.0)
+    notes = bars_to_notes(bars, reloaded, 0.0)
+    assert [(n.pitch, round(n.start * 4)) for n in notes] == [(p, onset) for p, onset, _ in song.melody]
+    for note, (_pitch, _onset, length) in zip(notes, song.melody, strict=True):
+        assert abs(note.duration - length / 4) <= 0.25  # beyond 4 beats durations are on half-beats
+
+
+@needs_pop909
+def test_tiny_model_loss_drops_on_three_songs(tmp_path: Path) -> None:
+    config = TrainConfig(
+        layers=2, hidden=64, heads=2, intermediate=128, context=256, dropout=0.0, batch_size=4,
+        learning_rate=3e-3, warmup_steps=2, total_steps=20, steps_per_epoch=10, song_limit=3,
+    )  # fmt: skip
+    result = train(config, tmp_path / "run", seed=3, device="cpu")
+    assert result.steps == 20
+    assert result.last_loss < 0.75 * result.first_loss
+    assert (tmp_path / "run" / "best" / "model.safetensors").is_file()
+    assert (tmp_path / "run" / "curves.csv").read_text().count("\n") == 3  # header + 2 epochs
+    sample = symusic.Score(str(tmp_path / "run" / "samples" / "epoch002.mid"))
+    assert sample.tracks and sample.end() > 0
+    longer = TrainConfig(**{**asdict(config), "total_steps": 25})
+    resumed = train(longer, tmp_path / "run", seed=3, device="cpu", write_samples=False)
+    assert resumed.steps == 25  # picked up at step 20 from last.pt
+    assert (tmp_path / "run" / "curves.csv").read_text().count("\n") == 4
+
+
+def test_shipped_checkpoint_writes_a_valid_deterministic_melody(tmp_path: Path) -> None:
+    assert (CHECKPOINT_DIR / "model.safetensors").stat().st_size <= 40 * 1024 * 1024
+    writer = load_writer()
+    assert writer is not None, "the shipped checkpoint did not load"
+    torch.set_num_threads(1)
+    plan = _plan()
+    notes = writer.melody(plan, None, 60, 81, seed=11)
+    assert notes, "the model wrote no melody"
+    assert all(60 <= n.pitch <= 81 for n in notes)
+    assert [n.start for n in notes] == sorted(n.start for n in notes)
+    assert all(n.start >= 0 and n.start + n.duration <= plan.total_bars * 4 + 1e-6 for n in notes)
+    assert writer.melody(plan, None, 60, 81, seed=11) == notes
+    assert writer.melody(plan, None, 60, 81, seed=12) != notes
+    verse = [(n.start, n.pitch) for n in notes if n.start < 16]
+    repeat = [(n.start - 32, n.pitch) for n in notes if n.start >= 32]
+    assert verse == repeat  # the second verse sings the first verse's tune
+    midi = symusic.Score(str(notes_to_midi(notes, plan.tempo_bpm, tmp_path / "melody.mid")))
+    assert len(midi.tracks[0].notes) == len(notes)
+
+
+def test_model_writer_declines_meters_it_was_not_trained_on() -> None:
+    writer = load_writer()
+    assert writer is not None
+    plan = _plan()
+    waltz = Plan(plan.tempo_bpm, 3.0, plan.tonic_pc, plan.mode, plan.swing, plan.sections)
+    assert writer.melody(waltz, None, 60, 81, seed=1) is None
+    assert writer.accompaniment(plan, None, 48, 72, seed=1) is None
+
+
+def test_load_writer_returns_none_for_a_missing_or_broken_checkpoint(tmp_path: Path) -> None:
+    assert load_writer(tmp_path) is None
+    (tmp_path / "model.safetensors").write_bytes(b"not weights")
+    assert load_writer(tmp_path) is None
+
+
+def _melody(pitches: list[int], gaps: list[float]) -> list[Note]:
+    notes, start = [], 0.0
+    for pitch, gap in zip(pitches, gaps, strict=True):
+        notes.append(Note(start, gap, pitch, 80))
+        start += gap
+    return notes
+
+
+def test_originality_guard_rejects_a_copied_run_and_accepts_a_fresh_one() -> None:
+    reference = _melody([60, 62, 64, 65, 67, 65, 64, 62, 60, 67, 72], [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 2, 1, 1])
+    index = OriginalityIndex.from_melodies([([n.pitch for n in reference], [round(n.start * 4) for n in reference])])
+    transposed = [Note(n.start + 8, n.duration, n.pitch + 5, n.velocity) for n in reference[:9]]
+    assert not index.is_original(transposed)  # 9 notes = 8 steps, moved in time and key: still a copy
+    assert index.is_original(transposed[:8])  # 7 steps is below the limit
+    changed = [*transposed[:4], Note(transposed[4].start, 0.5, transposed[4].pitch + 2, 80), *transposed[5:]]
+    assert index.is_original(changed)
+    assert len(steps_from_notes(reference)) == len(reference) - 1
+
+
+@needs_pop909
+def test_shipped_originality_index_knows_training_melodies() -> None:
+    index = OriginalityIndex.load(CHECKPOINT_DIR)
+    song = load_song(POP909 / "003", build_vocab())
+    assert song is not None
+    copied = [Note(onset / 4, length / 4, pitch, 80) for pitch, onset, length in song.melody[10:30]]
+    assert not index.is_original(copied)
+    writer = load_writer()
+    assert writer is not None
+    assert index.is_original(writer.melody(_plan(), None, 60, 81, seed=5))
