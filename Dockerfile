@@ -14,8 +14,8 @@ COPY bench ./bench
 COPY migrations ./migrations
 COPY alembic.ini ./
 
-# The CPU build of torch first, so the dependency resolver does not pull CUDA wheels.
-RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
+# torch first and alone, pinned like the Makefile does, so the resolver never picks another build.
+RUN pip install --no-cache-dir torch==2.13.0 \
     && pip install --no-cache-dir -c constraints.txt -e .
 
 ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
