@@ -231,7 +231,9 @@ def section_melody(
 ) -> list[Note]:
     """The melody of one section, the same for every section of that name up to cadences and variation."""
     rng = rng_for(seed, "section", section.name, *(("variant", variant) if variant else ()))
-    motifs = make_motifs(section, vocabulary, meter, rng, leap)
+    # The tune is drawn for the first time this section appears, so later, louder returns sing it again.
+    first = next(s for s in plan.sections if s.name == section.name)
+    motifs = make_motifs(first, vocabulary, meter, rng, leap)
     scale = scale_pitches(scale_pcs(plan.tonic_pc, plan.mode), low, high)
     centre = (low + high) / 2 + motifs.register_shift
     line = _Line(scale, round(centre))
