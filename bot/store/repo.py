@@ -235,33 +235,26 @@ class Store:
 
     async def pending(self, platforms: list[str]) -> list[Pending]:
         """Versions whose job ended and that are not yet posted (nor being posted right now)."""
-        async with self._sessions() as session:
-            rows = await session.execute(
-                select(Composition, Job, Conversation, User)
-                .join(Job, Job.id == Composition.job_id)
-                .join(Conversation, Conversation.id == Composition.conversation_id)
-                .join(User, User.id == Composition.author_id)
-                .where(
-                    Composition.delivered_at.is_(None),
-                    Job.status.in_(("done", "failed")),
-                    Conversation.platform.in_(platforms),
-                    (Composition.delivery_claimed_until.is_(None))
-                    | (Composition.delivery_claimed_until < now()),
-                )
-                .order_by(Composition.id)
-            )
-            return [Pending(*row) for row in rows]
+        return await self._with_job(
+            Composition.delivered_at.is_(None),
+            Job.status.in_(("done", "failed")),
+            Conversation.platform.in_(platforms),
+            (Composition.delivery_claimed_until.is_(None)) | (Composition.delivery_claimed_until < now()),
+        )
 
     async def in_progress(self, platforms: list[str]) -> list[Pending]:
         """Versions whose job is queued or running, for progress updates."""
+        return await self._with_job(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
+
+    async def _with_job(self, *conditions: Any) -> list[Pending]:
         async with self._sessions() as session:
             rows = await session.execute(
                 select(Composition, Job, Conversation, User)
                 .join(Job, Job.id == Composition.job_id)
                 .join(Conversation, Conversation.id == Composition.conversation_id)
                 .join(User, User.id == Composition.author_id)
-                .where(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
-                .order_by(Job.id)
+                .where(*conditions)
+                .order_by(Composition.id)
             )
             return [Pending(*row) for row in rows]
 
