@@ -156,14 +156,18 @@ def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] 
     if part.role == "bass":
         return write_bass(plan, spec.meter, style.bass, low, high, context.end_beat, rng)
     if part.role == "pad":
-        return write_pad(plan, low, high, context.end_beat, rng)
+        lead = next((p for p in spec.parts if p.role == "melody"), None)
+        ceiling = None
+        if lead is not None:
+            ceiling = melody_window(INSTRUMENTS[lead.name].low, INSTRUMENTS[lead.name].high)[0] + 2
+        return write_pad(plan, low, high, context.end_beat, rng, ceiling=ceiling)
     return write_counter(plan, low, high, context.end_beat, rng, resting=resting)
 
 
 def push_points(spec: MusicSpec, plan: Plan) -> list[float]:
     """Bar lines where the band anticipates the chord change: some phrase starts inside the piece."""
-    if not STYLES[spec.genre].pushes:
-        return []
+    if not STYLES[spec.genre].pushes or spec.meter in ("6/8", "9/8", "12/8"):
+        return []  # a sixteenth push would fall off the triplet grid of a compound meter
     points: list[float] = []
     for section in plan.sections:
         for bar in range(0, section.bars, 4):

@@ -21,7 +21,8 @@ BASS_STYLES: dict[str, dict[str, tuple[str, ...]]] = {
     "rock8": {"4/4": ("1-------1-------", "1-1-1-1-1-1-1-1-")},
     "punk": {"4/4": ("1-1-1-1-1-1-1-1-",)},
     "metal": {"4/4": ("1-1-1-1-1-1-1-1-", "1-11-11-1-11-1-1")},
-    "boogie": {"4/4": ("1---5---6---5---", "1-3-5-6-7-6-5-3-"), "12/8": ("1-----5-----6-----5-----",)},
+    "boogie": {"4/4": ("1---5---6---5---", "1-3-5-6-7-6-5-3-"),
+               "12/8": ("1-----1-----1-----1-----", "1-----1---5-1-----1---5-")},
     "funk": {"4/4": ("1-----1-....5---", "1---.11-8---.15-", "1-.1-.8-1-.15-7-")},
     "soul": {"4/4": ("1-------5-------", "1-----1-5---8-7-")},
     "gospel": {"4/4": ("1-------5-------", "1---5---1---a---")},
@@ -126,11 +127,11 @@ def _pattern_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_b
 
 
 def _generic(meter: str) -> str:
-    """Roots on the beat groups of a meter no style spells out, the fifth on the middle group."""
+    """Roots on the beat groups of a meter no style spells out, the fifth on the last group (a turn home)."""
     grid = list(generic_grid(meter, "block").replace("x", "1"))
     onsets = [step for step, symbol in enumerate(grid) if symbol == "1"]
     if len(onsets) >= 3:
-        grid[onsets[len(onsets) // 2]] = "5"
+        grid[onsets[-1]] = "5"
     return "".join(grid)
 
 

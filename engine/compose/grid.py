@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass
 
 from engine.compose.theory import METER_GROUPS, STEPS_PER_BEAT, bar_steps, group_starts
-from engine.plan import Chord, Section
+from engine.plan import Chord
 
 HOLD, REST = "-", "."
 
@@ -90,11 +90,6 @@ def generic_grid(meter: str, kind: str) -> str:
 def step_beats(step: int) -> float:
     """A step count in quarter-note beats."""
     return step / STEPS_PER_BEAT
-
-
-def bar_start(plan_beats_per_bar: float, section: Section, bar: int) -> float:
-    """The beat where bar `bar` of a section starts."""
-    return (section.start_bar + bar) * plan_beats_per_bar
 
 
 def chord_at(chords: tuple[Chord, ...] | list[Chord], beat: float) -> Chord:

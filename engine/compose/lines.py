@@ -22,9 +22,15 @@ def _section_of(plan: Plan, beat: float) -> Section:
 
 
 def write_pad(plan: Plan, low: int, high: int, end_beat: float, rng: random.Random,
-              resting: frozenset[str] = frozenset()) -> list[Note]:
-    """Held chords, one voicing per chord led smoothly, soft under the band and held to the end."""
+              resting: frozenset[str] = frozenset(), ceiling: int | None = None) -> list[Note]:
+    """Held chords, one voicing per chord led smoothly, soft under the band and held to the end.
+
+    `ceiling` (the bottom of the tune's register) keeps the pad under the melody where its range allows.
+    """
     window_low, window_high = max(low, 48), min(high, 79)
+    if ceiling is not None and ceiling - max(low, 36) >= 12:
+        window_high = min(window_high, ceiling)
+        window_low = max(low, min(window_low, window_high - 14))
     if window_high - window_low < 12:
         window_low, window_high = low, high
     notes: list[Note] = []

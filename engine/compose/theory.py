@@ -14,7 +14,6 @@ MODE_STEPS: dict[str, tuple[int, ...]] = {
     "mixolydian": (0, 2, 4, 5, 7, 9, 10),
     "locrian": (0, 1, 3, 5, 6, 8, 10),
 }
-MINOR_MODES = frozenset({"minor", "dorian", "phrygian", "locrian"})
 
 # Beat groups of each meter in eighth notes: where the felt pulses of a bar fall.
 METER_GROUPS: dict[str, tuple[int, ...]] = {

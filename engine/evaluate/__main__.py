@@ -29,6 +29,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--plots", type=int, default=6, help="piano rolls to draw (first K pieces)")
     parser.add_argument("--no-audio", action="store_true", help="skip rendering (tempo is not measured)")
     parser.add_argument("--writers", default="auto", help="rules, model, or auto (rules + model if it loads)")
+    parser.add_argument("--model-n", type=int, default=12,
+                        help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
     return parser.parse_args(argv)
 
@@ -51,7 +53,7 @@ def _writers(choice: str) -> dict[str, PartWriter | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the evaluation; the exit status is 0 when every target is met, 1 when one is missed."""
+    """Run the evaluation; the exit status is 0 when the rules meet every target, 1 when one is missed."""
     args = _arguments(argv)
     try:
         if args.recompute_reference:
@@ -63,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         summaries: dict[str, dict[str, Any]] = {}
         targets: dict[str, dict[str, bool]] = {}
         report: dict[str, Any] = {"prompts": str(args.prompts), "soundfont": str(args.soundfont), "writers": {}}
+        all_rows: dict[str, list[dict[str, Any]]] = {}
         for name, writer in _writers(args.writers).items():
             rows = []
-            for index, prompt in enumerate(prompts):
+            chosen = prompts if writer is None else prompts[: args.model_n]
+            for index, prompt in enumerate(chosen):
                 row, score = evaluate_piece(prompt, writer, renderer)
                 rows.append(row)
                 if index < args.plots:
@@ -75,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             targets[name] = targets_met(summaries[name])
             report["writers"][name] = {"summary": summaries[name], "targets": targets[name], "pieces": rows}
             print(f"\n## {name}: per piece\n\n{piece_table(rows)}")
+            all_rows[name] = rows
+        if "model" in all_rows and "rules" in all_rows:
+            # The same prompts composed by the rules, for a side-by-side with the model.
+            same = all_rows["rules"][: len(all_rows["model"])]
+            summaries["rules (model's prompts)"] = summarise(same, reference)
+            targets["rules (model's prompts)"] = targets_met(summaries["rules (model's prompts)"])
         if renderer is not None:
             renderer.close()
     except BandmateError as exc:
@@ -83,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + summary_table(summaries, targets))
     write_json(args.out / "report.json", report)
     print(f"\nreport: {args.out / 'report.json'}")
-    return 0 if all(all(t.values()) for t in targets.values()) else 1
+    return 0 if all(targets.get("rules", {"none": False}).values()) else 1
 
 
 if __name__ == "__main__":
