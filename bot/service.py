@@ -27,6 +27,7 @@ HELP = """I compose original music from plain words.
 Examples: {examples}"""
 
 COSTLY = {"compose", "refine", "variation"}
+JAM_ROUTED = {"jam", None, "refine", "undo", "variation"}
 NO_PIECE = "There is no piece here yet. Start one with /compose, e.g. /compose sad piano ballad"
 
 
@@ -78,10 +79,14 @@ class Bandmate:
                 return self._queued_reply(seen)
         if command == "history":
             return await self._history(conversation)
-        if self.jams is not None and (
-            command == "jam" or (command in (None, "refine") and await self.jams.open_jam(conversation))
+        if self.jams is not None and command in JAM_ROUTED and (
+            command == "jam" or await self.jams.open_jam(conversation)
         ):
-            if command != "jam":  # while a chat jams, its replies and refine buttons change the jam
+            # While a chat jams, its replies and refine buttons change the jam; /undo and /variation
+            # mean the jam's undo and vote.
+            if command in ("undo", "variation"):
+                request = replace(request, command="jam", text="undo" if command == "undo" else "vote")
+            elif command != "jam":
                 await self._check_rate(author)
                 request = replace(request, command=None)
             return await self.jams.handle(conversation, author, request)

@@ -141,3 +141,13 @@ async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worke
     assert len(names) == len(spec.parts) + (1 if spec.drums else 0)
     assert all(name.endswith(".mp3") for name in names)
     assert await _open_jam(runtime) is None  # ended
+
+
+async def test_plain_commands_in_a_jamming_chat_act_on_the_jam(runtime: Runtime) -> None:
+    await _jam_request(runtime, "ana", "start jazz in Bb", "s")
+    added = await _jam_request(runtime, "lee", "faster", "1", command="refine")
+    assert added.startswith("✓") and "(Lee)" in added
+    undone = await _jam_request(runtime, "lee", "", "2", command="undo")
+    assert undone.startswith("↩") and "tempo" in undone
+    jam = await _open_jam(runtime)
+    assert jam is not None and jam.status == "open"
