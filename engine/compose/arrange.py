@@ -103,6 +103,7 @@ class _Context:
     alone: bool  # a single part: it plays every section
     comped: bool  # some part plays chords
     section_variants: tuple[int, ...]
+    lead_floor: int | None  # the bottom of the tune's register: accompaniment stays about under it
 
 
 def _part_seed(spec: MusicSpec, part: PartSpec, index: int) -> int:
@@ -152,14 +153,13 @@ def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] 
             if written is not None:
                 return written
         pattern = style.comping if index == 0 else style.comping_alt
+        if context.lead_floor is not None and context.lead_floor + 7 - max(low, 48) >= 14:
+            high = min(high, context.lead_floor + 7)  # chords under the tune, where there is room
         return write_comping(plan, spec.meter, pattern, low, high, context.end_beat, rng)
     if part.role == "bass":
         return write_bass(plan, spec.meter, style.bass, low, high, context.end_beat, rng)
     if part.role == "pad":
-        lead = next((p for p in spec.parts if p.role == "melody"), None)
-        ceiling = None
-        if lead is not None:
-            ceiling = melody_window(INSTRUMENTS[lead.name].low, INSTRUMENTS[lead.name].high)[0] + 2
+        ceiling = context.lead_floor + 2 if context.lead_floor is not None else None
         return write_pad(plan, low, high, context.end_beat, rng, ceiling=ceiling)
     return write_counter(plan, low, high, context.end_beat, rng, resting=resting)
 
@@ -191,8 +191,10 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
     plan = plan or make_plan(spec)
     end_beat = length_beats(spec)
     variants = tuple(section.variant for section in spec.form) if spec.form else ()
+    lead = next((part for part in spec.parts if part.role == "melody"), None)
+    floor = melody_window(INSTRUMENTS[lead.name].low, INSTRUMENTS[lead.name].high)[0] if lead else None
     context = _Context(spec, plan, writer, end_beat, len(spec.parts) == 1,
-                       any(part.role == "chords" for part in spec.parts), variants)
+                       any(part.role == "chords" for part in spec.parts), variants, floor)
     genre_style = STYLES[spec.genre]
     pushes = push_points(spec, plan)
     counts: Counter[str] = Counter()

@@ -154,7 +154,6 @@ def _voices(symbol: str, voicing: list[int]) -> list[int]:
 
 def write_comping(
     plan: Plan, meter: str, style_name: str, low: int, high: int, end_beat: float, rng: random.Random,
-    sections: set[str] | None = None,
 ) -> list[Note]:
     """Comp the plan's chords in the named style inside [low, high]; the last bar holds the final chord."""
     style = COMP_STYLES[style_name]
@@ -175,8 +174,6 @@ def write_comping(
         return voicings[chord.start]
 
     for section in plan.sections:
-        if sections is not None and section.name not in sections:
-            continue
         base_velocity = 52 + 44 * section.energy
         for bar in range(section.bars):
             start = (section.start_bar + bar) * plan.beats_per_bar
