@@ -44,9 +44,9 @@ def message(text: str, chat: FakeChat = GROUP, **extra: Any) -> Message:
 
 
 def test_every_button_round_trips_through_its_callback_data() -> None:
-    keyboard = result_keyboard(123_456_789)
-    pressed = [button.callback_data for row in keyboard.inline_keyboard for button in row]
-    assert sorted(data.split(":")[0] for data in pressed) == sorted(BUTTONS)
+    keyboards = (result_keyboard(123_456_789), result_keyboard(123_456_789, "A"), result_keyboard(123_456_789, "B"))
+    pressed = [button.callback_data for keyboard in keyboards for row in keyboard.inline_keyboard for button in row]
+    assert sorted({data.split(":")[0] for data in pressed}) == sorted(BUTTONS)
     for data in pressed:
         assert len(data.encode()) <= CALLBACK_DATA_LIMIT_BYTES
         parsed = parse_callback(data)
@@ -158,3 +158,10 @@ async def test_retries_give_up_after_the_policys_attempts(fake_api: FakeTelegram
         with pytest.raises(NetworkError):
             await bot.send_message(ALICE.id, "hello")
     assert len(fake_api.faults_served) == 3 and fake_api.calls_to("sendMessage") == []
+
+
+def test_a_jam_vote_take_offers_its_pick_button_and_midi_only() -> None:
+    keyboard = result_keyboard(7, "B")
+    assert [[button.text for button in row] for row in keyboard.inline_keyboard] == [["🗳 Pick B", "🎼 MIDI"]]
+    parsed = parse_callback(keyboard.inline_keyboard[0][0].callback_data)
+    assert parsed is not None and (parsed[0].command, parsed[0].text, parsed[1]) == ("jam", "pick B", 7)
