@@ -6,6 +6,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
+from engine.evaluate.metrics import chord_tone_ratio as strong_beat_chord_tones
 from engine.plan import Chord
 from engine.score import Note
 
@@ -19,6 +20,7 @@ class Musicality:
     """The measures of one melody, each in 0–1 (higher is better), and their weighted total."""
 
     chord_tone_ratio: float
+    strong_chord_tones: float
     scale_consistency: float
     range_fit: float
     repetition: float
@@ -29,7 +31,8 @@ class Musicality:
     def total(self) -> float:
         """The ranking score: harmony first, then scale, shape and form."""
         return (
-            0.35 * self.chord_tone_ratio
+            0.2 * self.chord_tone_ratio
+            + 0.15 * self.strong_chord_tones
             + 0.2 * self.scale_consistency
             + 0.1 * self.range_fit
             + 0.15 * self.repetition
@@ -59,6 +62,15 @@ def chord_tone_ratio(notes: list[Note], chords: tuple[Chord, ...] | list[Chord])
         if chord is not None and note.pitch % 12 in chord.pitch_classes:
             weighted += weight
     return weighted / total if total else 0.0
+
+
+def strong_chord_tone_ratio(notes: list[Note], chords: tuple[Chord, ...] | list[Chord], beats_per_bar: float) -> float:
+    """The evaluation's chord-tone ratio (strong-beat notes in the harmony), with the plan's chords as harmony."""
+    harmony = [Note(c.start, c.duration, 60 + pc, 80) for c in chords for pc in c.pitch_classes]
+    end = max((note.start + note.duration for note in notes), default=0.0)
+    half = beats_per_bar / 2 if beats_per_bar >= 4 and beats_per_bar % 2 == 0 else beats_per_bar
+    strong = [index * half for index in range(int(end // half) + 1)]
+    return strong_beat_chord_tones(notes, harmony, strong) or 0.0
 
 
 def scale_consistency(notes: list[Note], scale: frozenset[int]) -> float:
@@ -121,6 +133,7 @@ def measure(
     """All measures of one melody over its chords."""
     return Musicality(
         chord_tone_ratio(notes, chords),
+        strong_chord_tone_ratio(notes, chords, beats_per_bar),
         scale_consistency(notes, scale),
         range_fit(notes),
         repetition(notes, beats_per_bar),
