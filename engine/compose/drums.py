@@ -174,9 +174,9 @@ DRUM_STYLES: dict[str, DrumStyle] = {
         ("open", "......x.......x.", 0.7, ALWAYS),
     )}),
     "latin": DrumStyle({"4/4": (
-        ("clave", "x.....x.....x.......x...x.......", 0.0, ALWAYS), ("cow", "X...x...X...x...", 0.25, ALWAYS),
+        ("clave", "o.....o.....o.......o...o.......", 0.0, ALWAYS), ("cow", "X...X...X...X...", 0.25, ALWAYS),
         ("conga_hi", "..x...x...x...x.", 0.0, ALWAYS), ("conga_lo", "............x.x.", 0.0, ALWAYS),
-        ("kick", "......x.....x...", 0.4, ALWAYS),
+        ("kick", "X.....o.....x...", 0.4, ALWAYS), ("shaker", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
     )}, "conga_hi"),
     "bossa": DrumStyle({"4/4": (
         ("kick", "X..xX..xX..xX..x", 0.0, ALWAYS), ("rim", "x.....x.....x.......x.....x.....", 0.0, ALWAYS),
