@@ -174,3 +174,12 @@ def test_a_few_prompts_evaluate_into_a_summary_and_a_report(tmp_path: Path) -> N
 
 def _spec(genre: str, seconds: float) -> MusicSpec:
     return genre_spec(genre, seconds=seconds)
+
+
+def test_more_seeds_compose_each_prompt_again_with_another_seed() -> None:
+    from engine.evaluate.__main__ import with_seeds
+
+    prompts = load_prompts(PROMPTS)[:2]
+    seeded = with_seeds(prompts, 3)
+    assert [p.id for p in seeded] == ["p01", "p02", "p01+1", "p02+1", "p01+2", "p02+2"]
+    assert len({p.spec.seed for p in seeded}) == 6 and seeded[2].spec.genre == prompts[0].spec.genre

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from engine.errors import BandmateError
 from engine.evaluate.reference import REFERENCE_FILE, compute_reference, load_reference, save_reference
 from engine.evaluate.report import piano_roll, piece_table, summary_table, write_json
-from engine.evaluate.runner import evaluate_piece, load_prompts, summarise, targets_met
+from engine.evaluate.runner import Prompt, evaluate_piece, load_prompts, summarise, targets_met
 from engine.partwriter import PartWriter
 from engine.render import Renderer
 
@@ -24,6 +25,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m engine.evaluate", description=__doc__)
     parser.add_argument("--prompts", type=Path, default=DEFAULT_PROMPTS, help="JSON-lines prompt set")
     parser.add_argument("--n", type=int, default=None, help="evaluate only the first N prompts")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="compose every prompt with this many seeds (the prompt's, then +1000, +2000, …)")
     parser.add_argument("--soundfont", type=Path, default=DEFAULT_SOUNDFONT, help="SoundFont for the tempo check")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "evaluate", help="folder for JSON and PNGs")
     parser.add_argument("--plots", type=int, default=6, help="piano rolls to draw (first K pieces)")
@@ -33,6 +36,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
     return parser.parse_args(argv)
+
+
+def with_seeds(prompts: list[Prompt], count: int) -> list[Prompt]:
+    """Each prompt composed with `count` seeds, so the numbers do not hang on one lucky draw."""
+    seeded = list(prompts)
+    for k in range(1, count):
+        seeded += [replace(p, id=f"{p.id}+{k}", spec=p.spec.replace(seed=p.spec.seed + 1000 * k)) for p in prompts]
+    return seeded
 
 
 def _writers(choice: str) -> dict[str, PartWriter | None]:
@@ -60,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             save_reference(compute_reference())
             print(f"POP909 reference written to {REFERENCE_FILE}")
         reference = load_reference()
-        prompts = load_prompts(args.prompts)[: args.n]
+        prompts = with_seeds(load_prompts(args.prompts)[: args.n], args.seeds)
         renderer = None if args.no_audio else Renderer(args.soundfont, SAMPLE_RATE)
         summaries: dict[str, dict[str, Any]] = {}
         targets: dict[str, dict[str, bool]] = {}
