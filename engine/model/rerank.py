@@ -11,7 +11,7 @@ from engine.plan import Chord
 from engine.score import Note
 
 STRONG_BEAT_WEIGHT = 2.0
-IDEAL_SPAN = (7, 19)  # a singable melody moves over a fifth to an octave and a half
+IDEAL_SPAN = (12, 20)  # POP909 tunes span an octave to an octave and a half (median 18 semitones)
 MAX_COMFORTABLE_LEAP = 9
 
 
