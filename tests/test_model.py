@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,6 +21,15 @@ from engine.score import Note
 
 POP909 = pop909_dir()
 needs_pop909 = pytest.mark.skipif(not POP909.is_dir(), reason=f"POP909 is not at {POP909}")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """Small models run fastest on one thread, and a shared 2-core machine punishes oversubscription."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _plan(bars_per_section: int = 4) -> Plan:
@@ -73,7 +83,6 @@ def test_shipped_checkpoint_writes_a_valid_deterministic_melody(tmp_path: Path) 
     assert (CHECKPOINT_DIR / "model.safetensors").stat().st_size <= 40 * 1024 * 1024
     writer = load_writer()
     assert writer is not None, "the shipped checkpoint did not load"
-    torch.set_num_threads(1)
     plan = _plan()
     notes = writer.melody(plan, None, 60, 81, seed=11)
     assert notes, "the model wrote no melody"
