@@ -34,9 +34,9 @@ noise = st.lists(
 
 # A reply, and every spec field it may change.
 TARGETED = {
-    "make it faster": {"tempo_bpm"},
-    "a bit slower": {"tempo_bpm"},
-    "much faster": {"tempo_bpm"},
+    "make it faster": {"tempo_bpm", "duration_s"},  # same bars at the new tempo
+    "a bit slower": {"tempo_bpm", "duration_s"},
+    "much faster": {"tempo_bpm", "duration_s"},
     "add strings": {"parts"},
     "add a cello": {"parts"},
     "no drums": {"drums"},
@@ -48,7 +48,7 @@ TARGETED = {
     "longer": {"duration_s"},
     "shorter": {"duration_s"},
     "another version": {"seed"},
-    "make it sadder": {"mood", "valence", "arousal", "mode", "energy", "tempo_bpm"},
+    "make it sadder": {"mood", "valence", "arousal", "mode", "energy", "tempo_bpm", "duration_s"},
     "louder": {"energy", "arousal"},
     "with brushes": {"drums", "drum_kit"},
 }

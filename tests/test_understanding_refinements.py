@@ -13,16 +13,17 @@ ROWS = load("refinements.tsv")
 NEW_SEED = 777
 
 # Which spec fields a column allows to change.
+# A new tempo keeps the bar count (so the tune stays note for note): the length follows the tempo.
 ALLOWED = {
-    "tempo": {"tempo_bpm"},
+    "tempo": {"tempo_bpm", "duration_s"},
     "key": {"key", "mode"},
     "meter": {"meter"},
     "seconds": {"duration_s"},
     "drums": {"drums", "drum_kit", "drum_density"},
     "has": {"parts"},
     "lead": {"parts"},
-    "mood": {"mood", "valence", "arousal", "mode", "energy", "tempo_bpm"},
-    "genre": {"genre", "parts", "drums", "drum_kit", "tempo_bpm", "meter", "energy"},
+    "mood": {"mood", "valence", "arousal", "mode", "energy", "tempo_bpm", "duration_s"},
+    "genre": {"genre", "parts", "drums", "drum_kit", "tempo_bpm", "meter", "energy", "duration_s"},
     "energy": {"energy", "arousal"},
 }
 
@@ -87,6 +88,9 @@ def test_refinement_corpus(row: Row) -> None:
             problems.append(f"{column} {actual!r}, expected {row[column]!r}")
     if row["seconds"] and abs(spec.duration_s - float(row["seconds"])) > 0.6:
         problems.append(f"length {spec.duration_s}, expected {row['seconds']}")
+    bars_before, bars_after = base.duration_s * base.tempo_bpm, spec.duration_s * spec.tempo_bpm
+    if not row["seconds"] and 5 < spec.duration_s < 300 and abs(bars_after - bars_before) > 0.01 * bars_before:
+        problems.append("a new tempo changed the number of bars")
     drums = row["drums"]
     if drums in {"yes", "no"} and spec.drums != (drums == "yes"):
         problems.append(f"drums {spec.drums}, expected {drums}")

@@ -75,6 +75,11 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
     if variation:
         changes["seed"] = new_seed
         notes.append("new variation")
+    if "tempo_bpm" in changes and "duration_s" not in changes and not spec.form:
+        # The same bars at the new tempo, so the tune stays note for note, only faster or slower.
+        seconds = round(min(max(spec.duration_s * spec.tempo_bpm / changes["tempo_bpm"], 5.0), 300.0), 2)
+        changes["duration_s"] = seconds
+        notes.append(f"length {duration_label(spec.duration_s)} → {duration_label(seconds)} (same bars)")
     new_spec = spec.replace(**changes)
     return Refinement("variation" if variation else "update", new_spec, tuple(notes))
 
