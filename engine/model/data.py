@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +12,7 @@ import numpy as np
 import symusic
 
 from engine.errors import EngineError, UserError
+from engine.files import atomic_path
 from engine.model.tokenizer import (
     BEATS_PER_BAR,
     CHORD_SLOTS_PER_BEAT,
@@ -61,8 +60,8 @@ def split_of(song_id: str) -> str:
 
 
 def pop909_dir(configured: Path | None = None) -> Path:
-    """Where POP909 lies: the configured path, $BANDMATE_POP909, or ../shared/datasets/pop909."""
-    return configured or Path(os.environ.get("BANDMATE_POP909", str(DEFAULT_POP909)))
+    """Where POP909 lies: the configured path (the CLIs' --data), else ../shared/datasets/pop909."""
+    return configured or DEFAULT_POP909
 
 
 def _read_table(path: Path) -> list[list[str]]:
@@ -212,7 +211,7 @@ def load_corpus(vocab: Vocab, root: Path | None = None, cache: Path | None = Non
     """Every usable POP909 song, tokenized once and cached (atomically) when `cache` is given."""
     directory = pop909_dir(root)
     if not directory.is_dir():
-        raise UserError(f"POP909 is not at {directory}; set BANDMATE_POP909 or pass --data")
+        raise UserError(f"POP909 is not at {directory}; pass --data with its folder")
     if cache is not None and cache.is_file():
         with cache.open("rb") as stream:
             version, songs = pickle.load(stream)
@@ -228,11 +227,8 @@ def load_corpus(vocab: Vocab, root: Path | None = None, cache: Path | None = Non
         if song is not None:
             songs.append(song)
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
+        with atomic_path(cache) as temp, temp.open("wb") as stream:
             pickle.dump((CACHE_VERSION, songs), stream)
-        os.replace(temp_name, cache)
     return songs
 
 

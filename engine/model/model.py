@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from safetensors.torch import load_file, save_file
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from engine.errors import EngineError
+from engine.files import atomic_path
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
@@ -71,15 +70,11 @@ def save_model(model: LlamaForCausalLM, shape: ModelShape, directory: Path, extr
     directory.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.detach().contiguous().cpu() for name, tensor in model.state_dict().items()}
     state.pop("lm_head.weight", None)  # tied to the embeddings
-    handle, weights_temp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    os.close(handle)
-    save_file(state, weights_temp)
-    os.replace(weights_temp, directory / WEIGHTS_FILE)
+    with atomic_path(directory / WEIGHTS_FILE) as temp:
+        save_file(state, str(temp))
     config = {"shape": asdict(shape), "vocab_size": model.config.vocab_size, **extra}
-    handle, config_temp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        json.dump(config, stream, indent=2)
-    os.replace(config_temp, directory / CONFIG_FILE)
+    with atomic_path(directory / CONFIG_FILE) as temp:
+        temp.write_text(json.dumps(config, indent=2))
 
 
 def load_model(directory: Path, pad_id: int, bos_id: int, eos_id: int) -> tuple[LlamaForCausalLM, dict]:

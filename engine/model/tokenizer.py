@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from miditok import REMI, TokenizerConfig
 
 from engine.errors import EngineError
+from engine.files import atomic_path
 
 TOKENIZER_FILE = "tokenizer.json"
 PITCH_RANGE = (36, 97)  # miditok's range is half-open: MIDI 36 (C2) … 96 (C7)
@@ -142,10 +142,8 @@ def save_vocab(vocab: Vocab, directory: Path) -> Path:
         vocab.remi.save(raw)
         content = json.loads(raw.read_text())
     content["bandmate_vocab"] = list(vocab.names)
-    handle, temp_name = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        json.dump(content, stream)
-    os.replace(temp_name, target)
+    with atomic_path(target) as temp:
+        temp.write_text(json.dumps(content))
     return target
 
 

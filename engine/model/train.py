@@ -6,15 +6,14 @@ import argparse
 import csv
 import json
 import math
-import os
-import tempfile
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from engine.files import atomic_path
 from engine.model.data import (
     fixed_windows,
     load_corpus,
@@ -120,10 +119,8 @@ def _append_curve(out: Path, row: dict[str, float]) -> None:
 
 
 def _save_state(out: Path, state: dict) -> None:
-    handle, temp_name = tempfile.mkstemp(dir=out, suffix=".tmp")
-    os.close(handle)
-    torch.save(state, temp_name)
-    os.replace(temp_name, out / STATE_FILE)
+    with atomic_path(out / STATE_FILE) as temp:
+        torch.save(state, temp)
 
 
 def _write_samples(model: torch.nn.Module, vocab: Vocab, songs: list, out: Path, epoch: int, seed: int) -> None:
@@ -235,8 +232,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     config = TrainConfig.load(args.config)
-    if args.config is None:
-        config = replace(config)
     result = train(config, args.out, args.seed, args.data, args.cache, args.max_minutes, args.max_steps,
                    args.device, not args.no_samples)
     print(json.dumps(asdict(result)), flush=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import torch
 
 from engine.compose.theory import derive_seed, scale_pcs
-from engine.errors import EngineError
 from engine.model.data import energy_bin_for_level, prefix_tokens
 from engine.model.originality import OriginalityIndex
 from engine.model.rerank import Musicality, measure
@@ -15,12 +14,11 @@ from engine.model.sample import BarFrame, Masks, bars_to_notes, sample_bars
 from engine.model.tokenizer import BEATS_PER_BAR, CHORD_SLOTS_PER_BEAT, PITCH_RANGE, Vocab, chord_class
 from engine.plan import Chord, Plan, Section
 from engine.score import Note
-from engine.spec import MusicSpec
+from engine.spec import MODES, MusicSpec
 
 SEGMENT_BARS = 8  # bars sampled per pass; longer sections continue with the previous bars as context
 CONTEXT_BARS = 4
 ATTEMPTS = 3  # fresh batches tried before giving the melody back to the rules
-MODE_NAMES = {"major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "locrian"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +49,7 @@ class ModelWriter:
     def melody(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
         """A melody over every bar of the plan inside [low, high], or None when the model cannot write it."""
         low, high = max(low, PITCH_RANGE[0]), min(high, PITCH_RANGE[1] - 1)
-        if plan.beats_per_bar != BEATS_PER_BAR or high - low < 7 or plan.mode not in MODE_NAMES:
+        if plan.beats_per_bar != BEATS_PER_BAR or high - low < 7 or plan.mode not in MODES:
             return None  # trained on 4/4 only; other meters and tiny ranges go to the rules
         generator = torch.Generator().manual_seed(derive_seed(seed, "model-melody"))
         bar_tokens: list[list[int]] = []
@@ -167,12 +165,3 @@ def _score(
     target = 2.0 + 4.0 * energy  # notes per bar: POP909's quartiles run from about 3 to 6
     return measure(notes, chords, scale, BEATS_PER_BAR, bars, target)
 
-
-def check_model_output(notes: list[Note], plan: Plan, low: int, high: int) -> None:
-    """Raise EngineError when a melody breaks the writer contract (range, order, inside the piece)."""
-    end = plan.total_bars * plan.beats_per_bar
-    starts = [note.start for note in notes]
-    if starts != sorted(starts) or any(not low <= note.pitch <= high for note in notes):
-        raise EngineError("model melody is out of range or out of order")
-    if any(note.start < 0 or note.start + note.duration > end + 1e-6 for note in notes):
-        raise EngineError("model melody runs outside the piece")
