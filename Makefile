@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test deps system lint bench evaluate clean
+.PHONY: demo test deps system lint bench bench-model bench-parse evaluate clean
 
 demo: deps
 	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
@@ -24,6 +24,12 @@ lint: deps
 
 bench: deps
 	$(BIN)/python -m bench.latency
+
+bench-model: deps
+	$(BIN)/python -m bench.model_speed
+
+bench-parse: deps
+	$(BIN)/python -m bench.parse
 
 evaluate: deps
 	$(BIN)/python -m engine.evaluate

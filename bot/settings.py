@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     engine_poll_seconds: float = Field(0.2, gt=0)
     job_max_attempts: int = Field(3, ge=1)
     use_model: bool = True
+    model_threads: int = Field(2, ge=1)
     use_text_encoder: bool = True
     max_prompt_chars: int = Field(1_000, ge=10)
     rate_limit_per_minute: int = Field(6, ge=1)
@@ -57,4 +58,5 @@ class Settings(BaseSettings):
             poll_seconds=self.engine_poll_seconds,
             max_attempts=self.job_max_attempts,
             use_model=self.use_model,
+            model_threads=self.model_threads,
         )

@@ -25,6 +25,7 @@ class EngineSettings:
     poll_seconds: float = 0.2
     max_attempts: int = 3
     use_model: bool = True
+    model_threads: int = 2  # torch threads for the model; more than the cores only thrashes
 
 
 def find_soundfont(preferred: Path | None = None) -> Path | None:

@@ -29,14 +29,17 @@ log = logging.getLogger("bandmate.engine")
 FAILED_MESSAGE = "Something went wrong while making this piece. Please try again."
 
 
-def load_writer(enabled: bool) -> PartWriter | None:
+def load_writer(enabled: bool, threads: int = 2) -> PartWriter | None:
     """The learned part writer if enabled and shipped, else None (the rules compose alone)."""
     if not enabled:
         return None
     try:
+        import torch
+
         from engine.model import load_writer as load_model_writer
     except ImportError:
         return None
+    torch.set_num_threads(threads)
     return load_model_writer()
 
 
@@ -156,7 +159,7 @@ class Worker:
 async def open_worker(settings: EngineSettings, database: AsyncEngine) -> AsyncIterator[Worker]:
     """A worker with its synthesizer and part writer opened once, closed on exit."""
     with Renderer(settings.soundfont, settings.sample_rate) as renderer:
-        writer = await asyncio.to_thread(load_writer, settings.use_model)
+        writer = await asyncio.to_thread(load_writer, settings.use_model, settings.model_threads)
         worker = Worker(settings, JobQueue(database), renderer, writer)
         log.info("engine ready (soundfont %s, model %s)", settings.soundfont.name, getattr(writer, "name", "none"))
         try:
