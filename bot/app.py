@@ -86,6 +86,27 @@ def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
     return adapters
 
 
+@contextlib.asynccontextmanager
+async def serving(runtime: Runtime, adapters: list) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Start the adapters, then one delivery loop over them (so nothing is posted before they can post)."""
+    started: list = []  # type: ignore[type-arg]
+    delivery: asyncio.Task[None] | None = None
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+        delivery = asyncio.create_task(runtime.delivery_loop(adapters).run())
+        yield
+    finally:
+        if delivery is not None:
+            delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await delivery
+        for adapter in reversed(started):
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+
+
 async def start_engine_process() -> asyncio.subprocess.Process:
     """Start `bandmate engine` as a child process sharing this environment and database."""
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "engine")
@@ -104,27 +125,17 @@ async def run(settings: Settings) -> None:
             warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
             warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
         adapters = build_adapters(runtime)
-        delivery: asyncio.Task[None] | None = None
         try:
-            for adapter in adapters:
-                await adapter.start()
-            delivery = asyncio.create_task(runtime.delivery_loop(adapters).run())  # only once adapters can post
-            log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
-            waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
-            waits += [asyncio.create_task(a.finished.wait()) for a in adapters if hasattr(a, "finished")]
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            if engine.returncode is not None:
-                log.error("the engine process exited with %s; stopping", engine.returncode)
-            for task in waits:
-                task.cancel()
+            async with serving(runtime, adapters):
+                log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
+                waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+                waits += [asyncio.create_task(a.finished.wait()) for a in adapters if hasattr(a, "finished")]
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                if engine.returncode is not None:
+                    log.error("the engine process exited with %s; stopping", engine.returncode)
+                for task in waits:
+                    task.cancel()
         finally:
-            for adapter in adapters:
-                with contextlib.suppress(Exception):
-                    await adapter.stop()
-            if delivery is not None:
-                delivery.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await delivery
             if engine.returncode is None:
                 engine.terminate()
                 await engine.wait()

@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram_reliability import RetryPolicy
+from bot.app import serving
 from bot.settings import Settings
 from tests.fakes.telegram_api import ApiCall, FakeChat, FakeTelegramApi, FakeUser
 
@@ -50,15 +51,8 @@ async def running_bot(runtime: Runtime, settings: Settings, **options: Any) -> A
     options.setdefault("poll_timeout_s", 1.0)
     options.setdefault("retry", FAST_RETRIES)
     adapter = TelegramAdapter(runtime.service, settings, **options)
-    await adapter.start()
-    delivery = asyncio.create_task(runtime.delivery_loop([adapter]).run())
-    try:
+    async with serving(runtime, [adapter]):
         yield adapter
-    finally:
-        delivery.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await delivery
-        await adapter.stop()
 
 
 async def settle(seconds: float = 0.6) -> None:

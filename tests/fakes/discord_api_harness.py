@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import re
@@ -12,7 +11,7 @@ from typing import Any
 from mutagen.mp3 import MP3
 
 from bot.adapters.discord import DiscordAdapter
-from bot.app import Runtime
+from bot.app import Runtime, serving
 
 from .discord_api import FakeDiscord
 from .discord_api_state import FakeInteraction
@@ -22,15 +21,8 @@ from .discord_api_state import FakeInteraction
 async def bandmate_on_discord(runtime: Runtime, **adapter_options: Any) -> AsyncIterator[DiscordAdapter]:
     """The Discord adapter plus a delivery loop over the runtime's database, as `bandmate run` wires them."""
     adapter = DiscordAdapter(runtime.service, runtime.settings, **adapter_options)
-    await adapter.start()
-    delivery = asyncio.create_task(runtime.delivery_loop([adapter]).run())
-    try:
+    async with serving(runtime, [adapter]):
         yield adapter
-    finally:
-        delivery.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await delivery
-        await adapter.stop()
 
 
 def has_mp3(message: dict[str, Any] | None) -> bool:
