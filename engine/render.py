@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -28,7 +30,9 @@ class _Event:
 
 def _load_fluidsynth():  # type: ignore[no-untyped-def]
     try:
-        import fluidsynth
+        # pyfluidsynth prints where it found the library when CI is set; stdout belongs to our output.
+        with contextlib.redirect_stdout(io.StringIO()):
+            import fluidsynth
     except (ImportError, OSError) as exc:
         raise RenderError("libfluidsynth is not installed (apt-get install libfluidsynth3)") from exc
     return fluidsynth

@@ -264,6 +264,8 @@ def _apply_drums_energy(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any]
     if drums != spec.drums:
         changes["drums"] = drums
         notes.append("drums on" if drums else "drums off")
+    elif "drums" in changes:
+        changes["drums"] = drums  # "only piano, with brushes": the kit keeps the drums an earlier word dropped
     if _current(spec, changes, "drum_kit") != spec.drum_kit:
         notes.append(f"drum kit {spec.drum_kit} → {changes['drum_kit']}")
     if density != spec.drum_density:
