@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.adapters.console import ConsoleAdapter
 from bot.delivery import DeliveryLoop
 from bot.jam.service import JamService
 from bot.jam.store import JamStore
@@ -80,8 +81,6 @@ def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
         adapters.append(DiscordAdapter(runtime.service, settings,
                                        guild_requests_per_minute=settings.discord_guild_requests_per_minute))
     if not adapters:
-        from bot.adapters.console import ConsoleAdapter
-
         adapters.append(ConsoleAdapter(runtime.service))
     return adapters
 
@@ -129,7 +128,10 @@ async def run(settings: Settings) -> None:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
                 waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
-                waits += [asyncio.create_task(a.finished.wait()) for a in adapters if hasattr(a, "finished")]
+                # The console ends with its input, once the pieces it asked for are out; an adapter whose
+                # connection ended for good (Discord's `finished`) ends the run too.
+                waits += [asyncio.create_task(a.done() if isinstance(a, ConsoleAdapter) else a.finished.wait())
+                          for a in adapters if hasattr(a, "finished")]  # fmt: skip
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
                 if engine.returncode is not None:
                     log.error("the engine process exited with %s; stopping", engine.returncode)

@@ -155,8 +155,7 @@ async def _chat(settings: Settings) -> None:
         stop = asyncio.Event()
         tasks = [asyncio.create_task(worker.run(stop)), asyncio.create_task(runtime.delivery_loop([console]).run())]
         await console.start()
-        await console.finished.wait()
-        await console.drained.wait()  # let piped conversations hear their last piece
+        await console.done()  # let piped conversations hear their last piece
         stop.set()
         await tasks[0]  # the worker finishes the piece in hand; cancelling it mid-render would lose it
         tasks[1].cancel()

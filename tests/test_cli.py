@@ -93,3 +93,10 @@ def test_chat_conversation_composes_refines_and_lists_history(settings: Settings
     assert "v1 ready" in out and "v2 ready" in out
     assert "tempo" in out.lower()  # the refinement says what it changed
     assert out.count(".mp3") >= 2
+
+
+def test_run_without_tokens_serves_the_console_with_a_separate_engine(settings: Settings, tmp_path: Path) -> None:
+    done = run_cli(["run"], settings, tmp_path, stdin="/compose sad piano ballad, 6 seconds\nmake it faster\n")
+    assert done.returncode == 0, done.stderr
+    assert "v1 ready" in done.stdout and "v2 ready" in done.stdout
+    assert len(list(settings.media_dir.rglob("*.mp3"))) == 2

@@ -60,6 +60,11 @@ class ConsoleAdapter:
                     "/as NAME to speak as someone else (try a /jam).")
         self._reader = asyncio.create_task(self._read())
 
+    async def done(self) -> None:
+        """Return once the input has ended and every piece asked for has been shown."""
+        await self.finished.wait()
+        await self.drained.wait()
+
     async def stop(self) -> None:
         """Stop reading."""
         if self._reader is not None:
