@@ -30,6 +30,3 @@ class RenderError(EngineError):
 class EncodeError(EngineError):
     """ffmpeg/pydub could not write the MP3."""
 
-
-class QueueError(BandmateError):
-    """The job queue was used in a way its state does not allow."""
