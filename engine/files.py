@@ -18,6 +18,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     temp = Path(name)
     try:
         yield temp
+        os.chmod(temp, 0o644)  # mkstemp makes files private; media and MIDI are meant to be shared
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)

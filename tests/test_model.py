@@ -142,3 +142,18 @@ def test_shipped_originality_index_knows_training_melodies() -> None:
     writer = load_writer()
     assert writer is not None
     assert index.is_original(writer.melody(_plan(), None, 60, 81, seed=5))
+
+
+def test_a_solo_piano_keeps_its_left_hand_when_the_model_sings() -> None:
+    from bot.understanding import understand
+    from engine.compose import compose
+
+    writer = load_writer()
+    assert writer is not None
+    spec = understand("sad piano ballad, 20 seconds", seed=7).spec
+    assert [part.role for part in spec.parts if part.name == "piano"] == ["melody"]
+    with_model, rules_only = compose(spec, writer=writer), compose(spec)
+    piano = next(track for track in with_model.tracks if track.name == "piano")
+    tune_floor = min(n.pitch for n in next(t for t in rules_only.tracks if t.name == "piano").notes if n.pitch >= 60)
+    assert any(n.pitch < 55 for n in piano.notes), "no chords part: the piano accompanies itself"
+    assert any(n.pitch >= tune_floor for n in piano.notes)

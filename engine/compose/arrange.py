@@ -118,10 +118,11 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
     low, high = melody_window(instrument.low, instrument.high)
     written = context.writer.melody(plan, spec, low, high, seed) if context.writer is not None else None
     if written is not None:
-        return written
-    resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
-    notes = write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
-                         style.chromatic, resting, context.section_variants)
+        notes = written
+    else:
+        resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
+        notes = write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
+                             style.chromatic, resting, context.section_variants)
     left_low, left_high = max(instrument.low, 33), low - 1
     if context.comped or instrument.program not in _SELF_ACCOMPANYING or left_high - left_low < 14:
         return notes
