@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -45,12 +46,15 @@ def open_database(database_url: str) -> AsyncEngine:
     """An async engine for `database_url`; creates the SQLite file's folder if needed."""
     try:
         url = make_url(database_url)
-    except Exception as exc:  # sqlalchemy raises ArgumentError with a technical message
+    except ArgumentError as exc:
         raise ConfigError(f"DATABASE_URL is not a valid database URL: {database_url!r}") from exc
     path = sqlite_file(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30} if path else {})
+    try:
+        engine = create_async_engine(url, connect_args={"timeout": 30} if path else {})
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigError(f"DATABASE_URL names a database Bandmate cannot open: {url.drivername!r}") from exc
     if path is not None:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

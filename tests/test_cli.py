@@ -100,3 +100,19 @@ def test_run_without_tokens_serves_the_console_with_a_separate_engine(settings: 
     assert done.returncode == 0, done.stderr
     assert "v1 ready" in done.stdout and "v2 ready" in done.stdout
     assert len(list(settings.media_dir.rglob("*.mp3"))) == 2
+
+
+def test_bad_configuration_is_one_clear_line(settings: Settings, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    for override, expected in (({"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
+                               ({"SAMPLE_RATE": "abc"}, "SAMPLE_RATE"),
+                               ({"SOUNDFONT": str(tmp_path / "missing.sf2")}, "No SoundFont found")):  # fmt: skip
+        command = [sys.executable, "-m", "bot.cli", "compose", "sad piano ballad"]
+        env = cli_env(settings) | override
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
