@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import UserError
 from engine.genres import GENRES
@@ -23,6 +24,26 @@ METERS = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8")
 TEMPO_RANGE = (40, 240)
 DURATION_RANGE = (5.0, 300.0)
 MAX_PARTS = 8
+SECTION_NAMES = ("intro", "verse", "pre-chorus", "chorus", "bridge", "breakdown", "drop", "solo", "outro")
+
+
+def _one_of(allowed: Collection[str], what: str) -> AfterValidator:
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise ValueError(f"unknown {what} {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+InstrumentName = Annotated[str, _one_of(INSTRUMENTS, "instrument")]
+GenreName = Annotated[str, _one_of(GENRES, "genre")]
+OptionalGenre = Annotated[str | None, _one_of(GENRES, "genre")]
+SectionName = Annotated[str, _one_of(SECTION_NAMES, "section")]
+Key = Annotated[str, _one_of(PITCH_CLASS, "key")]
+Mode = Annotated[str, _one_of(MODES, "mode")]
+Meter = Annotated[str, _one_of(METERS, "meter")]
+DrumKit = Annotated[str, _one_of(DRUM_KITS, "drum kit")]
 
 
 class PartSpec(BaseModel):
@@ -30,24 +51,10 @@ class PartSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: InstrumentName
     role: Role
-    style: str | None = None  # a genre whose way of playing this role to borrow: bass "jazz" walks
+    style: OptionalGenre = None  # a genre whose way of playing this role to borrow: bass "jazz" walks
     variant: int = Field(0, ge=0)  # a new variant re-rolls this part alone (jam votes, "regenerate the bass")
-
-    @field_validator("name")
-    @classmethod
-    def _known_instrument(cls, name: str) -> str:
-        if name not in INSTRUMENTS:
-            raise ValueError(f"unknown instrument {name!r}")
-        return name
-
-    @field_validator("style")
-    @classmethod
-    def _known_style(cls, style: str | None) -> str | None:
-        if style is not None and style not in GENRES:
-            raise ValueError(f"unknown part style {style!r}")
-        return style
 
     @property
     def program(self) -> int:
@@ -55,26 +62,16 @@ class PartSpec(BaseModel):
         return INSTRUMENTS[self.name].program
 
 
-SECTION_NAMES = ("intro", "verse", "pre-chorus", "chorus", "bridge", "breakdown", "drop", "solo", "outro")
-
-
 class SectionSpec(BaseModel):
     """One section of an explicit song form (jams build the form section by section)."""
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: SectionName
     bars: int = Field(8, ge=1, le=64)
     energy: float | None = Field(None, ge=0.0, le=1.0)
     mood: str | None = None  # e.g. "dark" makes this section darker than the piece
     variant: int = Field(0, ge=0)
-
-    @field_validator("name")
-    @classmethod
-    def _known_section(cls, name: str) -> str:
-        if name not in SECTION_NAMES:
-            raise ValueError(f"unknown section {name!r}")
-        return name
 
 
 class MusicSpec(BaseModel):
@@ -82,67 +79,25 @@ class MusicSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    genre: str
+    genre: GenreName
     mood: str = "neutral"
     valence: float = Field(0.0, ge=-1.0, le=1.0)
     arousal: float = Field(0.0, ge=-1.0, le=1.0)
     tempo_bpm: int = Field(ge=TEMPO_RANGE[0], le=TEMPO_RANGE[1])
-    key: str
-    mode: str
-    meter: str
+    key: Key
+    mode: Mode
+    meter: Meter
     parts: tuple[PartSpec, ...] = Field(min_length=1, max_length=MAX_PARTS)
     drums: bool
-    drum_kit: str = "standard"
+    drum_kit: DrumKit = "standard"
     drum_density: float = Field(0.5, ge=0.0, le=1.0)
-    drum_style: str | None = None  # a genre whose groove the drums play ("hip hop": boom bap); None: own
+    drum_style: OptionalGenre = None  # a genre whose groove the drums play ("hip hop": boom bap); None: own
     duration_s: float = Field(ge=DURATION_RANGE[0], le=DURATION_RANGE[1])
     energy: float = Field(0.5, ge=0.0, le=1.0)
     lyrics: str | None = None
     title: str = ""
     seed: int = Field(0, ge=0, le=2**31 - 1)
     form: tuple[SectionSpec, ...] = ()  # explicit sections; empty: the composer sizes a form to duration_s
-
-    @field_validator("genre")
-    @classmethod
-    def _known_genre(cls, genre: str) -> str:
-        if genre not in GENRES:
-            raise ValueError(f"unknown genre {genre!r}")
-        return genre
-
-    @field_validator("key")
-    @classmethod
-    def _known_key(cls, key: str) -> str:
-        if key not in PITCH_CLASS:
-            raise ValueError(f"unknown key {key!r}")
-        return key
-
-    @field_validator("mode")
-    @classmethod
-    def _known_mode(cls, mode: str) -> str:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}")
-        return mode
-
-    @field_validator("meter")
-    @classmethod
-    def _known_meter(cls, meter: str) -> str:
-        if meter not in METERS:
-            raise ValueError(f"unsupported meter {meter!r}")
-        return meter
-
-    @field_validator("drum_style")
-    @classmethod
-    def _known_groove(cls, style: str | None) -> str | None:
-        if style is not None and style not in GENRES:
-            raise ValueError(f"unknown drum style {style!r}")
-        return style
-
-    @field_validator("drum_kit")
-    @classmethod
-    def _known_kit(cls, kit: str) -> str:
-        if kit not in DRUM_KITS:
-            raise ValueError(f"unknown drum kit {kit!r}")
-        return kit
 
     @model_validator(mode="after")
     def _one_part_per_instrument(self) -> MusicSpec:
@@ -213,6 +168,8 @@ def build_spec(fields: dict[str, Any]) -> MusicSpec:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else ""
-        message = _FIELD_MESSAGES.get(field, f"That doesn't work for {field or 'the spec'}: "
-                                      f"{error['msg'].removeprefix('Value error, ')}.")
-        raise UserError(message) from exc
+        # The parts message is about their number; a problem inside one part says what it is.
+        whole_field = field != "parts" or len(error["loc"]) == 1
+        detail = error["msg"].removeprefix("Value error, ")
+        message = _FIELD_MESSAGES.get(field) if whole_field else None
+        raise UserError(message or f"That doesn't work for {field or 'the spec'}: {detail}.") from exc

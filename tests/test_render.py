@@ -99,3 +99,4 @@ def test_mp3_decodes_with_tags_and_length(renderer: Renderer, tmp_path: Path) ->
     probe = subprocess.run(["ffprobe", "-hide_banner", str(target)], capture_output=True, text=True).stderr
     assert "artist          : Bandmate" in probe and "seed 7" in probe
     assert [p.name for p in tmp_path.iterdir()] == ["piece.mp3"]  # no temp file left behind
+
