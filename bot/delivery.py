@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.jam.service import vote_choice
 from bot.messages import Delivery, Progress, Sink
 from bot.service import origin_of
 from bot.store.models import Composition
@@ -35,7 +36,7 @@ def delivery_of(pending: Pending) -> Delivery:
         error=None if ok else (job.error or "Something went wrong while making this piece."),
         changes=tuple(composition.changes or ()),
         stems_path=Path(result["stems"]) if ok and result.get("stems") else None,
-        choice=composition.prompt.removeprefix("vote ").strip() if composition.kind == "vote" else None,
+        choice=vote_choice(composition.kind, composition.prompt),
     )
 
 

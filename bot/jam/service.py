@@ -22,6 +22,12 @@ JAM_HELP = ("Jam commands: /jam start <idea> · then just say what to change (\"
             "\"drums: boom bap\", \"give the melody to the sax\", \"mute the piano\", \"next section: chorus, "
             "more energy\") · /jam status · /jam vote · /jam undo · /jam mix · /jam end")  # fmt: skip
 MAX_CONTRIBUTION_RETRIES = 50
+VOTE_PROMPT = "vote "  # a vote take's prompt is "vote A" / "vote B"
+
+
+def vote_choice(kind: str, prompt: str) -> str | None:
+    """The take ("A"/"B") a stored version offers in a jam vote, or None for any other version."""
+    return prompt.removeprefix(VOTE_PROMPT).strip() if kind == "vote" else None
 
 
 class JamService:
@@ -179,7 +185,7 @@ class JamService:
                 spec = state.spec.replace(parts=parts)
             else:
                 spec = state.spec.replace(seed=(state.spec.seed + offset) % 2**31)
-            new = NewVersion("vote", f"vote {label}", spec, (f"take {label} of: {'; '.join(last.changes)}",),
+            new = NewVersion("vote", VOTE_PROMPT + label, spec, (f"take {label} of: {'; '.join(last.changes)}",),
                              request_message_id=request.message_id)  # fmt: skip
             options[label] = (await self.store.add_version(conversation, author, new)).id
         await self.jams.update(jam.id, vote={"options": options, "votes": {}})

@@ -61,7 +61,7 @@ class TrainConfig:
     @property
     def shape(self) -> ModelShape:
         """The network sizes in this config."""
-        return ModelShape(self.layers, self.hidden, self.heads, self.intermediate, self.context, self.dropout)
+        return ModelShape.from_dict(asdict(self))
 
 
 @dataclass(frozen=True, slots=True)
