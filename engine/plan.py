@@ -25,6 +25,29 @@ CHORD_INTERVALS: dict[str, tuple[int, ...]] = {
 }
 
 
+# Chord classes the music model knows and the evaluation reads; richer qualities fold onto these.
+CHORD_CLASSES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7", "hdim7", "dim7", "6", "min6")
+PLAN_QUALITY_TO_CLASS = {"5": "maj", "maj9": "maj7", "min9": "min7", "9": "7"}
+HARTE_QUALITY_TO_CLASS = {"maj6": "6", "minmaj7": "min", "sus4(b7)": "sus4", "min(9)": "min", "maj(9)": "maj"}
+
+
+def chord_class(quality: str) -> str | None:
+    """The chord class for a plan quality or a POP909 (Harte) quality; None for no chord."""
+    base = quality.split("/")[0]
+    if base in ("N", "X", ""):
+        return None
+    if base in CHORD_CLASSES:
+        return base
+    if base in PLAN_QUALITY_TO_CLASS:
+        return PLAN_QUALITY_TO_CLASS[base]
+    if base in HARTE_QUALITY_TO_CLASS:
+        return HARTE_QUALITY_TO_CLASS[base]
+    stem = base.split("(")[0]
+    if stem in CHORD_CLASSES:
+        return stem
+    return "min" if stem.startswith("min") else "maj"
+
+
 @dataclass(frozen=True, slots=True)
 class Chord:
     """A chord over a span of beats: root pitch class and a quality from CHORD_INTERVALS."""

@@ -10,8 +10,8 @@ import pytest
 import symusic
 import torch
 
-from engine.model import CHECKPOINT_DIR, load_writer
-from engine.model.data import load_song, melody_note_tokens, pop909_dir
+from engine.model import MELODY_DIR, load_writer
+from engine.model.data import load_song, note_tokens, pop909_dir
 from engine.model.originality import OriginalityIndex, steps_from_notes
 from engine.model.sample import bars_to_notes, notes_to_midi
 from engine.model.tokenizer import build_vocab, load_vocab, save_vocab
@@ -52,19 +52,20 @@ def test_tokenizer_round_trip_on_a_pop909_song(tmp_path: Path) -> None:
     reloaded = load_vocab(tmp_path)
     assert reloaded.names == vocab.names
     song = load_song(POP909 / "002", reloaded)
-    assert song is not None and len(song.melody) > 50
-    bars = melody_note_tokens(list(song.melody), reloaded, 100.0)
+    assert song is not None and len(song.steps) > 50
+    bars = note_tokens(list(song.steps), reloaded, 100.0)
     notes = bars_to_notes(bars, reloaded, 0.0)
-    assert [(n.pitch, round(n.start * 4)) for n in notes] == [(p, onset) for p, onset, _ in song.melody]
-    for note, (_pitch, _onset, length) in zip(notes, song.melody, strict=True):
+    assert [(n.pitch, round(n.start * 4)) for n in notes] == [(p, onset) for p, onset, _ in song.steps]
+    for note, (_pitch, _onset, length) in zip(notes, song.steps, strict=True):
         assert abs(note.duration - length / 4) <= 0.25  # beyond 4 beats durations are on half-beats
 
 
 @needs_pop909
-def test_tiny_model_loss_drops_on_three_songs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("part", ["melody", "piano"])
+def test_tiny_model_loss_drops_on_three_songs(tmp_path: Path, part: str) -> None:
     config = TrainConfig(
         layers=2, hidden=64, heads=2, intermediate=128, context=256, dropout=0.0, batch_size=4,
-        learning_rate=3e-3, warmup_steps=2, total_steps=20, steps_per_epoch=10, song_limit=3,
+        learning_rate=3e-3, warmup_steps=2, total_steps=20, steps_per_epoch=10, song_limit=3, part=part,
     )  # fmt: skip
     result = train(config, tmp_path / "run", seed=3, device="cpu")
     assert result.steps == 20
@@ -72,7 +73,7 @@ def test_tiny_model_loss_drops_on_three_songs(tmp_path: Path) -> None:
     assert (tmp_path / "run" / "best" / "model.safetensors").is_file()
     assert (tmp_path / "run" / "curves.csv").read_text().count("\n") == 3  # header + 2 epochs
     sample = symusic.Score(str(tmp_path / "run" / "samples" / "epoch002.mid"))
-    assert sample.tracks and sample.end() > 0
+    assert sample.tracks and sample.end() > 0 and sample.tracks[0].name == part
     longer = TrainConfig(**{**asdict(config), "total_steps": 25})
     resumed = train(longer, tmp_path / "run", seed=3, device="cpu", write_samples=False)
     assert resumed.steps == 25  # picked up at step 20 from last.pt
@@ -80,7 +81,7 @@ def test_tiny_model_loss_drops_on_three_songs(tmp_path: Path) -> None:
 
 
 def test_shipped_checkpoint_writes_a_valid_deterministic_melody(tmp_path: Path) -> None:
-    assert (CHECKPOINT_DIR / "model.safetensors").stat().st_size <= 40 * 1024 * 1024
+    assert (MELODY_DIR / "model.safetensors").stat().st_size <= 40 * 1024 * 1024
     writer = load_writer()
     assert writer is not None, "the shipped checkpoint did not load"
     plan = _plan()
@@ -104,12 +105,13 @@ def test_model_writer_declines_meters_it_was_not_trained_on() -> None:
     plan = _plan()
     waltz = Plan(plan.tempo_bpm, 3.0, plan.tonic_pc, plan.mode, plan.swing, plan.sections)
     assert writer.melody(waltz, None, 60, 81, seed=1) is None
-    assert writer.accompaniment(plan, None, 48, 72, seed=1) is None
+    assert writer.accompaniment(waltz, None, 36, 72, seed=1) is None
 
 
 def test_load_writer_returns_none_for_a_missing_or_broken_checkpoint(tmp_path: Path) -> None:
     assert load_writer(tmp_path) is None
-    (tmp_path / "model.safetensors").write_bytes(b"not weights")
+    (tmp_path / "melody").mkdir()
+    (tmp_path / "melody" / "model.safetensors").write_bytes(b"not weights")
     assert load_writer(tmp_path) is None
 
 
@@ -134,10 +136,10 @@ def test_originality_guard_rejects_a_copied_run_and_accepts_a_fresh_one() -> Non
 
 @needs_pop909
 def test_shipped_originality_index_knows_training_melodies() -> None:
-    index = OriginalityIndex.load(CHECKPOINT_DIR)
+    index = OriginalityIndex.load(MELODY_DIR)
     song = load_song(POP909 / "003", build_vocab())
     assert song is not None
-    copied = [Note(onset / 4, length / 4, pitch, 80) for pitch, onset, length in song.melody[10:30]]
+    copied = [Note(onset / 4, length / 4, pitch, 80) for pitch, onset, length in song.steps[10:30]]
     assert not index.is_original(copied)
     writer = load_writer()
     assert writer is not None

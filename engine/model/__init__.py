@@ -1,4 +1,4 @@
-"""The music model Bandmate trains on POP909 and ships: `load_writer()` gives its PartWriter."""
+"""The music models Bandmate trains on POP909 and ships: `load_writer()` gives their PartWriter."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from engine.errors import EngineError
 from engine.partwriter import PartWriter
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoint"
+MELODY_DIR = CHECKPOINT_DIR / "melody"
+PIANO_DIR = CHECKPOINT_DIR / "piano"
 
 
 def load_writer(checkpoint_dir: Path | None = None, candidates: int = 4) -> PartWriter | None:
-    """The model's PartWriter, or None when the checkpoint is missing or unloadable (the rules then write)."""
-    directory = checkpoint_dir or CHECKPOINT_DIR
-    if not (directory / "model.safetensors").is_file():
+    """The models' PartWriter (melody, plus piano accompaniment when that network loads), or None for the rules."""
+    root = checkpoint_dir or CHECKPOINT_DIR
+    melody_dir, piano_dir = root / MELODY_DIR.name, root / PIANO_DIR.name
+    if not (melody_dir / "model.safetensors").is_file():
         return None
     # torch and transformers load slowly; keep them out of processes that never use the model
     from engine.model.model import load_model
@@ -22,9 +25,17 @@ def load_writer(checkpoint_dir: Path | None = None, candidates: int = 4) -> Part
     from engine.model.writer import ModelWriter
 
     try:
-        vocab = load_vocab(directory)
-        model, _config = load_model(directory, vocab.id("PAD_None"), vocab.id("BOS_None"), vocab.id("EOS_None"))
-        index = OriginalityIndex.load(directory)
+        vocab = load_vocab(melody_dir)
+        special = (vocab.id("PAD_None"), vocab.id("BOS_None"), vocab.id("EOS_None"))
+        melody, _config = load_model(melody_dir, *special)
+        index = OriginalityIndex.load(melody_dir)
     except EngineError:
         return None
-    return ModelWriter(model, vocab, index, candidates=candidates)
+    piano = None
+    if (piano_dir / "model.safetensors").is_file():
+        try:
+            if load_vocab(piano_dir).names == vocab.names:  # both networks read the same tokens
+                piano, _config = load_model(piano_dir, *special)
+        except EngineError:
+            piano = None  # the rules accompany, as they do without the piano network
+    return ModelWriter(melody, vocab, index, candidates=candidates, piano_model=piano)

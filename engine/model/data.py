@@ -1,4 +1,4 @@
-"""POP909 → bar-by-bar token sequences (melody over chords), split by song, with transposition windows."""
+"""POP909 → bar-by-bar token sequences (melody or piano over chords), split by song, with transposition windows."""
 
 from __future__ import annotations
 
@@ -17,19 +17,25 @@ from engine.model.tokenizer import (
     BEATS_PER_BAR,
     CHORD_SLOTS_PER_BEAT,
     ENERGY_BINS,
+    PITCH_RANGE,
     POSITIONS_PER_BEAT,
     Vocab,
-    chord_class,
     mode_token,
 )
+from engine.plan import chord_class
 from engine.spec import PITCH_CLASS
 
 DEFAULT_POP909 = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "pop909"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 TICKS_PER_BEAT = 480
 MAX_DURATION_STEPS = 8 * POSITIONS_PER_BEAT
 LEGATO_GAP_STEPS = 2 * POSITIONS_PER_BEAT
 SPLITS = ("train", "valid", "test")
+PARTS = ("melody", "piano")
+# Notes per bar at the quartiles of each part in POP909: the energy bins' thresholds.
+ENERGY_THRESHOLDS = {"melody": (3.0, 4.5, 6.0), "piano": (9.0, 13.0, 16.0)}
+
+Step = tuple[int, int, int]  # pitch, onset and duration in 16ths
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +51,24 @@ class BarTokens:
 
 @dataclass(frozen=True, slots=True)
 class Song:
-    """One tokenized song plus its melody as (pitch, onset, duration) steps for the originality index."""
+    """One tokenized song part (melody or piano) plus its notes as steps (the originality index reads melodies)."""
 
     song_id: str
     tempo_token: int
     bars: tuple[BarTokens, ...]
-    melody: tuple[tuple[int, int, int], ...]  # pitch, onset and duration in 16ths
+    steps: tuple[Step, ...]  # the part's notes: pitch, onset and duration in 16ths
+    part: str = "melody"
+
+
+def default_cache(part: str) -> Path:
+    """Where the CLIs keep a part's tokenized corpus between runs (relative to the working folder)."""
+    return Path("runs") / f"pop909_{part}.pkl"
+
+
+def trained_part(config: dict[str, object]) -> str:
+    """The part a saved checkpoint's config was trained on (checkpoints from before parts are melody)."""
+    train = config.get("train")
+    return str(train.get("part", "melody")) if isinstance(train, dict) else "melody"
 
 
 def split_of(song_id: str) -> str:
@@ -87,28 +105,36 @@ def _four_beat_bars(beats: list[list[str]]) -> list[int]:
     return [a for a, b in itertools.pairwise(bounds) if b - a == BEATS_PER_BAR]
 
 
-def _melody_steps(song_dir: Path, beat_of: np.ndarray, bar_starts: list[int]) -> list[tuple[int, int, int]]:
-    """Melody notes on a 16th grid of the kept bars: (pitch, onset, duration) in 16ths."""
+def _grid_notes(
+    song_dir: Path, track_name: str, beat_of: Callable[[np.ndarray], np.ndarray], bar_starts: list[int]
+) -> list[tuple[int, int, float]]:
+    """One track's notes inside the kept bars on a 16th grid: (pitch, onset in 16ths, length in 16ths)."""
     score = symusic.Score(str(song_dir / f"{song_dir.name}.mid"), ttype="second")
-    track = next((track for track in score.tracks if track.name.strip().upper() == "MELODY"), None)
+    track = next((track for track in score.tracks if track.name.strip().upper() == track_name), None)
     if track is None or len(track.notes) == 0:
         return []
     starts = beat_of(np.array([note.start for note in track.notes]))
     lengths = beat_of(np.array([note.end for note in track.notes])) - starts
     bar_array = np.array(bar_starts)
     slots_per_bar = BEATS_PER_BAR * POSITIONS_PER_BEAT
-    by_onset: dict[int, tuple[int, int]] = {}
+    notes = []
     for note, start, length in zip(track.notes, starts, lengths, strict=True):
         bar = int(np.searchsorted(bar_array, start + 0.5 / POSITIONS_PER_BEAT, side="right")) - 1
         if bar < 0:
             continue
         slot = round((start - bar_array[bar]) * POSITIONS_PER_BEAT)
-        if not 0 <= slot < slots_per_bar:
-            continue  # inside a left-out odd-length bar
-        onset = bar * slots_per_bar + slot
+        if 0 <= slot < slots_per_bar:  # else inside a left-out odd-length bar
+            notes.append((int(note.pitch), bar * slots_per_bar + slot, float(length * POSITIONS_PER_BEAT)))
+    return notes
+
+
+def _melody_steps(song_dir: Path, beat_of: Callable[[np.ndarray], np.ndarray], bar_starts: list[int]) -> list[Step]:
+    """The MELODY track, one note per onset (the top one carries the tune), held legato within phrases."""
+    by_onset: dict[int, tuple[int, int]] = {}
+    for pitch, onset, length in _grid_notes(song_dir, "MELODY", beat_of, bar_starts):
         keep = by_onset.get(onset)
-        if keep is None or note.pitch > keep[0]:  # one note per onset: the top one carries the tune
-            by_onset[onset] = (note.pitch, max(1, round(length * POSITIONS_PER_BEAT)))
+        if keep is None or pitch > keep[0]:
+            by_onset[onset] = (pitch, max(1, round(length)))
     ordered = sorted(by_onset.items())
     steps = []
     for index, (onset, (pitch, length)) in enumerate(ordered):
@@ -117,6 +143,21 @@ def _melody_steps(song_dir: Path, beat_of: np.ndarray, bar_starts: list[int]) ->
         held = gap if gap <= LEGATO_GAP_STEPS else length
         steps.append((pitch, onset, max(1, min(held, gap, MAX_DURATION_STEPS))))
     return steps
+
+
+def _piano_steps(song_dir: Path, beat_of: Callable[[np.ndarray], np.ndarray], bar_starts: list[int]) -> list[Step]:
+    """The PIANO track (the accompaniment), polyphonic; the few notes under the token range move up octaves."""
+    steps: dict[tuple[int, int], int] = {}
+    for pitch, onset, length in _grid_notes(song_dir, "PIANO", beat_of, bar_starts):
+        while pitch < PITCH_RANGE[0]:
+            pitch += 12
+        if pitch < PITCH_RANGE[1]:
+            held = max(1, min(round(length), MAX_DURATION_STEPS))
+            steps[(onset, pitch)] = max(held, steps.get((onset, pitch), 0))
+    return [(pitch, onset, length) for (onset, pitch), length in sorted(steps.items())]
+
+
+PART_STEPS = {"melody": _melody_steps, "piano": _piano_steps}
 
 
 def _chord_headers(
@@ -155,8 +196,8 @@ def _key_at(rows: list[list[str]], seconds: float) -> tuple[int, str]:
     return PITCH_CLASS.get(root, 0), mode_token("minor" if quality.startswith("min") else "major")
 
 
-def melody_note_tokens(steps: list[tuple[int, int, int]], vocab: Vocab, tempo_bpm: float) -> list[list[int]]:
-    """REMI tokens per bar (Bar/TimeSig/Tempo stripped) of 16th-grid melody steps, encoded by miditok."""
+def note_tokens(steps: list[Step], vocab: Vocab, tempo_bpm: float) -> list[list[int]]:
+    """REMI tokens per bar (Bar/TimeSig/Tempo stripped) of 16th-grid steps, encoded by miditok."""
     score = symusic.Score(TICKS_PER_BEAT)
     score.tempos.append(symusic.Tempo(0, tempo_bpm))
     score.time_signatures.append(symusic.TimeSignature(0, BEATS_PER_BAR, 4))
@@ -183,19 +224,19 @@ def melody_note_tokens(steps: list[tuple[int, int, int]], vocab: Vocab, tempo_bp
     return bars
 
 
-def load_song(song_dir: Path, vocab: Vocab) -> Song | None:
-    """Tokenize one POP909 song's four-beat bars; None when it has too few of them or no melody."""
+def load_song(song_dir: Path, vocab: Vocab, part: str = "melody") -> Song | None:
+    """Tokenize one part of a POP909 song's four-beat bars; None when it has too few of them or no notes."""
     beats = _read_table(song_dir / "beat_midi.txt")
     beat_times = np.array([float(row[0]) for row in beats])
     bar_starts = _four_beat_bars(beats)
     if len(bar_starts) < 8:
         return None
     beat_of = _beat_mapper(beat_times)
-    steps = _melody_steps(song_dir, beat_of, bar_starts)
+    steps = PART_STEPS[part](song_dir, beat_of, bar_starts)
     if len(steps) < 16:
         return None
     tempo = 60.0 / float(np.median(np.diff(beat_times)))
-    note_bars = melody_note_tokens(steps, vocab, tempo)
+    note_bars = note_tokens(steps, vocab, tempo)
     headers = _chord_headers(_read_table(song_dir / "chord_midi.txt"), beat_of, bar_starts, vocab)
     key_rows = _read_table(song_dir / "key_audio.txt")
     bars = []
@@ -204,38 +245,42 @@ def load_song(song_dir: Path, vocab: Vocab) -> Song | None:
         tonic, mode = _key_at(key_rows, seconds)
         count = sum(1 for token in notes if vocab.pitch_of(token) is not None)
         bars.append(BarTokens(tonic, mode, tuple(header), tuple(notes), count))
-    return Song(song_dir.name, vocab.id(vocab.tempo_token(tempo)), tuple(bars), tuple(steps))
+    return Song(song_dir.name, vocab.id(vocab.tempo_token(tempo)), tuple(bars), tuple(steps), part)
 
 
-def load_corpus(vocab: Vocab, root: Path | None = None, cache: Path | None = None, limit: int = 0) -> list[Song]:
-    """Every usable POP909 song, tokenized once and cached (atomically) when `cache` is given."""
+def load_corpus(
+    vocab: Vocab, root: Path | None = None, cache: Path | None = None, limit: int = 0, part: str = "melody"
+) -> list[Song]:
+    """One part of every usable POP909 song, tokenized once and cached (atomically) when `cache` is given."""
+    if part not in PARTS:
+        raise UserError(f"unknown part {part!r}; the model learns {' or '.join(PARTS)}")
     directory = pop909_dir(root)
     if not directory.is_dir():
         raise UserError(f"POP909 is not at {directory}; pass --data with its folder")
     if cache is not None and cache.is_file():
         with cache.open("rb") as stream:
-            version, songs = pickle.load(stream)
-        if version == CACHE_VERSION and (not limit or len(songs) >= limit):
+            content = pickle.load(stream)
+        songs = content[2] if content[:2] == (CACHE_VERSION, part) else []
+        if songs and (not limit or len(songs) >= limit):
             return songs[:limit] if limit else songs
     song_dirs = sorted(path for path in directory.iterdir() if path.is_dir() and path.name.isdigit())
     songs = []
     for song_dir in song_dirs[:limit] if limit else song_dirs:
         try:
-            song = load_song(song_dir, vocab)
+            song = load_song(song_dir, vocab, part)
         except (OSError, ValueError, IndexError) as exc:
             raise EngineError(f"cannot read POP909 song {song_dir}: {exc}") from exc
         if song is not None:
             songs.append(song)
     if cache is not None:
         with atomic_path(cache) as temp, temp.open("wb") as stream:
-            pickle.dump((CACHE_VERSION, songs), stream)
+            pickle.dump((CACHE_VERSION, part, songs), stream)
     return songs
 
 
-def energy_bin(notes_per_bar: float) -> int:
-    """Melody density → energy bin (thresholds near POP909's quartiles of notes per bar)."""
-    thresholds = (3.0, 4.5, 6.0)
-    return sum(notes_per_bar >= threshold for threshold in thresholds)
+def energy_bin(notes_per_bar: float, part: str = "melody") -> int:
+    """A part's density → energy bin (thresholds near POP909's quartiles of that part's notes per bar)."""
+    return sum(notes_per_bar >= threshold for threshold in ENERGY_THRESHOLDS[part])
 
 
 def energy_bin_for_level(energy: float) -> int:
@@ -282,7 +327,7 @@ def window(song: Song, start_bar: int, max_len: int, vocab: Vocab) -> list[int]:
         end += 1
     span = max(1, end - start_bar)
     density = sum(bar.note_count for bar in bars[start_bar:end]) / span
-    prefix = prefix_tokens(vocab, first.tonic_pc, first.mode, energy_bin(density), song.tempo_token)
+    prefix = prefix_tokens(vocab, first.tonic_pc, first.mode, energy_bin(density, song.part), song.tempo_token)
     tail = [vocab.id("EOS_None")] if end == len(bars) else []
     return prefix + body + tail
 

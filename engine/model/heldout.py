@@ -1,4 +1,4 @@
-"""`python -m engine.model.heldout`: the shipped model's loss on held-out POP909 songs (valid and test)."""
+"""`python -m engine.model.heldout [--checkpoint DIR]`: a shipped model's loss on held-out POP909 songs."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import torch
 
-from engine.model import CHECKPOINT_DIR
-from engine.model.data import fixed_windows, load_corpus, split_songs
+from engine.model import MELODY_DIR
+from engine.model.data import default_cache, fixed_windows, load_corpus, split_songs, trained_part
 from engine.model.model import load_model
 from engine.model.tokenizer import Vocab, load_vocab
 
@@ -49,7 +49,8 @@ def evaluate_checkpoint(directory: Path, data: Path | None, cache: Path | None) 
     """Losses on the validation and test songs (untransposed windows every 16 bars)."""
     vocab = load_vocab(directory)
     model, config = load_model(directory, vocab.id("PAD_None"), vocab.id("BOS_None"), vocab.id("EOS_None"))
-    songs = split_songs(load_corpus(vocab, data, cache))
+    part = trained_part(config)
+    songs = split_songs(load_corpus(vocab, data, cache or default_cache(part), part=part))
     context = int(config["shape"]["context"])
     return {
         split: {"songs": len(songs[split]), **split_losses(model, vocab, fixed_windows(songs[split], vocab, context))}
@@ -60,9 +61,9 @@ def evaluate_checkpoint(directory: Path, data: Path | None, cache: Path | None) 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--checkpoint", type=Path, default=CHECKPOINT_DIR)
+    parser.add_argument("--checkpoint", type=Path, default=MELODY_DIR, help="a shipped model folder")
     parser.add_argument("--data", type=Path, default=None)
-    parser.add_argument("--cache", type=Path, default=Path("runs/pop909_tokens.pkl"))
+    parser.add_argument("--cache", type=Path, default=None, help="token cache (default runs/pop909_<part>.pkl)")
     args = parser.parse_args(argv)
     print(json.dumps(evaluate_checkpoint(args.checkpoint, args.data, args.cache), indent=2))
 

@@ -91,11 +91,11 @@ class OriginalityIndex:
 
 def build_index(pop909: Path | None = None, cache: Path | None = None) -> OriginalityIndex:
     """Index every POP909 melody (all splits: the guard is stricter than the training split)."""
-    from engine.model.data import load_corpus  # data loading is only needed to build, not to check
+    from engine.model.data import default_cache, load_corpus  # only needed to build, not to check
     from engine.model.tokenizer import build_vocab
 
-    songs = load_corpus(build_vocab(), pop909, cache)
-    melodies = [([step[0] for step in song.melody], [step[1] for step in song.melody]) for song in songs]
+    songs = load_corpus(build_vocab(), pop909, cache or default_cache("melody"), part="melody")
+    melodies = [([step[0] for step in song.steps], [step[1] for step in song.steps]) for song in songs]
     return OriginalityIndex.from_melodies(melodies)
 
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data", type=Path, default=None)
-    parser.add_argument("--cache", type=Path, default=Path("runs/pop909_tokens.pkl"))
+    parser.add_argument("--cache", type=Path, default=None, help="token cache (default runs/pop909_melody.pkl)")
     args = parser.parse_args(argv)
     index = build_index(args.data, args.cache)
     path = index.save(args.out)

@@ -11,6 +11,7 @@ from miditok import REMI, TokenizerConfig
 
 from engine.errors import EngineError
 from engine.files import atomic_path
+from engine.plan import CHORD_CLASSES
 
 TOKENIZER_FILE = "tokenizer.json"
 PITCH_RANGE = (36, 97)  # miditok's range is half-open: MIDI 36 (C2) … 96 (C7)
@@ -18,31 +19,8 @@ POSITIONS_PER_BEAT = 4
 BEATS_PER_BAR = 4  # the model is trained on 4/4 bars only (POP909 is almost all 4/4)
 CHORD_SLOTS_PER_BEAT = 2  # chord changes are placed on half-beats
 ENERGY_BINS = 4
-
-# Chord classes the model knows; the plan's richer qualities fold onto these.
-CHORD_CLASSES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7", "hdim7", "dim7", "6", "min6")
-PLAN_QUALITY_TO_CLASS = {"5": "maj", "maj9": "maj7", "min9": "min7", "9": "7"}
-HARTE_QUALITY_TO_CLASS = {"maj6": "6", "minmaj7": "min", "sus4(b7)": "sus4", "min(9)": "min", "maj(9)": "maj"}
 MODE_TOKENS = ("major", "minor")
 MINOR_LIKE_MODES = frozenset({"minor", "dorian", "phrygian", "locrian", "aeolian"})
-
-
-def chord_class(quality: str) -> str | None:
-    """The chord class for a plan quality or a POP909 (Harte) quality; None for no chord."""
-    base = quality.split("/")[0]
-    if base in ("N", "X", ""):
-        return None
-    if base in CHORD_CLASSES:
-        return base
-    if base in PLAN_QUALITY_TO_CLASS:
-        return PLAN_QUALITY_TO_CLASS[base]
-    if base in HARTE_QUALITY_TO_CLASS:
-        return HARTE_QUALITY_TO_CLASS[base]
-    stem = base.split("(")[0]
-    if stem in CHORD_CLASSES:
-        return stem
-    return "min" if stem.startswith("min") else "maj"
-
 
 def mode_token(mode: str) -> str:
     """Major-like or minor-like: the two modes POP909 labels."""

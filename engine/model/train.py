@@ -1,4 +1,4 @@
-"""Train the melody model: `python -m engine.model.train --config C --seed S --out runs/X [--max-minutes M]`."""
+"""Train a part model: `python -m engine.model.train --config C --seed S --out runs/X [--max-minutes M]`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.errors import UserError
 from engine.files import atomic_path
 from engine.model.data import (
+    default_cache,
     fixed_windows,
     load_corpus,
     random_windows,
@@ -22,9 +24,10 @@ from engine.model.data import (
     transpose_table,
     transposition_shifts,
 )
-from engine.model.model import ModelShape, build_model, parameter_count, save_model
+from engine.model.model import ModelShape, build_model, load_model, parameter_count, save_model
 from engine.model.tokenizer import Vocab, build_vocab, save_vocab
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = "last.pt"
 CURVE_FILE = "curves.csv"
 
@@ -48,6 +51,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     valid_every_bars: int = 16
     song_limit: int = 0  # 0: every song
+    part: str = "melody"  # the POP909 track learned: melody or piano
+    init_from: str = ""  # a checkpoint folder of the same shape to start from (warm start), relative to the repo
 
     @classmethod
     def load(cls, path: Path | None) -> TrainConfig:
@@ -85,6 +90,16 @@ def _batch(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.T
         mask[row, : len(window)] = 1
     labels = ids.masked_fill(mask == 0, -100)
     return ids, mask, labels
+
+
+def _warm_start(model: torch.nn.Module, directory: Path, vocab: Vocab) -> None:
+    """Start from another part's trained weights: the chords, keys and grammar it learned carry over."""
+    warm, _ = load_model(directory, vocab.id("PAD_None"), vocab.id("BOS_None"), vocab.id("EOS_None"))
+    try:
+        model.load_state_dict(warm.state_dict())
+    except RuntimeError as exc:
+        raise UserError(f"init_from {directory} has another shape than this config") from exc
+    print(f"warm start from {directory}", flush=True)
 
 
 def _learning_rate(config: TrainConfig, step: int) -> float:
@@ -148,13 +163,16 @@ def train(
     out.mkdir(parents=True, exist_ok=True)
     vocab = build_vocab()
     save_vocab(vocab, out)
-    songs = split_songs(load_corpus(vocab, data_root, cache, config.song_limit))
+    songs = split_songs(load_corpus(vocab, data_root, cache, config.song_limit, config.part))
     train_songs = songs["train"] or songs["valid"] or songs["test"]
     valid_songs = songs["valid"] or train_songs[:1]
     valid = fixed_windows(valid_songs, vocab, config.context, config.valid_every_bars)
     pad_id, bos_id, eos_id = vocab.id("PAD_None"), vocab.id("BOS_None"), vocab.id("EOS_None")
     torch.manual_seed(seed)
-    model = build_model(config.shape, len(vocab), pad_id, bos_id, eos_id).to(device)
+    model = build_model(config.shape, len(vocab), pad_id, bos_id, eos_id)
+    if config.init_from and not (out / STATE_FILE).exists():
+        _warm_start(model, REPO_ROOT / config.init_from, vocab)
+    model = model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     step, epoch, best, first_loss = 0, 0, math.inf, math.nan
     rng = np.random.default_rng(seed)
@@ -222,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True, help="run folder (resumed when it holds last.pt)")
     parser.add_argument("--data", type=Path, default=None, help="POP909 folder")
-    parser.add_argument("--cache", type=Path, default=Path("runs/pop909_tokens.pkl"))
+    parser.add_argument("--cache", type=Path, default=None, help="token cache (default runs/pop909_<part>.pkl)")
     parser.add_argument("--max-minutes", type=float, default=0.0, help="wall-clock budget; 0 for none")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many more steps")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads; 0 leaves torch's default")
@@ -232,7 +250,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     config = TrainConfig.load(args.config)
-    result = train(config, args.out, args.seed, args.data, args.cache, args.max_minutes, args.max_steps,
+    cache = args.cache or default_cache(config.part)
+    result = train(config, args.out, args.seed, args.data, cache, args.max_minutes, args.max_steps,
                    args.device, not args.no_samples)
     print(json.dumps(asdict(result)), flush=True)
 
