@@ -1,4 +1,7 @@
-"""Sampling with a KV cache: k candidates in lockstep, forced bar headers, grammar/scale/range masks."""
+"""Sampling with a KV cache (engine.model.decode): k candidates in lockstep, forced bar headers, masks.
+
+Melodies are one note per position; piano parts stack notes upward at a position (as REMI orders them).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ import torch
 from engine.errors import EngineError
 from engine.files import write_bytes_atomic
 from engine.model.data import Song, prefix_tokens
+from engine.model.decode import KVDecoder
 from engine.model.tokenizer import BEATS_PER_BAR, POSITIONS_PER_BEAT, Vocab
 from engine.score import Note
 
 SLOTS_PER_BAR = BEATS_PER_BAR * POSITIONS_PER_BEAT
-MAX_TOKENS_PER_BAR = 64  # a runaway bar is cut here; 16 notes × 3 tokens fit easily
+MAX_TOKENS_PER_BAR = 64  # a runaway melody bar is cut here; 16 notes × 3 tokens fit easily
+MAX_CHORD_TOKENS_PER_BAR = 96  # piano bars: 99 % of POP909's hold at most 74 tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +68,27 @@ class _Row:
     forced: list[int]
     bar: int = 0
     last_slot: int = -1
+    last_pitch: int = -1  # the pitch just written at this position: a piano stacks upward from it
     expecting: str = "position"  # position | pitch | duration
     bar_tokens: int = 0
     done: bool = False
 
 
-def _step_mask(row: _Row, masks: Masks, pitch_masks: list[torch.Tensor], size: int) -> torch.Tensor:
+def _step_mask(
+    row: _Row, masks: Masks, pitch_masks: list[torch.Tensor], size: int, polyphonic: bool
+) -> torch.Tensor:
     if row.expecting == "pitch":
         return pitch_masks[row.bar]
     if row.expecting == "duration":
         return masks.durations
-    if row.bar_tokens >= MAX_TOKENS_PER_BAR:
+    if row.bar_tokens >= (MAX_CHORD_TOKENS_PER_BAR if polyphonic else MAX_TOKENS_PER_BAR):
         mask = torch.zeros(size, dtype=torch.bool)
         mask[masks.bar_id] = True
         return mask
-    return masks.positions_after[row.last_slot + 1]
+    moves = masks.positions_after[row.last_slot + 1]
+    if polyphonic and row.last_pitch >= 0:
+        return moves | (pitch_masks[row.bar] & (masks.pitch_ids > row.last_pitch))
+    return moves
 
 
 def _advance(row: _Row, token: int, vocab: Vocab, frames: list[BarFrame]) -> None:
@@ -87,17 +98,17 @@ def _advance(row: _Row, token: int, vocab: Vocab, frames: list[BarFrame]) -> Non
         return
     if token == vocab.ids["Bar_None"]:
         row.bar += 1
-        row.last_slot, row.expecting, row.bar_tokens = -1, "position", 0
+        row.last_slot, row.last_pitch, row.expecting, row.bar_tokens = -1, -1, "position", 0
         if row.bar >= len(frames):
             row.done = True
         else:
             row.forced = list(frames[row.bar].header[1:])
         return
-    slot = vocab.position_of(token)
+    slot, pitch = vocab.position_of(token), vocab.pitch_of(token)
     if slot is not None:
-        row.last_slot, row.expecting = slot, "pitch"
-    elif row.expecting == "pitch":
-        row.expecting = "duration"
+        row.last_slot, row.last_pitch, row.expecting = slot, -1, "pitch"
+    elif pitch is not None:
+        row.last_pitch, row.expecting = pitch, "duration"
     else:
         row.expecting = "position"
 
@@ -112,6 +123,7 @@ def sample_bars(
     candidates: int,
     generator: torch.Generator,
     temperature: float = 0.95,
+    polyphonic: bool = False,
 ) -> list[list[int]]:
     """k continuations of `prompt` (which must end just before frame 0's header), one token list per bar."""
     if not frames:
@@ -120,14 +132,13 @@ def sample_bars(
     pitch_masks = [masks.pitch_mask(frame.pitches) for frame in frames]
     start = [*prompt, *frames[0].header]
     rows = [_Row(tokens=[], forced=[]) for _ in range(candidates)]
-    inputs = torch.tensor([start] * candidates, dtype=torch.long)
-    output = model(input_ids=inputs, use_cache=True, logits_to_keep=1)
-    cache, logits = output.cache, output.logits[:, -1, :]
-    budget = len(frames) * MAX_TOKENS_PER_BAR + 8
+    budget = len(frames) * (MAX_CHORD_TOKENS_PER_BAR if polyphonic else MAX_TOKENS_PER_BAR) + 8
+    decoder = KVDecoder(model, candidates, len(start) + budget + 1)
+    logits = decoder(torch.tensor([start] * candidates, dtype=torch.long))
     for _ in range(budget):
         if all(row.done for row in rows):
             break
-        mask = torch.stack([_step_mask(row, masks, pitch_masks, size) for row in rows])
+        mask = torch.stack([_step_mask(row, masks, pitch_masks, size, polyphonic) for row in rows])
         scores = (logits.float() / temperature).masked_fill(~mask, float("-inf"))
         probabilities = torch.softmax(scores, dim=-1).nan_to_num(0.0)
         probabilities[probabilities.sum(dim=-1) == 0, masks.bar_id] = 1.0  # dead end: close the bar
@@ -138,8 +149,7 @@ def sample_bars(
             if not row.done:
                 _advance(row, token, vocab, frames)
             step_tokens.append(token)
-        output = model(input_ids=torch.tensor(step_tokens).unsqueeze(1), cache=cache, use_cache=True)
-        cache, logits = output.cache, output.logits[:, -1, :]
+        logits = decoder(torch.tensor(step_tokens).unsqueeze(1))
     return [_split_bars([*frames[0].header, *row.tokens], vocab, len(frames)) for row in rows]
 
 
@@ -153,8 +163,10 @@ def _split_bars(tokens: list[int], vocab: Vocab, bar_count: int) -> list[list[in
     return (bars + [[] for _ in range(bar_count)])[:bar_count]
 
 
-def bars_to_notes(bars: list[list[int]], vocab: Vocab, first_beat: float, velocity: int = 90) -> list[Note]:
-    """Decode bar token lists to monophonic notes (times in beats from `first_beat`)."""
+def bars_to_notes(
+    bars: list[list[int]], vocab: Vocab, first_beat: float, velocity: int = 90, polyphonic: bool = False
+) -> list[Note]:
+    """Decode bar token lists to notes (times in beats from `first_beat`); a melody is made monophonic."""
     notes: list[Note] = []
     for index, tokens in enumerate(bars):
         bar_start = first_beat + index * BEATS_PER_BAR
@@ -168,7 +180,7 @@ def bars_to_notes(bars: list[list[int]], vocab: Vocab, first_beat: float, veloci
             elif length is not None and onset is not None and pitch is not None:
                 notes.append(Note(onset, length, pitch, velocity))
                 pitch = None
-    return monophonic(notes)
+    return sorted(notes, key=lambda note: (note.start, note.pitch)) if polyphonic else monophonic(notes)
 
 
 def monophonic(notes: list[Note]) -> list[Note]:
@@ -181,12 +193,14 @@ def monophonic(notes: list[Note]) -> list[Note]:
     return clipped
 
 
-def notes_to_midi(notes: list[Note], tempo_bpm: float, path: Path, ticks_per_beat: int = 480) -> Path:
+def notes_to_midi(
+    notes: list[Note], tempo_bpm: float, path: Path, ticks_per_beat: int = 480, name: str = "melody"
+) -> Path:
     """Write notes as a one-track MIDI file, atomically."""
     score = symusic.Score(ticks_per_beat)
     score.tempos.append(symusic.Tempo(0, tempo_bpm))
     score.time_signatures.append(symusic.TimeSignature(0, BEATS_PER_BAR, 4))
-    track = symusic.Track(name="melody", program=0)
+    track = symusic.Track(name=name, program=0)
     for note in notes:
         start, length = round(note.start * ticks_per_beat), max(1, round(note.duration * ticks_per_beat))
         track.notes.append(symusic.Note(start, length, note.pitch, note.velocity))
@@ -200,12 +214,17 @@ def notes_to_midi(notes: list[Note], tempo_bpm: float, path: Path, ticks_per_bea
     return path
 
 
+SAMPLE_RANGES = {"melody": range(55, 85), "piano": range(36, 85)}
+
+
 def sample_song_midi(model: torch.nn.Module, vocab: Vocab, song: Song, path: Path, seed: int, bars: int = 8) -> Path:
-    """A training-time sample: a melody over the first `bars` bars of a held-out song's chords."""
-    frames = [BarFrame(bar.header, frozenset(range(55, 85))) for bar in song.bars[:bars]]
+    """A training-time sample: the song's part written over the first `bars` bars of a held-out song's chords."""
+    frames = [BarFrame(bar.header, frozenset(SAMPLE_RANGES[song.part])) for bar in song.bars[:bars]]
     first = song.bars[0]
     prompt = prefix_tokens(vocab, first.tonic_pc, first.mode, 1, song.tempo_token)
     generator = torch.Generator().manual_seed(seed)
-    chosen = sample_bars(model, vocab, Masks.build(vocab), prompt, frames, 1, generator)[0]
+    polyphonic = song.part != "melody"
+    chosen = sample_bars(model, vocab, Masks.build(vocab), prompt, frames, 1, generator, polyphonic=polyphonic)[0]
     tempo = float(vocab.names[song.tempo_token][6:])
-    return notes_to_midi(bars_to_notes(chosen, vocab, 0.0), tempo, path)
+    notes = bars_to_notes(chosen, vocab, 0.0, polyphonic=polyphonic)
+    return notes_to_midi(notes, tempo, path, name=song.part)
