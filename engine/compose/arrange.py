@@ -30,6 +30,9 @@ _MOOD_VALENCE = {"dark": -0.8, "sad": -0.7, "tense": -0.5, "happy": 0.7, "dreamy
 _SELF_ACCOMPANYING = frozenset([*range(0, 8), 11, 12, *range(16, 22), 23, *range(24, 32), 46, 105])
 
 
+_PIANOS = frozenset(range(0, 6))  # acoustic and electric pianos: what the learned accompaniment learned from
+
+
 def length_beats(spec: MusicSpec) -> float:
     """The requested duration in quarter-note beats."""
     return spec.duration_s * spec.tempo_bpm / 60.0
@@ -111,6 +114,14 @@ def _part_seed(spec: MusicSpec, part: PartSpec, index: int) -> int:
     return derive_seed(spec.seed, *labels)
 
 
+def _learned_accompaniment(part: PartSpec, context: _Context, low: int, high: int, seed: int) -> list[Note] | None:
+    """The model's piano part, for a piano in a genre that plays pop-style piano; None leaves it to the rules."""
+    learned = STYLES[part.style or context.spec.genre].learned_piano
+    if context.writer is None or not learned or INSTRUMENTS[part.name].program not in _PIANOS:
+        return None
+    return context.writer.accompaniment(context.plan, context.spec, low, high, seed)
+
+
 def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note]:
     spec, plan = context.spec, context.plan
     style = STYLES[part.style or spec.genre]
@@ -127,8 +138,10 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
     if context.comped or instrument.program not in _SELF_ACCOMPANYING or left_high - left_low < 14:
         return notes
     # Nobody comps and this instrument can: it plays its own accompaniment below the tune.
-    left = write_comping(plan, spec.meter, "left_hand", left_low, left_high, context.end_beat,
-                         rng_for(seed, "left hand"))
+    left = _learned_accompaniment(part, context, left_low, left_high, derive_seed(seed, "left hand"))
+    if left is None:
+        left = write_comping(plan, spec.meter, "left_hand", left_low, left_high, context.end_beat,
+                             rng_for(seed, "left hand"))
     return notes + [Note(n.start, n.duration, n.pitch, max(PITCHED_FLOOR, n.velocity - 14)) for n in left]
 
 
@@ -149,13 +162,12 @@ def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] 
         return write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
                             style.chromatic)
     if part.role == "chords":
-        if index == 0 and context.writer is not None:
-            written = context.writer.accompaniment(plan, spec, low, high, seed)
-            if written is not None:
-                return written
-        pattern = style.comping if index == 0 else style.comping_alt
         if context.lead_floor is not None and context.lead_floor + 7 - max(low, 48) >= 14:
             high = min(high, context.lead_floor + 7)  # chords under the tune, where there is room
+        written = _learned_accompaniment(part, context, low, high, seed) if index == 0 else None
+        if written is not None:
+            return written
+        pattern = style.comping if index == 0 else style.comping_alt
         return write_comping(plan, spec.meter, pattern, low, high, context.end_beat, rng)
     if part.role == "bass":
         return write_bass(plan, spec.meter, style.bass, low, high, context.end_beat, rng)

@@ -26,6 +26,7 @@ class Style:
     chorus: int = 10  # CC93 for melodic parts
     intro_melody: bool = False  # the lead plays the intro too
     pushes: bool = True  # chord changes at phrase ends are anticipated by a sixteenth (pop, rock, funk…)
+    learned_piano: bool = False  # pop-style piano: the trained accompaniment model may play the piano part
 
 
 def _s(harmony: str, colour: int, cadence: str, form: str, melody: str, comping: str, comping_alt: str,
@@ -34,7 +35,7 @@ def _s(harmony: str, colour: int, cadence: str, form: str, melody: str, comping:
 
 
 STYLES: dict[str, Style] = {
-    "pop": _s("pop", 0, "authentic", "song", "pop", "pop_keys", "strum", "pop8", "pop"),
+    "pop": _s("pop", 0, "authentic", "song", "pop", "pop_keys", "strum", "pop8", "pop", learned_piano=True),
     "rock": _s("rock", 0, "rock", "song", "pop", "power", "strum", "rock8", "rock", reverb=30, leap=0.25),
     "metal": _s("rock", 0, "authentic", "song", "riff", "metal_power", "power", "metal", "metal", reverb=25,
                 chorus=0, leap=0.3),
@@ -44,12 +45,12 @@ STYLES: dict[str, Style] = {
     "blues": _s("blues", 0, "authentic", "blues", "swing", "blues_comp", "shell", "boogie", "shuffle",
                 leap=0.25, chromatic=0.3, reverb=40),
     "funk": _s("funk", 1, "modal", "song", "riff", "funk", "stabs", "funk", "funk", swing_unit=0.25, reverb=25),
-    "soul": _s("soul", 1, "authentic", "song", "pop", "soul_keys", "block", "soul", "soul"),
+    "soul": _s("soul", 1, "authentic", "song", "pop", "soul_keys", "block", "soul", "soul", learned_piano=True),
     "hip hop": _s("lofi", 1, "modal", "song", "riff", "hiphop_keys", "block", "boombap", "boom_bap",
                   swing_unit=0.25, reverb=30),
     "trap": _s("edm", 0, "modal", "song", "riff", "pad", "stabs", "808", "trap", reverb=35),
     "lofi": _s("lofi", 2, "plagal", "song", "pop", "lofi_keys", "block", "lofi", "lofi", swing_unit=0.25,
-               reverb=55, chorus=25),
+               reverb=55, chorus=25, learned_piano=True),
     "edm": _s("edm", 0, "modal", "edm", "riff", "stabs", "pad", "edm", "four_floor", reverb=50, chorus=20),
     "house": _s("vamp", 1, "modal", "edm", "riff", "house_stab", "stabs", "house", "house", reverb=45,
                 chorus=20),
@@ -58,19 +59,21 @@ STYLES: dict[str, Style] = {
     "synthwave": _s("edm", 0, "authentic", "song", "pop", "synth_pulse", "pad", "synth8", "synthwave",
                     reverb=60, chorus=35),
     "vaporwave": _s("lofi", 2, "plagal", "song", "ballad", "lofi_keys", "pad", "vapor", "vapor", reverb=75,
-                    chorus=40),
+                    chorus=40, learned_piano=True),
     "ambient": _s("vamp", 1, "modal", "ambient", "sparse", "pad", "pad", "sustain", "ambient", reverb=100,
                   chorus=40, intro_melody=True, pushes=False),
     "cinematic": _s("pop", 0, "authentic", "song", "ballad", "cinematic", "ballad_arp", "cinematic",
-                    "cinematic", reverb=80, leap=0.3),
+                    "cinematic", reverb=80, leap=0.3, learned_piano=True),
     "classical": _s("classical", 0, "authentic", "ternary", "classical", "alberti", "block", "classical",
                     "generic", reverb=65, intro_melody=True, pushes=False),
     "baroque": _s("classical", 0, "authentic", "ternary", "fast", "baroque_arp", "block", "baroque", "generic",
                   reverb=55, intro_melody=True, pushes=False),
-    "folk": _s("folk", 0, "authentic", "song", "pop", "strum", "pluck", "root_fifth", "folk", reverb=40),
+    "folk": _s("folk", 0, "authentic", "song", "pop", "strum", "pluck", "root_fifth", "folk", reverb=40,
+               learned_piano=True),
     "celtic": _s("folk", 0, "authentic", "tune", "fast", "celtic_strum", "strum", "celtic", "celtic",
                  reverb=45, intro_melody=True, pushes=False),
-    "country": _s("folk", 0, "authentic", "song", "pop", "country", "strum", "country", "country", reverb=35),
+    "country": _s("folk", 0, "authentic", "song", "pop", "country", "strum", "country", "country", reverb=35,
+                  learned_piano=True),
     "reggae": _s("folk", 0, "plagal", "song", "pop", "skank", "block", "one_drop", "one_drop", reverb=40),
     "latin": _s("latin", 0, "authentic", "song", "latin", "montuno", "block", "tumbao", "latin", reverb=40,
                 pushes=False),
@@ -83,13 +86,13 @@ STYLES: dict[str, Style] = {
     "chiptune": _s("pop", 0, "authentic", "song", "riff", "chip_arp", "stabs", "chip", "chiptune", reverb=15,
                    chorus=0),
     "gospel": _s("gospel", 1, "plagal", "song", "pop", "gospel", "block", "gospel", "gospel",
-                 reverb=60),
+                 reverb=60, learned_piano=True),
     "march": _s("march", 0, "authentic", "tune", "march", "march", "block", "march", "march", reverb=45,
                 intro_melody=True, pushes=False),
     "waltz": _s("waltz", 0, "authentic", "ternary", "classical", "waltz", "block", "waltz", "waltz",
                 reverb=60, intro_melody=True, pushes=False),
     "lullaby": _s("folk", 0, "authentic", "ternary", "ballad", "pluck", "pad", "root", "waltz", reverb=70,
-                  chorus=20, leap=0.1, intro_melody=True, pushes=False),
+                  chorus=20, leap=0.1, intro_melody=True, pushes=False, learned_piano=True),
 }
 
 

@@ -1,4 +1,4 @@
-"""Musicality measures used to pick the best of k sampled melodies (chord tones, scale, range, repetition)."""
+"""Musicality measures used to pick the best of k sampled melodies or accompaniments (chord tones, scale, shape)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
+from engine.evaluate.accompaniment import bass_on_root
 from engine.evaluate.metrics import chord_tone_ratio as strong_beat_chord_tones
 from engine.plan import Chord
 from engine.score import Note
@@ -138,5 +139,55 @@ def measure(
         range_fit(notes),
         repetition(notes, beats_per_bar),
         smoothness(notes),
+        density(notes, bars, target_per_bar, beats_per_bar),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Accompaniment:
+    """The measures of one piano accompaniment, each in 0–1 (higher is better), and their weighted total."""
+
+    chord_tone_ratio: float
+    scale_consistency: float
+    grounded: float
+    regularity: float
+    density: float
+
+    @property
+    def total(self) -> float:
+        """The ranking score: the harmony first, then a steady pattern at the section's density."""
+        return (
+            0.3 * self.chord_tone_ratio
+            + 0.1 * self.scale_consistency
+            + 0.25 * self.grounded
+            + 0.15 * self.regularity
+            + 0.2 * self.density
+        )
+
+
+def regularity(notes: list[Note], beats_per_bar: float) -> float:
+    """Share of bars whose onset pattern recurs in another bar: accompaniment keeps a figure going."""
+    patterns = Counter[tuple[float, ...]]()
+    for bar in {int(note.start // beats_per_bar) for note in notes}:
+        onsets = {round(note.start % beats_per_bar, 2) for note in notes if int(note.start // beats_per_bar) == bar}
+        patterns[tuple(sorted(onsets))] += 1
+    bars = sum(patterns.values())
+    return sum(count for count in patterns.values() if count > 1) / bars if bars > 1 else 0.0
+
+
+def measure_accompaniment(
+    notes: list[Note],
+    chords: tuple[Chord, ...] | list[Chord],
+    scale: frozenset[int],
+    beats_per_bar: float,
+    bars: int,
+    target_per_bar: float,
+) -> Accompaniment:
+    """All measures of one accompaniment over its chords."""
+    return Accompaniment(
+        chord_tone_ratio(notes, chords),
+        scale_consistency(notes, scale),
+        bass_on_root(notes, list(chords)),
+        regularity(notes, beats_per_bar),
         density(notes, bars, target_per_bar, beats_per_bar),
     )

@@ -1,7 +1,8 @@
-"""The learned PartWriter ("model"): melody from the shipped network over the plan's chords."""
+"""The learned PartWriter ("model"): melody and piano accompaniment from the shipped networks over the plan's chords."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -9,10 +10,10 @@ import torch
 from engine.compose.theory import derive_seed, scale_pcs
 from engine.model.data import energy_bin_for_level, prefix_tokens
 from engine.model.originality import OriginalityIndex
-from engine.model.rerank import Musicality, measure
+from engine.model.rerank import measure, measure_accompaniment
 from engine.model.sample import BarFrame, Masks, bars_to_notes, sample_bars
-from engine.model.tokenizer import BEATS_PER_BAR, CHORD_SLOTS_PER_BEAT, PITCH_RANGE, Vocab, chord_class
-from engine.plan import Chord, Plan, Section
+from engine.model.tokenizer import BEATS_PER_BAR, CHORD_SLOTS_PER_BEAT, PITCH_RANGE, Vocab
+from engine.plan import Chord, Plan, Section, chord_class
 from engine.score import Note
 from engine.spec import MODES, MusicSpec
 
@@ -29,9 +30,21 @@ class GenerationStats:
     rejected: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """How one part is sampled and judged: its network, note grammar, candidates and ranking."""
+
+    name: str
+    model: torch.nn.Module
+    polyphonic: bool
+    candidates: int
+    guarded: bool
+    rank: Callable[[list[Note], list[Chord], frozenset[int], int, float], float]
+
+
 @dataclass(slots=True)
 class ModelWriter:
-    """Writes melodies with the trained model; accompaniment is left to the rules (see the model card)."""
+    """Writes the melody (and, with the piano network, the piano accompaniment) with the trained models."""
 
     model: torch.nn.Module = field(repr=False)
     vocab: Vocab = field(repr=False)
@@ -40,6 +53,8 @@ class ModelWriter:
     temperature: float = 0.95
     use_guard: bool = True
     name: str = "model"
+    piano_model: torch.nn.Module | None = field(default=None, repr=False)
+    piano_candidates: int = 2
     masks: Masks = field(init=False, repr=False)
     last_stats: GenerationStats = field(default_factory=GenerationStats)
 
@@ -48,10 +63,21 @@ class ModelWriter:
 
     def melody(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
         """A melody over every bar of the plan inside [low, high], or None when the model cannot write it."""
+        part = _Part("melody", self.model, False, self.candidates, self.use_guard, _melody_score)
+        return self._write(part, plan, low, high, seed, min_span=7)
+
+    def accompaniment(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
+        """A piano accompaniment over every bar inside [low, high], or None when there is no piano network."""
+        if self.piano_model is None:
+            return None
+        part = _Part("piano", self.piano_model, True, self.piano_candidates, False, _accompaniment_score)
+        return self._write(part, plan, low, high, seed, min_span=14)
+
+    def _write(self, part: _Part, plan: Plan, low: int, high: int, seed: int, min_span: int) -> list[Note] | None:
         low, high = max(low, PITCH_RANGE[0]), min(high, PITCH_RANGE[1] - 1)
-        if plan.beats_per_bar != BEATS_PER_BAR or high - low < 7 or plan.mode not in MODES:
+        if plan.beats_per_bar != BEATS_PER_BAR or high - low < min_span or plan.mode not in MODES:
             return None  # trained on 4/4 only; other meters and tiny ranges go to the rules
-        generator = torch.Generator().manual_seed(derive_seed(seed, "model-melody"))
+        generator = torch.Generator().manual_seed(derive_seed(seed, f"model-{part.name}"))
         bar_tokens: list[list[int]] = []
         notes: list[Note] = []
         written: dict[tuple[str, tuple[Chord, ...]], tuple[int, list[list[int]], list[Note]]] = {}
@@ -59,7 +85,7 @@ class ModelWriter:
         for section in plan.sections:
             first_beat = section.start_bar * BEATS_PER_BAR
             key = (section.name, _relative_chords(section))
-            if key in written:  # a repeated section (second chorus) sings its tune again
+            if key in written:  # a repeated section (second chorus) plays its part again
                 earlier_beat, tokens, earlier = written[key]
                 bar_tokens += tokens
                 notes += [Note(n.start - earlier_beat + first_beat, n.duration, n.pitch, n.velocity) for n in earlier]
@@ -68,7 +94,7 @@ class ModelWriter:
             section_notes: list[Note] = []
             for offset in range(0, section.bars, SEGMENT_BARS):
                 count = min(SEGMENT_BARS, section.bars - offset)
-                segment = self._segment(plan, section, offset, count, low, high, bar_tokens, notes, generator)
+                segment = self._segment(part, plan, section, offset, count, low, high, bar_tokens, notes, generator)
                 if segment is None:
                     return None
                 tokens, fresh, stats = segment
@@ -84,12 +110,9 @@ class ModelWriter:
             Note(n.start, min(n.duration, end - n.start), n.pitch, n.velocity) for n in notes if n.start < end
         ]
 
-    def accompaniment(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
-        """Not learned yet: the rule-based accompaniment is used."""
-        return None
-
     def _segment(
         self,
+        part: _Part,
         plan: Plan,
         section: Section,
         offset: int,
@@ -108,23 +131,21 @@ class ModelWriter:
         prompt = prefix_tokens(self.vocab, plan.tonic_pc, plan.mode, energy, tempo)
         prompt += [token for bar in history[-CONTEXT_BARS:] for token in bar]
         chords = [c for c in plan.chords if c.start < (first_bar + count) * BEATS_PER_BAR]
-        velocity = round(72 + 30 * section.energy)
+        velocity = round(72 + 30 * section.energy) - (12 if part.polyphonic else 0)
         tail = notes_so_far[-8:]
         rejected = 0
         for attempt in range(ATTEMPTS):
-            outputs = sample_bars(
-                self.model, self.vocab, self.masks, prompt, frames, self.candidates, generator, self.temperature
-            )
+            outputs = sample_bars(part.model, self.vocab, self.masks, prompt, frames, part.candidates,
+                                  generator, self.temperature, polyphonic=part.polyphonic)
             ranked: list[tuple[float, list[list[int]], list[Note]]] = []
             for tokens in outputs:
-                fresh = bars_to_notes(tokens, self.vocab, first_bar * BEATS_PER_BAR, velocity)
-                score = _score(fresh, chords, scale, count, section.energy)
-                ranked.append((score.total, tokens, fresh))
+                fresh = bars_to_notes(tokens, self.vocab, first_bar * BEATS_PER_BAR, velocity, part.polyphonic)
+                ranked.append((part.rank(fresh, chords, scale, count, section.energy), tokens, fresh))
             ranked.sort(key=lambda item: -item[0])
             for _total, tokens, fresh in ranked:
                 if not fresh:
                     continue
-                if self.use_guard and not self.index.is_original(tail + fresh):
+                if part.guarded and not self.index.is_original(tail + fresh):
                     rejected += 1
                     continue
                 return tokens, fresh, GenerationStats(attempt + 1, rejected)
@@ -159,9 +180,13 @@ def _relative_chords(section: Section) -> tuple[Chord, ...]:
     return tuple(Chord(c.root, c.quality, c.start - origin, c.duration, c.bass) for c in section.chords)
 
 
-def _score(
-    notes: list[Note], chords: list[Chord], scale: frozenset[int], bars: int, energy: float
-) -> Musicality:
-    target = 2.0 + 4.0 * energy  # notes per bar: POP909's quartiles run from about 3 to 6
-    return measure(notes, chords, scale, BEATS_PER_BAR, bars, target)
+def _melody_score(notes: list[Note], chords: list[Chord], scale: frozenset[int], bars: int, energy: float) -> float:
+    target = 2.0 + 4.0 * energy  # notes per bar: POP909's melody quartiles run from about 3 to 6
+    return measure(notes, chords, scale, BEATS_PER_BAR, bars, target).total
 
+
+def _accompaniment_score(
+    notes: list[Note], chords: list[Chord], scale: frozenset[int], bars: int, energy: float
+) -> float:
+    target = 8.0 + 9.0 * energy  # notes per bar: POP909's piano quartiles run from about 9 to 16
+    return measure_accompaniment(notes, chords, scale, BEATS_PER_BAR, bars, target).total
