@@ -1,4 +1,4 @@
-"""`python -m engine.evaluate`: compose the fixed prompt set, measure it, print the table, write the report."""
+"""`python -m engine.evaluate [--accompaniment]`: compose the fixed prompts, measure them, print the tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import BandmateError
+from engine.evaluate import accompaniment
 from engine.evaluate.reference import REFERENCE_FILE, compute_reference, load_reference, save_reference
 from engine.evaluate.report import piano_roll, piece_table, summary_table, write_json
 from engine.evaluate.runner import Prompt, evaluate_piece, load_prompts, summarise, targets_met
@@ -35,6 +36,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model-n", type=int, default=12,
                         help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
+    parser.add_argument("--accompaniment", action="store_true",
+                        help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
     return parser.parse_args(argv)
 
 
@@ -63,9 +66,31 @@ def _writers(choice: str) -> dict[str, PartWriter | None]:
     return writers
 
 
+def accompaniment_main(args: argparse.Namespace) -> int:
+    """The piano accompaniment side by side; the exit status is 0 when it ran."""
+    try:
+        if args.recompute_reference:
+            accompaniment.save_reference(accompaniment.compute_reference())
+            print(f"POP909 piano reference written to {accompaniment.REFERENCE_FILE}")
+        reference = accompaniment.load_reference()
+        prompts = accompaniment.accompaniment_prompts(with_seeds(load_prompts(args.prompts)[: args.n], args.seeds))
+        results = accompaniment.compare(prompts, _writers(args.writers))
+    except BandmateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    table = accompaniment.side_by_side(results, reference)
+    print(accompaniment.side_by_side_markdown(table, len(prompts)))
+    report = {"prompts": str(args.prompts), "table": table, "pieces": accompaniment.piece_rows(prompts, results)}
+    write_json(args.out / "accompaniment.json", report)
+    print(f"\nreport: {args.out / 'accompaniment.json'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; the exit status is 0 when the rules meet every target, 1 when one is missed."""
     args = _arguments(argv)
+    if args.accompaniment:
+        return accompaniment_main(args)
     try:
         if args.recompute_reference:
             save_reference(compute_reference())

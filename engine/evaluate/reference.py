@@ -40,7 +40,7 @@ def _beats(path: Path) -> tuple[np.ndarray, list[int]]:
     return times, downbeats
 
 
-def _to_beats(seconds: np.ndarray, beat_times: np.ndarray) -> np.ndarray:
+def to_beats(seconds: np.ndarray, beat_times: np.ndarray) -> np.ndarray:
     """Seconds → beat positions along the annotated beats, extrapolating with the edge tempo."""
     index = np.arange(len(beat_times), dtype=float)
     inside = np.interp(seconds, beat_times, index)
@@ -64,7 +64,7 @@ def load_song(folder: Path) -> tuple[Score, Track | None, list[float]]:
     for source in midi.tracks:
         starts = np.array([n.time for n in source.notes], dtype=float)
         ends = starts + np.array([n.duration for n in source.notes], dtype=float)
-        begin, finish = _to_beats(starts, beat_times), _to_beats(ends, beat_times)
+        begin, finish = to_beats(starts, beat_times), to_beats(ends, beat_times)
         notes = [
             Note(float(b), float(max(1 / 48, f - b)), n.pitch, n.velocity)
             for b, f, n in zip(begin, finish, source.notes, strict=True)
