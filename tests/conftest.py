@@ -6,7 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,3 +106,14 @@ def run_cli(
         text=True,
         timeout=300,
     )
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """Small models run fastest on one thread, and a shared 2-core machine punishes oversubscription."""
+    import torch  # only the model tests pay for importing torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +28,7 @@ PROMPTS = Path(__file__).parent / "data" / "eval_prompts.jsonl"
 needs_pop909 = pytest.mark.skipif(not POP909.is_dir(), reason=f"POP909 is not at {POP909}")
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +77,7 @@ def test_the_shipped_piano_network_accompanies_a_plan_in_range_and_repeatably(wr
     assert notes, "the piano network wrote nothing"
     assert all(40 <= n.pitch <= 67 and n.duration > 0 for n in notes)
     assert all(0 <= n.start < plan.total_bars * 4 for n in notes)
-    assert any(a.start == b.start and a.pitch < b.pitch for a, b in zip(notes, notes[1:], strict=False)), "no chords"
+    assert any(a.start == b.start and a.pitch < b.pitch for a, b in itertools.pairwise(notes)), "no chords"
     played = {int(n.start // 4) for n in notes}
     assert len(played) >= plan.total_bars - 1, "an accompaniment plays in (nearly) every bar"
     assert writer.accompaniment(plan, spec, 40, 67, seed=5) == notes
@@ -95,8 +90,8 @@ def test_the_shipped_piano_network_accompanies_a_plan_in_range_and_repeatably(wr
 def test_the_composer_uses_the_learned_piano_only_for_pianos_in_pop_style_genres(writer: ModelWriter) -> None:
     pop = build_spec(_pop_with_piano())
     with_model, rules = compose(pop, writer=writer), compose(pop)
-    piano = [t for t in with_model.tracks if t.name == "piano"][0]
-    assert piano.notes != [t for t in rules.tracks if t.name == "piano"][0].notes
+    piano = next(t for t in with_model.tracks if t.name == "piano")
+    assert piano.notes != next(t for t in rules.tracks if t.name == "piano").notes
     funk = build_spec(_pop_with_piano(genre="funk"))  # a genre-specific comping pattern: the rules play it
     assert [t.notes for t in compose(funk, writer=writer).tracks if t.name == "piano"] == [
         t.notes for t in compose(funk).tracks if t.name == "piano"
@@ -133,14 +128,14 @@ def test_the_committed_piano_reference_describes_pop909_accompaniment() -> None:
 def test_pop909_chords_read_in_beats() -> None:
     chords = accompaniment.pop909_chords(POP909 / "001")
     assert len(chords) > 20
-    assert all(b.start >= a.start for a, b in zip(chords, chords[1:], strict=False))
+    assert all(b.start >= a.start for a, b in itertools.pairwise(chords))
     assert 1.0 <= sorted(c.duration for c in chords)[len(chords) // 2] <= 8.0  # a chord lasts beats, not seconds
 
 
 def test_the_side_by_side_runs_from_the_command_line(tmp_path: Path) -> None:
     prompts = accompaniment.accompaniment_prompts(load_prompts(PROMPTS))
     assert prompts and all(p.spec.meter == "4/4" for p in prompts)
-    assert all([q.name for q in p.spec.parts if q.role == "chords"][0] == "piano" for p in prompts)
+    assert all(next(q.name for q in p.spec.parts if q.role == "chords") == "piano" for p in prompts)
     assert evaluate_main(["--accompaniment", "--n", "6", "--out", str(tmp_path), "--writers", "auto"]) == 0
     report = json.loads((tmp_path / "accompaniment.json").read_text())
     assert set(report["table"]) == set(accompaniment.METRICS)

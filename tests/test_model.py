@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 import symusic
-import torch
 
 from engine.model import MELODY_DIR, load_writer
 from engine.model.data import load_song, note_tokens, pop909_dir
@@ -23,13 +21,7 @@ POP909 = pop909_dir()
 needs_pop909 = pytest.mark.skipif(not POP909.is_dir(), reason=f"POP909 is not at {POP909}")
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    """Small models run fastest on one thread, and a shared 2-core machine punishes oversubscription."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _plan(bars_per_section: int = 4) -> Plan:
