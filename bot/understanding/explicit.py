@@ -25,6 +25,7 @@ _MODE_ALT = "|".join(sorted((name for name in _MODE_NAMES if name != "m"), key=l
 _ACCIDENTAL = r"(#|b|\s?-?sharp|\s?-?flat|\s?sostenido|\s?bemol|\s?diese|\s?sustenido)?"
 
 _GERMAN_KEY = re.compile(r"\b([a-h])(is|es|s)?\s?-?\s?(moll|dur)\b", re.I)
+_GERMAN_H_KEY = re.compile(r"\b(h)\s?-?\s?(minor|major)\b", re.I)  # German H is B: "in H minor"
 _SOLFEGE_KEY = re.compile(
     rf"\b(do|re|mi|fa|sol|la|si)\s?{_ACCIDENTAL}\s+(mayor|menor|majeur|mineur|maior|major|minor)\b", re.I
 )
@@ -147,6 +148,7 @@ def find_key(text: str, found: Explicit) -> None:
     """Key and mode: 'in Bb', 'F# minor', 'Am', 'a-Moll', 'ré mineur'."""
     finders = (
         (_GERMAN_KEY, lambda m: (_german_key(m[1], m[2]), "minor" if m[3].lower() == "moll" else "major")),
+        (_GERMAN_H_KEY, lambda m: ("B", m[2].lower())),
         (_SOLFEGE_KEY, lambda m: (_key_name(_SOLFEGE[m[1].lower()], m[2]), _MODE_NAMES.get(m[3].lower()))),
         (_LETTER_MODE_KEY, lambda m: (_key_name(m[1], m[2]), _MODE_NAMES.get(m[3].lower()))),
         (_CHORD_SYMBOL_KEY, lambda m: (_key_name(m[1], m[2]), "minor")),
