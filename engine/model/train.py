@@ -29,6 +29,7 @@ from engine.model.tokenizer import Vocab, build_vocab, save_vocab
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = "last.pt"
+_SHAPE = ModelShape()
 CURVE_FILE = "curves.csv"
 
 
@@ -36,12 +37,12 @@ CURVE_FILE = "curves.csv"
 class TrainConfig:
     """Everything a training run depends on besides the seed and the data location."""
 
-    layers: int = 4
-    hidden: int = 192
-    heads: int = 4
-    intermediate: int = 512
-    context: int = 512
-    dropout: float = 0.1
+    layers: int = _SHAPE.layers  # the network sizes default to ModelShape's; the config JSON is flat
+    hidden: int = _SHAPE.hidden
+    heads: int = _SHAPE.heads
+    intermediate: int = _SHAPE.intermediate
+    context: int = _SHAPE.context
+    dropout: float = _SHAPE.dropout
     batch_size: int = 16
     learning_rate: float = 1e-3
     warmup_steps: int = 100
