@@ -14,7 +14,7 @@ from engine.errors import EngineError
 
 
 def _rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
-    return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+    return functional.rms_norm(x, weight.shape, weight, eps)
 
 
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
@@ -61,7 +61,7 @@ class KVDecoder:
         self.capacity = capacity
         self.length = 0
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def __call__(self, ids: torch.Tensor) -> torch.Tensor:
         """Logits for the token after the last of `ids` ([batch, new tokens]) → [batch, vocabulary]."""
         batch, count = ids.shape
@@ -76,11 +76,11 @@ class KVDecoder:
             mask = torch.ones(count, end, dtype=torch.bool, device=x.device).tril(diagonal=start)
         for index, (norm_in, qkv, out, norm_mid, gate_up, down) in enumerate(self.layers):
             h = functional.linear(_rms_norm(x, norm_in, self.eps), qkv)
-            q, k, v = (
-                part.view(batch, count, self.heads, self.head_dim).transpose(1, 2) for part in h.split(self.hidden, -1)
-            )
-            q = q * cos + _rotate_half(q) * sin
-            k = k * cos + _rotate_half(k) * sin
+            # Queries and keys turn together: one rotation over both.
+            qk = h[..., : 2 * self.hidden].view(batch, count, 2 * self.heads, self.head_dim).transpose(1, 2)
+            qk = qk * cos + _rotate_half(qk) * sin
+            q, k = qk[:, : self.heads], qk[:, self.heads :]
+            v = h[..., 2 * self.hidden :].view(batch, count, self.heads, self.head_dim).transpose(1, 2)
             self.keys[index, :batch, :, start:end] = k
             self.values[index, :batch, :, start:end] = v
             attended = functional.scaled_dot_product_attention(

@@ -113,7 +113,7 @@ def _advance(row: _Row, token: int, vocab: Vocab, frames: list[BarFrame]) -> Non
         row.expecting = "position"
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def sample_bars(
     model: torch.nn.Module,
     vocab: Vocab,
