@@ -19,7 +19,8 @@ from engine.spec import MODES, MusicSpec
 
 SEGMENT_BARS = 8  # bars sampled per pass; longer sections continue with the previous bars as context
 CONTEXT_BARS = 4
-ATTEMPTS = 3  # fresh batches tried before giving the melody back to the rules
+ATTEMPTS = 3  # fresh batches tried before giving the part back to the rules
+LOW_INTERVAL_LIMIT = 48  # under C3 the piano part plays chord roots and fifths only
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,8 @@ class ModelWriter:
     ) -> tuple[list[list[int]], list[Note], GenerationStats] | None:
         first_bar = section.start_bar + offset
         scale = frozenset(scale_pcs(plan.tonic_pc, plan.mode))
-        frames = [self._frame(plan, bar, scale, low, high) for bar in range(first_bar, first_bar + count)]
+        floor = LOW_INTERVAL_LIMIT if part.polyphonic else 0
+        frames = [self._frame(plan, bar, scale, low, high, floor) for bar in range(first_bar, first_bar + count)]
         tempo = self.vocab.id(self.vocab.tempo_token(plan.tempo_bpm))
         energy = energy_bin_for_level(section.energy)
         prompt = prefix_tokens(self.vocab, plan.tonic_pc, plan.mode, energy, tempo)
@@ -151,12 +153,19 @@ class ModelWriter:
                 return tokens, fresh, GenerationStats(attempt + 1, rejected)
         return None
 
-    def _frame(self, plan: Plan, bar: int, scale: frozenset[int], low: int, high: int) -> BarFrame:
+    def _frame(
+        self, plan: Plan, bar: int, scale: frozenset[int], low: int, high: int, bass_floor: int = 0
+    ) -> BarFrame:
+        """A bar's header and allowed pitches: scale and chord tones, only roots and fifths under bass_floor."""
         header = bar_header(self.vocab, plan.chords, bar * BEATS_PER_BAR)
         begin, end = bar * BEATS_PER_BAR, (bar + 1) * BEATS_PER_BAR
         bar_chords = [c for c in plan.chords if c.start < end and c.start + c.duration > begin]
         allowed = set(scale) | {pc for chord in bar_chords for pc in chord.pitch_classes}
-        return BarFrame(tuple(header), frozenset(p for p in range(low, high + 1) if p % 12 in allowed))
+        # Thirds and other close intervals turn to mud low on a piano (the low interval limit).
+        bass = {pc for c in bar_chords for pc in (c.root % 12, (c.root + 7) % 12, c.bass) if pc is not None}
+        return BarFrame(tuple(header), frozenset(
+            p for p in range(low, high + 1) if p % 12 in (allowed if p >= bass_floor else bass)
+        ))
 
 
 def bar_header(vocab: Vocab, chords: tuple[Chord, ...], bar_start: float) -> list[int]:
