@@ -223,6 +223,9 @@ def side_by_side_markdown(table: dict[str, Any], pieces: int) -> str:
         cells += [f"{stats[key]:.3f}" for key in ("q1", "median", "q3")]
         cells.append(", ".join(row["closer"]) or "tie")
         lines.append("| " + " | ".join(cells) + " |")
+    distances = ["total distance outside POP909's IQR (IQR widths, lower is closer)"]
+    distances += [f"{sum(row['distances'][writer] for row in table.values()):.2f}" for writer in writers]
+    lines.append("| " + " | ".join([*distances, "", "", "", ""]) + " |")
     wins = {writer: sum(writer in row["closer"] for row in table.values()) for writer in writers}
     tally = ", ".join(f"{writer} {count}" for writer, count in wins.items())
     return "\n".join(lines) + f"\n\n{pieces} pieces per writer; closer to POP909 on: {tally} of {len(table)} metrics"
