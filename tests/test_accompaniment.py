@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from engine.model.sample import bars_to_notes
 from engine.model.tokenizer import build_vocab
 from engine.model.writer import ModelWriter
 from engine.plan import Chord
-from engine.score import Note
+from engine.score import Note, Score
 from engine.spec import build_spec
 
 POP909 = pop909_dir()
@@ -141,3 +142,17 @@ def test_the_side_by_side_runs_from_the_command_line(tmp_path: Path) -> None:
     assert set(report["table"]) == set(accompaniment.METRICS)
     assert set(report["table"]["polyphony"]["medians"]) == {"rules", "model"}
     assert report["pieces"] and all("model" in row for row in report["pieces"])
+
+
+def test_a_solo_piano_in_a_ballad_takes_its_left_hand_from_the_piano_network(writer: ModelWriter) -> None:
+    spec = build_spec({**_pop_with_piano(), "parts": [{"name": "piano", "role": "melody"},
+                                                      {"name": "strings", "role": "pad"}]})  # fmt: skip
+    melody_only = replace(writer, piano_model=None)
+    with_piano, rules_left = compose(spec, writer=writer), compose(spec, writer=melody_only)
+
+    def left(score: Score) -> list[tuple[float, int]]:
+        piano = next(t for t in score.tracks if t.name == "piano")
+        return [(round(n.start, 2), n.pitch) for n in piano.notes if n.pitch < 56]
+
+    assert left(with_piano) and left(rules_left)
+    assert left(with_piano) != left(rules_left)
