@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import symusic
 import torch
 
 from engine.compose import compose, make_plan
@@ -17,7 +18,7 @@ from engine.evaluate.runner import load_prompts
 from engine.model import PIANO_DIR, load_writer
 from engine.model.data import energy_bin, load_song, note_tokens, pop909_dir
 from engine.model.decode import KVDecoder
-from engine.model.sample import bars_to_notes
+from engine.model.sample import bars_to_notes, notes_to_midi
 from engine.model.tokenizer import build_vocab
 from engine.model.writer import ModelWriter
 from engine.plan import Chord
@@ -70,7 +71,9 @@ def test_the_lean_decoder_gives_the_same_logits_as_transformers(writer: ModelWri
             assert torch.allclose(decoder(ids[:, position : position + 1]), expected[:, position], atol=1e-4)
 
 
-def test_the_shipped_piano_network_accompanies_a_plan_in_range_and_repeatably(writer: ModelWriter) -> None:
+def test_the_shipped_piano_network_accompanies_a_plan_in_range_and_repeatably(
+    writer: ModelWriter, tmp_path: Path
+) -> None:
     assert (PIANO_DIR / "model.safetensors").stat().st_size <= 40 * 1024 * 1024
     spec = build_spec(_pop_with_piano())
     plan = make_plan(spec)
@@ -86,6 +89,8 @@ def test_the_shipped_piano_network_accompanies_a_plan_in_range_and_repeatably(wr
     measured = accompaniment.measure_accompaniment(notes, list(plan.chords), [b * 4.0 for b in range(plan.total_bars)],
                                                    plan.total_bars * 4.0)  # fmt: skip
     assert measured.chord_tone_ratio > 0.6
+    midi = symusic.Score(str(notes_to_midi(notes, plan.tempo_bpm, tmp_path / "piano.mid", name="piano")))
+    assert len(midi.tracks[0].notes) == len(notes) and midi.tracks[0].name == "piano"
 
 
 def test_the_composer_uses_the_learned_piano_only_for_pianos_in_pop_style_genres(writer: ModelWriter) -> None:
