@@ -14,6 +14,15 @@ from engine.score import Note
 STRONG_BEAT_WEIGHT = 2.0
 IDEAL_SPAN = (12, 20)  # POP909 tunes span an octave to an octave and a half (median 18 semitones)
 MAX_COMFORTABLE_LEAP = 9
+MELODY_WEIGHTS = {"chord_tone_ratio": 0.2, "strong_chord_tones": 0.15, "scale_consistency": 0.2, "range_fit": 0.1,
+                  "repetition": 0.15, "smoothness": 0.1, "density": 0.1}  # fmt: skip
+ACCOMPANIMENT_WEIGHTS = {"chord_tone_ratio": 0.3, "scale_consistency": 0.1, "grounded": 0.25, "regularity": 0.15,
+                         "density": 0.2}  # fmt: skip
+
+
+def weighted(measures: object, weights: dict[str, float]) -> float:
+    """The weighted sum of a measures record's fields."""
+    return sum(weight * float(getattr(measures, name)) for name, weight in weights.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +40,7 @@ class Musicality:
     @property
     def total(self) -> float:
         """The ranking score: harmony first, then scale, shape and form."""
-        return (
-            0.2 * self.chord_tone_ratio
-            + 0.15 * self.strong_chord_tones
-            + 0.2 * self.scale_consistency
-            + 0.1 * self.range_fit
-            + 0.15 * self.repetition
-            + 0.1 * self.smoothness
-            + 0.1 * self.density
-        )
+        return weighted(self, MELODY_WEIGHTS)
 
 
 def chord_at(chords: tuple[Chord, ...] | list[Chord], beat: float) -> Chord | None:
@@ -156,13 +157,7 @@ class Accompaniment:
     @property
     def total(self) -> float:
         """The ranking score: the harmony first, then a steady pattern at the section's density."""
-        return (
-            0.3 * self.chord_tone_ratio
-            + 0.1 * self.scale_consistency
-            + 0.25 * self.grounded
-            + 0.15 * self.regularity
-            + 0.2 * self.density
-        )
+        return weighted(self, ACCOMPANIMENT_WEIGHTS)
 
 
 def regularity(notes: list[Note], beats_per_bar: float) -> float:
