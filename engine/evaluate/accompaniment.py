@@ -17,7 +17,7 @@ import numpy as np
 from engine.compose import compose, make_plan
 from engine.compose.styles import STYLES
 from engine.errors import EngineError
-from engine.evaluate.metrics import groove_consistency, pitch_class_entropy, polyphony
+from engine.evaluate.metrics import bass_on_root, groove_consistency, pitch_class_entropy, polyphony
 from engine.evaluate.reference import POP909_DIR, load_song, sample_folders, to_beats
 from engine.evaluate.runner import Prompt
 from engine.files import write_bytes_atomic
@@ -56,19 +56,6 @@ def chord_at(chords: list[Chord], beat: float) -> Chord | None:
             break
         sounding = chord if beat < chord.start + chord.duration else None
     return sounding
-
-
-def bass_on_root(notes: list[Note], chords: list[Chord]) -> float:
-    """Share of chords whose lowest note in their first beat is the chord's root (or its slash bass)."""
-    hits = counted = 0
-    for chord in chords:
-        opening = [note for note in notes if chord.start - 0.25 <= note.start < chord.start + 1.0]
-        if not opening:
-            continue
-        counted += 1
-        lowest = min(opening, key=lambda note: note.pitch).pitch % 12
-        hits += lowest == (chord.bass if chord.bass is not None else chord.root) % 12
-    return hits / counted if counted else 0.0
 
 
 def measure_accompaniment(

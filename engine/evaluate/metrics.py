@@ -13,6 +13,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from engine.plan import Chord
 from engine.score import Note, Score, Track
 
 GRID = 12  # onset grid per quarter-note beat: sixteenths and triplets both land on it
@@ -148,6 +149,19 @@ def chord_tone_ratio(melody: list[Note], accompaniment: list[Note], strong_beats
         total += 1
         hits += note.pitch % 12 in harmony
     return hits / total if total else None
+
+
+def bass_on_root(notes: list[Note], chords: list[Chord]) -> float:
+    """Share of chords whose lowest note in their first beat is the chord's root (or its slash bass)."""
+    hits = counted = 0
+    for chord in chords:
+        opening = [note for note in notes if chord.start - 0.25 <= note.start < chord.start + 1.0]
+        if not opening:
+            continue
+        counted += 1
+        lowest = min(opening, key=lambda note: note.pitch).pitch % 12
+        hits += lowest == (chord.bass if chord.bass is not None else chord.root) % 12
+    return hits / counted if counted else 0.0
 
 
 def strong_beats(score: Score, starts: list[float] | None = None) -> list[float]:

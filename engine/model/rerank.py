@@ -6,7 +6,8 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from engine.evaluate.accompaniment import bass_on_root
+from engine.compose.grid import chord_at
+from engine.evaluate.metrics import bass_on_root
 from engine.evaluate.metrics import chord_tone_ratio as strong_beat_chord_tones
 from engine.plan import Chord
 from engine.score import Note
@@ -41,17 +42,6 @@ class Musicality:
     def total(self) -> float:
         """The ranking score: harmony first, then scale, shape and form."""
         return weighted(self, MELODY_WEIGHTS)
-
-
-def chord_at(chords: tuple[Chord, ...] | list[Chord], beat: float) -> Chord | None:
-    """The chord sounding at a beat."""
-    sounding = None
-    for chord in chords:
-        if chord.start <= beat + 1e-6:
-            sounding = chord
-        else:
-            break
-    return sounding
 
 
 def chord_tone_ratio(notes: list[Note], chords: tuple[Chord, ...] | list[Chord]) -> float:
