@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 
 class BandmateError(Exception):
     """Root of every error Bandmate raises on purpose."""
@@ -30,3 +38,16 @@ class RenderError(EngineError):
 class EncodeError(EngineError):
     """ffmpeg/pydub could not write the MP3."""
 
+
+def answers_errors(main: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A command-line entry point that answers a BandmateError with one line on stderr and exit status 2."""
+
+    @functools.wraps(main)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return main(*args, **kwargs)
+        except BandmateError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    return run

@@ -151,3 +151,19 @@ def test_a_solo_piano_keeps_its_left_hand_when_the_model_sings() -> None:
     tune_floor = min(n.pitch for n in next(t for t in rules_only.tracks if t.name == "piano").notes if n.pitch >= 60)
     assert any(n.pitch < 55 for n in piano.notes), "no chords part: the piano accompanies itself"
     assert any(n.pitch >= tune_floor for n in piano.notes)
+
+
+def test_the_training_tools_answer_mistakes_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.model import export
+    from engine.model import train as train_module
+
+    for main, argv in (
+        (train_module.main, ["--config", str(tmp_path / "missing.json"), "--out", str(tmp_path / "run")]),
+        (train_module.main, ["--data", str(tmp_path / "no-pop909"), "--out", str(tmp_path / "run")]),
+        (export.main, [str(tmp_path / "no-run")]),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        message = capsys.readouterr().err.strip()
+        assert message.startswith("error: ") and "\n" not in message

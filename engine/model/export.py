@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+from engine.errors import UserError, answers_errors
 from engine.files import atomic_path
 from engine.model import CHECKPOINT_DIR
 from engine.model.data import trained_part
@@ -46,7 +47,10 @@ def plot_curves(csv_path: Path, target: Path, part: str = "melody") -> Path:
 
 def export(run: Path, target: Path | None = None, data: Path | None = None, cache: Path | None = None) -> Path:
     """Copy a run's best checkpoint into its part's shipped folder; a melody also gets its originality index."""
-    part = trained_part(json.loads((run / "best" / CONFIG_FILE).read_text()))
+    try:
+        part = trained_part(json.loads((run / "best" / CONFIG_FILE).read_text()))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{run} has no readable best checkpoint ({run / 'best' / CONFIG_FILE}): {exc}") from exc
     target = target or CHECKPOINT_DIR / part
     target.mkdir(parents=True, exist_ok=True)
     for name in (WEIGHTS_FILE, CONFIG_FILE, TOKENIZER_FILE):
@@ -60,6 +64,7 @@ def export(run: Path, target: Path | None = None, data: Path | None = None, cach
     return target
 
 
+@answers_errors
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__)

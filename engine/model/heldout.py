@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from engine.errors import answers_errors
 from engine.model import MELODY_DIR
 from engine.model.data import default_cache, fixed_windows, load_corpus, split_songs, trained_part
 from engine.model.model import load_model
@@ -58,6 +59,7 @@ def evaluate_checkpoint(directory: Path, data: Path | None, cache: Path | None) 
     }
 
 
+@answers_errors
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.errors import EngineError
+from engine.errors import EngineError, answers_errors
 from engine.files import atomic_path
 from engine.score import Note
 
@@ -99,6 +99,7 @@ def build_index(pop909: Path | None = None, cache: Path | None = None) -> Origin
     return OriginalityIndex.from_melodies(melodies)
 
 
+@answers_errors
 def main(argv: list[str] | None = None) -> None:
     """`python -m engine.model.originality --out DIR`: build and save the index."""
     parser = argparse.ArgumentParser(description=main.__doc__)

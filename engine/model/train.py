@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.errors import UserError
+from engine.errors import UserError, answers_errors
 from engine.files import atomic_path
 from engine.model.data import (
     default_cache,
@@ -60,7 +60,10 @@ class TrainConfig:
         """Defaults overridden by a JSON file."""
         if path is None:
             return cls()
-        values = json.loads(path.read_text())
+        try:
+            values = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot read the training config {path}: {exc}") from exc
         names = {field.name for field in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in names})
 
@@ -234,6 +237,7 @@ def train(
     return TrainResult(step, first_loss, last_loss, best, time.monotonic() - started, params)
 
 
+@answers_errors
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
