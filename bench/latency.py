@@ -16,10 +16,10 @@ from pathlib import Path
 
 from bench.machine import describe
 from bot.understanding import TextEncoder, understand
+from engine.audio.render import Renderer
 from engine.pipeline import generate, render
-from engine.render import Renderer
+from engine.queue.worker import load_writer
 from engine.settings import find_soundfont
-from engine.worker import load_writer
 
 PROMPTS = (
     "sad piano ballad", "chill lofi beat to study to", "epic orchestral battle theme in D minor",

@@ -21,8 +21,8 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.repo import Store
 from bot.understanding import TextEncoder
-from engine.db import open_database
-from engine.jobs import JobQueue
+from engine.queue.db import open_database
+from engine.queue.jobs import JobQueue
 
 log = logging.getLogger("bandmate")
 

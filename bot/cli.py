@@ -23,8 +23,8 @@ from bot.store.models import Composition
 from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
 from engine.files import atomic_path
+from engine.queue.worker import open_worker, serve
 from engine.spec import build_spec
-from engine.worker import open_worker, serve
 
 CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
 EXIT_USER_ERROR, EXIT_FAILED = 2, 1

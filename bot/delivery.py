@@ -12,7 +12,7 @@ from bot.messages import Delivery, Progress, Sink
 from bot.service import origin_of
 from bot.store.models import Composition
 from bot.store.repo import Pending, Store
-from engine.jobs import JobQueue
+from engine.queue.jobs import JobQueue
 
 log = logging.getLogger("bandmate.delivery")
 

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.audio.encode import write_mp3
+from engine.audio.master import MasterReport, master
+from engine.audio.render import Renderer
 from engine.compose import compose, make_plan
-from engine.effects import MasterReport, master
-from engine.encode import write_mp3
 from engine.files import write_bytes_atomic
 from engine.midi import score_to_midi
 from engine.partwriter import PartWriter
-from engine.render import Renderer
 from engine.score import Score
 from engine.spec import MusicSpec
 

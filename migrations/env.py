@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.store.models import Base
-from engine.db import open_database
+from engine.queue.db import open_database
 
 config = context.config
 target_metadata = Base.metadata

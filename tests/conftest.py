@@ -17,7 +17,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.app import Runtime
     from bot.understanding import TextEncoder
-    from engine.worker import Worker
+    from engine.queue.worker import Worker
 
 pytest_plugins = ["tests.platforms"]
 
@@ -67,7 +67,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def engine_worker(runtime: Runtime, settings: Settings) -> AsyncIterator[Worker]:
     """The real engine worker, in this process, working the test database's queue."""
-    from engine.worker import open_worker
+    from engine.queue.worker import open_worker
     stop = asyncio.Event()
     async with open_worker(settings.engine(), runtime.database) as worker:
         task = asyncio.create_task(worker.run(stop))

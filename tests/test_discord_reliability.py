@@ -13,7 +13,7 @@ import pytest
 from bot.app import Runtime
 from bot.messages import Delivery, Origin
 from bot.service import Limits
-from engine.worker import open_worker
+from engine.queue.worker import open_worker
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import (
     answer_of,

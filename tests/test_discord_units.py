@@ -27,7 +27,7 @@ from bot.adapters.discord_ui import (
 )
 from bot.app import Runtime
 from bot.messages import Delivery, Origin
-from engine.encode import write_mp3
+from engine.audio.encode import write_mp3
 
 
 def test_allowed_channels_setting_is_parsed() -> None:

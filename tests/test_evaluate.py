@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine import metrics
 from engine.compose import compose
-from engine.evaluate import metrics
 from engine.evaluate.attributes import (
     heard_in_midi,
     key_from_notes,

@@ -12,8 +12,8 @@ from bot.app import Runtime
 from bot.jam.contributions import JamState, apply
 from bot.messages import Request
 from bot.settings import Settings
+from engine.queue.worker import Worker
 from engine.spec import MusicSpec
-from engine.worker import Worker
 from tests.conftest import make_settings
 from tests.helpers import RecordingSink, eventually, origin
 
@@ -38,7 +38,7 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
     ]) + "\n"  # fmt: skip
     out = io.StringIO()
     console = ConsoleAdapter(runtime.service, stdin=io.StringIO(script), stdout=out, user="Ana", session="chat-1")
-    from engine.worker import open_worker
+    from engine.queue.worker import open_worker
 
     try:
         async with open_worker(settings.engine(), runtime.database) as worker:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from bot.store import migrate
-from engine.db import sqlite_file
+from engine.queue.db import sqlite_file
 
 TABLES = {"users", "conversations", "compositions", "jobs", "chat_settings"}
 

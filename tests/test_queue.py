@@ -9,8 +9,8 @@ import pytest
 
 from bot.settings import Settings
 from bot.store import migrate
-from engine.db import open_database
-from engine.jobs import JobQueue
+from engine.queue.db import open_database
+from engine.queue.jobs import JobQueue
 
 
 @pytest.fixture
@@ -80,8 +80,8 @@ async def test_renew_records_stage_and_extends_lease(queue: JobQueue) -> None:
 async def test_a_debounced_job_waits_until_not_before(queue: JobQueue, settings: Settings) -> None:
     from sqlalchemy import update
 
-    from engine.db import now, open_database
-    from engine.jobs import Job
+    from engine.queue.db import now, open_database
+    from engine.queue.jobs import Job
 
     job_id = await queue.enqueue({"n": 1})
     database = open_database(settings.database_url)

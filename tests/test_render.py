@@ -11,11 +11,11 @@ import pytest
 import symusic
 from pydub import AudioSegment
 
-from engine.effects import TARGET_LUFS, TRUE_PEAK_CEILING_DB, master, true_peak_db
-from engine.encode import write_mp3
+from engine.audio.encode import write_mp3
+from engine.audio.master import TARGET_LUFS, TRUE_PEAK_CEILING_DB, master, true_peak_db
+from engine.audio.render import Renderer
 from engine.errors import RenderError
 from engine.midi import score_to_midi
-from engine.render import Renderer
 from engine.score import Note, Score, Track
 from tests.conftest import TEST_SOUNDFONT
 

@@ -11,7 +11,7 @@ from pydub import AudioSegment
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
 from bot.messages import Request
-from engine.worker import Worker
+from engine.queue.worker import Worker
 from tests.helpers import RecordingSink, eventually, origin
 
 

@@ -17,7 +17,7 @@ from bot.adapters.telegram import UNKNOWN_COMMAND, UNREADABLE, TelegramAdapter
 from bot.app import Runtime, opened
 from bot.settings import Settings
 from engine.errors import ConfigError
-from engine.worker import Worker
+from engine.queue.worker import Worker
 from tests.conftest import cli_env, make_settings
 from tests.fakes.telegram_api import ApiCall, FakeChat, FakeTelegramApi, FakeUser
 from tests.test_telegram_support import (

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.settings import Settings
-from engine.worker import Worker
+from engine.queue.worker import Worker
 from tests.fakes.telegram_api import FakeChat, FakeTelegramApi, FakeUser
 from tests.test_telegram_support import piece_for, posted_id, running_bot
 

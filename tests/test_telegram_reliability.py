@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.telegram_reliability import REDACTED
 from bot.app import Runtime
 from bot.settings import Settings
-from engine.worker import Worker
+from engine.queue.worker import Worker
 from tests.fakes.telegram_api import FakeChat, FakeTelegramApi, FakeUser, Fault
 from tests.helpers import eventually
 from tests.test_telegram_support import TOKEN, piece_for, reply_target, running_bot, settle

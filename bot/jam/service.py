@@ -14,8 +14,8 @@ from bot.messages import Reply, Request
 from bot.store.models import Conversation, Jam, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, understand
-from engine.db import now
 from engine.errors import UserError
+from engine.queue.db import now
 from engine.spec import MusicSpec
 
 JAM_HELP = ("Jam commands: /jam start <idea> · then just say what to change (\"add a walking bass\", "

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.jam.contributions import JamState
 from bot.store.models import Jam, JamContribution, JamParticipant, User
-from engine.db import now, session_factory
+from engine.queue.db import now, session_factory
 
 
 class JamStore:

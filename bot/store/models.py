@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.db import Base, now
-from engine.jobs import Job
+from engine.queue.db import Base, now
+from engine.queue.jobs import Job
 
 __all__ = [
     "Base", "ChatSettings", "Composition", "Conversation", "Jam", "JamContribution", "JamParticipant", "Job", "User",

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.models import ChatSettings, Composition, Conversation, User
-from engine.db import now, session_factory
-from engine.jobs import Job
+from engine.queue.db import now, session_factory
+from engine.queue.jobs import Job
 from engine.spec import MusicSpec
 
 

@@ -8,13 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.audio.render import Renderer
 from engine.errors import BandmateError
 from engine.evaluate import accompaniment
 from engine.evaluate.reference import REFERENCE_FILE, compute_reference, load_reference, save_reference
 from engine.evaluate.report import piano_roll, piece_table, summary_table, write_json
 from engine.evaluate.runner import Prompt, evaluate_piece, load_prompts, summarise, targets_met
 from engine.partwriter import PartWriter
-from engine.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROMPTS = ROOT / "tests" / "data" / "eval_prompts.jsonl"

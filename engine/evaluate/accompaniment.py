@@ -17,10 +17,10 @@ import numpy as np
 from engine.compose import compose, make_plan
 from engine.compose.styles import STYLES
 from engine.errors import EngineError
-from engine.evaluate.metrics import bass_on_root, groove_consistency, pitch_class_entropy, polyphony
 from engine.evaluate.reference import POP909_DIR, load_song, sample_folders, to_beats
 from engine.evaluate.runner import Prompt
 from engine.files import write_bytes_atomic
+from engine.metrics import bass_on_root, groove_consistency, pitch_class_entropy, polyphony
 from engine.partwriter import PartWriter
 from engine.plan import Chord, chord_class
 from engine.score import Note, Score, Track

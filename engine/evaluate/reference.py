@@ -16,8 +16,8 @@ import numpy as np
 import symusic
 
 from engine.errors import EngineError
-from engine.evaluate.metrics import Musicality, measure
 from engine.files import write_bytes_atomic
+from engine.metrics import Musicality, measure
 from engine.score import Note, Score, Track
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.evaluate.metrics import bar_features, bar_starts, pitched, self_similarity
 from engine.evaluate.runner import ATTRIBUTES
 from engine.files import atomic_path, write_bytes_atomic
+from engine.metrics import bar_features, bar_starts, pitched, self_similarity
 from engine.score import Score
 
 

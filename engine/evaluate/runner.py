@@ -9,6 +9,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from engine.audio.render import Renderer
 from engine.compose import compose
 from engine.errors import EngineError
 from engine.evaluate.attributes import (
@@ -20,10 +21,9 @@ from engine.evaluate.attributes import (
     tempo_from_audio,
     tempo_verdict,
 )
-from engine.evaluate.metrics import measure
+from engine.metrics import measure
 from engine.midi import score_to_midi
 from engine.partwriter import PartWriter
-from engine.render import Renderer
 from engine.score import Score
 from engine.spec import PITCH_CLASS, MusicSpec, build_spec
 

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from engine.compose.grid import chord_at
-from engine.evaluate.metrics import bass_on_root
-from engine.evaluate.metrics import chord_tone_ratio as strong_beat_chord_tones
+from engine.metrics import bass_on_root
+from engine.metrics import chord_tone_ratio as strong_beat_chord_tones
 from engine.plan import Chord
 from engine.score import Note
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.encode import write_mp3
+from engine.audio.encode import write_mp3
+from engine.audio.render import Renderer
 from engine.files import atomic_path
 from engine.midi import score_to_midi
-from engine.render import Renderer
 from engine.score import Score
 
 

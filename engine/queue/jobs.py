@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Float, Integer, String, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.db import Base, now, session_factory
+from engine.queue.db import Base, now, session_factory
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 

@@ -13,16 +13,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.db import open_database
+from engine.audio.render import Renderer
+from engine.audio.stems import render_stems
 from engine.errors import BandmateError, UserError
 from engine.files import remove_stale_temps
-from engine.jobs import ClaimedJob, JobQueue
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
-from engine.render import Renderer
+from engine.queue.db import open_database
+from engine.queue.jobs import ClaimedJob, JobQueue
 from engine.settings import EngineSettings
 from engine.spec import build_spec
-from engine.stems import render_stems
 
 log = logging.getLogger("bandmate.engine")
 
