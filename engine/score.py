@@ -13,6 +13,9 @@ class Note:
     duration: float
     pitch: int
     velocity: int
+    # The syllable sung on this note (vocal parts only), karaoke style: a word's last syllable ends
+    # with " ", a lyric line's last syllable with "\n"; "" on a held (melisma) note or any instrument.
+    lyric: str = ""
 
 
 @dataclass(slots=True)
