@@ -18,6 +18,10 @@ class NotUnderstood(UserError):
     """Nothing in the message could be recognised; the message says so and offers examples."""
 
 
+class NoChangeNamed(NotUnderstood):
+    """A reply that reacts to a piece ("🔥", "lol", "thanks") rather than asking for a change."""
+
+
 def examples() -> tuple[str, ...]:
     """Three example requests to offer someone who is stuck."""
     return EXAMPLE_REQUESTS
@@ -42,4 +46,12 @@ def change_not_understood(unknown: Sequence[str]) -> NotUnderstood:
     return NotUnderstood(
         f"I didn't catch a change to make{heard}. I can change tempo, key, meter, length, mood, "
         f"instruments and drums — for example {_quoted(EXAMPLE_REFINEMENTS)}, “undo” or “go back to v2”."
+    )
+
+
+def no_change_named() -> NoChangeNamed:
+    """The short answer to a reply that names no change: no new version is made."""
+    return NoChangeNamed(
+        f"That doesn't name a change, so I left the piece as it is — to change it, say how, "
+        f"e.g. {_quoted(EXAMPLE_REFINEMENTS[:3])}."
     )
