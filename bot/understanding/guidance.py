@@ -27,8 +27,11 @@ def examples() -> tuple[str, ...]:
     return EXAMPLE_REQUESTS
 
 
+_ECHO_CHARS = 24  # an unknown "word" can be a thousand digits; the answer stays one short line
+
+
 def _quoted(items: Sequence[str]) -> str:
-    return ", ".join(f"“{item}”" for item in items)
+    return ", ".join(f"“{item if len(item) <= _ECHO_CHARS else item[: _ECHO_CHARS - 1] + '…'}”" for item in items)
 
 
 def not_understood(unknown: Sequence[str]) -> NotUnderstood:
