@@ -351,6 +351,13 @@ def test_emoji_name_moods_and_instruments_and_fire_is_energy_not_a_mood() -> Non
     assert understand("pop 😭").spec.mood == "sad" and understand("pop 😂").spec.mood == "playful"
 
 
+def test_a_second_mood_is_not_dropped_silently() -> None:
+    both = understand("⚡😢 piano")
+    assert both.spec.mood == "energetic"
+    assert "energetic and sad both named — the mood is energetic" in both.guessed
+    assert not any("both named" in note for note in understand("sad, sorrowful piano").guessed)
+
+
 @pytest.mark.parametrize("reply", ["🎹🎶", "😢", "🔥🔥🔥", "👍", "lol", "thanks", "nice!", "haha ok", "wow, love it",
                                    "ok cool thanks", "merci", "what?"])
 def test_a_reply_that_names_no_change_makes_no_version(reply: str) -> None:

@@ -31,12 +31,18 @@ _ECHO_CHARS = 24  # an unknown "word" can be a thousand digits; the answer stays
 
 
 def _quoted(items: Sequence[str]) -> str:
-    return ", ".join(f"“{item if len(item) <= _ECHO_CHARS else item[: _ECHO_CHARS - 1] + '…'}”" for item in items)
+    return ", ".join(f"“{item}”" for item in items)
+
+
+def _heard(unknown: Sequence[str]) -> str:
+    """The first few unknown words, each cut short, to show what was not recognised."""
+    cut = [word if len(word) <= _ECHO_CHARS else word[: _ECHO_CHARS - 1] + "…" for word in unknown[:4]]
+    return f" (I didn't recognise {_quoted(cut)})" if cut else ""
 
 
 def not_understood(unknown: Sequence[str]) -> NotUnderstood:
     """The error for a request in which nothing was recognised."""
-    heard = f" (I didn't recognise {_quoted(unknown[:4])})" if unknown else ""
+    heard = _heard(unknown)
     return NotUnderstood(
         f"I couldn't tell what to compose from that{heard}. Describe a style, mood or instrument — "
         f"for example {_quoted(EXAMPLE_REQUESTS)}."
@@ -45,7 +51,7 @@ def not_understood(unknown: Sequence[str]) -> NotUnderstood:
 
 def change_not_understood(unknown: Sequence[str]) -> NotUnderstood:
     """The error for a reply in which no change was recognised."""
-    heard = f" (I didn't recognise {_quoted(unknown[:4])})" if unknown else ""
+    heard = _heard(unknown)
     return NotUnderstood(
         f"I didn't catch a change to make{heard}. I can change tempo, key, meter, length, mood, "
         f"instruments and drums — for example {_quoted(EXAMPLE_REFINEMENTS)}, “undo” or “go back to v2”."
