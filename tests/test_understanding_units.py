@@ -359,7 +359,7 @@ def test_a_second_mood_is_not_dropped_silently() -> None:
 
 
 @pytest.mark.parametrize("reply", ["🎹🎶", "😢", "🔥🔥🔥", "👍", "lol", "thanks", "nice!", "haha ok", "wow, love it",
-                                   "ok cool thanks", "merci", "what?"])
+                                   "ok cool thanks", "merci", "what?", "?!", "..."])
 def test_a_reply_that_names_no_change_makes_no_version(reply: str) -> None:
     for base in ("rock song", "sad piano ballad"):
         with pytest.raises(NoChangeNamed) as raised:

@@ -75,8 +75,8 @@ def _too_long(max_chars: int) -> str:
 
 
 def only_symbols(text: str) -> bool:
-    """Whether the text is emoji (and punctuation) without a letter or digit: a reaction, not words."""
-    return any(unicodedata.category(char)[0] == "S" for char in text) and not any(char.isalnum() for char in text)
+    """Whether the text is emoji or punctuation without a letter or digit ("👍", "?!"): a reaction, not words."""
+    return any(unicodedata.category(char)[0] in "SP" for char in text) and not any(char.isalnum() for char in text)
 
 
 def emoji_to_words(text: str) -> str:
