@@ -310,6 +310,8 @@ def test_the_prompt_limit_setting_has_an_upper_bound(tmp_path: Path) -> None:
     ("in Z# major", "key"),
     ("in X minor", "key"),
     ("in the key of Q", "key"),
+    ("in Jb", "key"),
+    ("in x flat minor", "key"),
     ("in 7/0 time", "meters"),
     ("in 4/3", "meters"),
     ("in 1/4", "meters"),
@@ -332,6 +334,9 @@ def test_values_that_cannot_be_played_are_refused_not_replaced(words: str, says:
     ("2-5 minutes of lofi", 300.0, "4/4"),
     ("lofi, 50/50 piano and guitar", 45.0, "4/4"),
     ("lofi in 3/4, 90 seconds", 90.0, "3/4"),
+    ("rock, it's sharp and bright", 45.0, "4/4"),
+    ("I flat out love jazz", 45.0, "4/4"),
+    ("jazz, ob das geht", 45.0, "4/4"),
 ])
 def test_fractions_and_ranges_that_are_not_meters_or_negatives_still_read(text: str, seconds: float,
                                                                           meter: str) -> None:

@@ -212,6 +212,6 @@ CHATTER_WORDS = frozenset("""
 lol lool lmao lmfao rofl haha hahaha hahahaha hehe hihi jaja jajaja kkk kkkk xd omg wow woah whoa nice
 cool great awesome amazing perfect beautiful gorgeous lovely brilliant excellent wonderful fantastic
 incredible sick dope fire lit banger bangs slaps goated good best fine yay yes yeah yep yup nah nope
-thx ty tysm cheers wonderful sweet neat hmm hm huh oh ah ooh aww wtf damn dang noice nicee gg
+thx ty tysm cheers sweet neat hmm hm huh oh ah ooh aww wtf damn dang noice nicee gg
 bueno buena genial guay gracias vale bom boa legal obrigado obrigada merci top gut danke toll
 """.split())

@@ -31,11 +31,14 @@ _SOLFEGE_KEY = re.compile(
 )
 _LETTER_MODE_KEY = re.compile(rf"\b([A-Ga-g]){_ACCIDENTAL}\s?-?\s?({_MODE_ALT})\b", re.I)
 _CHORD_SYMBOL_KEY = re.compile(r"(?<![\w#])([A-G])(#|b)?m(?![\w#&])")
-# A key-like name that is no key ("in Z# major", "key of X"): reported, never replaced by a random key.
-_ODD_KEY = re.compile(
-    rf"(?<![\w#])([i-zI-Z])(#|b|\s?-?sharp|\s?-?flat)(?:\s?-?\s?(?:{_MODE_ALT}))?(?![\w#&'])|"
-    rf"\b(?:in|key of|key)\s+([i-zI-Z])\s?-?\s?(?:{_MODE_ALT})\b|"
-    r"\b(?:key of|tonart|tonalidad|tonalite)\s+([i-zI-Z])(?![\w#&'])", re.I
+# A key-like name that is no key: reported, never replaced by a random key. Each pattern gives the letter
+# and its accidental; a lone letter counts only where the words say it is a key ("it's sharp" is not one).
+_ODD_ACCIDENTAL = r"(#|b|\s?-?sharp|\s?-?flat)"
+_ODD_KEYS = (
+    re.compile(rf"(?<![\w#'])([j-zJ-Z])(#)(?:\s?-?\s?(?:{_MODE_ALT}))?(?![\w#&'])", re.I),  # "Z#", "x# minor"
+    re.compile(rf"\b(?:in|key of|key)\s+([i-zI-Z]){_ODD_ACCIDENTAL}?\s?-?\s?(?:{_MODE_ALT})\b", re.I),  # "in X minor"
+    re.compile(rf"\b(?:key of|key|tonart|tonalidad|tonalite)\s+([i-zI-Z]){_ODD_ACCIDENTAL}?(?![\w#&'])", re.I),
+    re.compile(rf"\bin\s+([i-zI-Z]){_ODD_ACCIDENTAL}(?![\w#&'])", re.I),  # "in Jb"
 )
 _BARE_KEY = re.compile(
     r"(?i:\b(?:in|to|into|key of|key|en|em|tonart|tonalidad|tonalite|tom)\s+)([A-G])(#|b|\s?sharp|\s?flat)?(?![\w#&'])"
@@ -177,11 +180,13 @@ def find_key(text: str, found: Explicit) -> None:
                 found.key, found.mode = key, mode
                 found.spans.append(match.span())
                 return
-    match = _ODD_KEY.search(text)
-    if match:  # the spec refuses it in one line, naming what keys look like
-        letter, accidental = match[1] or match[3] or match[4], (match[2] or "").strip().lstrip("-").lower()
-        found.key = letter.upper() + ("#" if accidental in {"#", "sharp"} else ("b" if accidental else ""))
-        found.spans.append(match.span())
+    for pattern in _ODD_KEYS:
+        match = pattern.search(text)
+        if match:  # the spec refuses it in one line, naming what keys look like
+            accidental = (match[2] or "").strip().lstrip("-").lower()
+            found.key = match[1].upper() + ("#" if accidental in {"#", "sharp"} else ("b" if accidental else ""))
+            found.spans.append(match.span())
+            return
 
 
 def find_meter(text: str, found: Explicit) -> None:
@@ -193,7 +198,8 @@ def find_meter(text: str, found: Explicit) -> None:
     for match in _METER.finditer(text):
         top, bottom = int(match[1]), int(match[2])
         plausible = top >= 2 and bottom in {2, 4, 8, 16}
-        named = bool(_METER_BEFORE.search(text, 0, match.start()) or _METER_AFTER.match(text, match.end()))
+        before = max(0, match.start() - 6)  # a short look back keeps a text full of fractions linear
+        named = bool(_METER_BEFORE.search(text, before, match.start()) or _METER_AFTER.match(text, match.end()))
         if plausible or named:
             found.meter = f"{top}/{bottom}"
             found.spans.append(match.span())
