@@ -85,7 +85,7 @@ def test_no_text_crashes_the_request_parser(text: str) -> None:
     try:
         result = understand(text, seed=1)
     except UserError as error:
-        assert error.message.strip()
+        assert one_clear_line(error.message), error.message
     else:
         assert result.spec.parts and result.understood
 
@@ -154,7 +154,7 @@ def test_no_text_crashes_a_refinement(text: str, base: MusicSpec) -> None:
     try:
         result = refine(base, text, new_seed=4)
     except UserError as error:
-        assert error.message.strip()
+        assert one_clear_line(error.message), error.message
     else:
         assert result.changes
 
