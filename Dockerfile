@@ -11,7 +11,6 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY bot ./bot
 COPY engine ./engine
 COPY bench ./bench
-COPY migrations ./migrations
 COPY alembic.ini ./
 
 # torch first and alone, pinned like the Makefile does, so the resolver never picks another build.

@@ -11,7 +11,7 @@ from alembic.util.exc import CommandError
 
 from engine.errors import ConfigError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
