@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ SOUNDFONT_CANDIDATES = (
     Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
     Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
 )
+# POP909 is never copied into the repository; by default it lies beside the checkout.
+DEFAULT_POP909_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "pop909"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,12 @@ class EngineSettings:
     max_attempts: int = 3
     use_model: bool = True
     model_threads: int = 2  # torch threads for the model; more than the cores only thrashes
+
+
+def pop909_dir(configured: Path | None = None) -> Path:
+    """Where POP909 lies: the given folder (a tool's --data), else $POP909_DIR, else ../shared/datasets/pop909."""
+    # The model tools and the evaluation are entry points of their own, so they read their one setting here.
+    return configured or Path(os.environ.get("POP909_DIR") or DEFAULT_POP909_DIR)
 
 
 def find_soundfont(preferred: Path | None = None) -> Path | None:

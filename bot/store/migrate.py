@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -11,11 +12,12 @@ from alembic.util.exc import CommandError
 
 from engine.errors import ConfigError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Package data, so an installed wheel migrates as well as a checkout does.
+MIGRATIONS_DIR = Path(str(resources.files("bot.store") / "migrations"))
 
 
 def alembic_config(database_url: str) -> Config:
-    """An Alembic config pointing at this checkout's migrations and the given database."""
+    """An Alembic config pointing at the packaged migrations and the given database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
