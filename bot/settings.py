@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(6, ge=1)
     jam_debounce_seconds: float = Field(3.0, ge=0)
     log_level: str = "INFO"
+    log_file: Path | None = None  # tracebacks and details go here; default: bandmate.log beside the database
 
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -41,6 +42,17 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_allowed_channels: str = ""
     discord_guild_requests_per_minute: int = Field(30, ge=1)
+
+    def log_path(self) -> Path:
+        """Where the log file goes: LOG_FILE, else beside the SQLite database, else data/bandmate.log."""
+        if self.log_file is not None:
+            return self.log_file
+        # Read without SQLAlchemy (engine.queue.db.sqlite_file): importing it would slow every command's start.
+        scheme, _, rest = self.database_url.partition(":///")
+        database = rest.split("?", 1)[0]
+        if scheme.startswith("sqlite") and database and database != ":memory:":
+            return Path(database).parent / "bandmate.log"
+        return Path("data") / "bandmate.log"
 
     def engine(self) -> EngineSettings:
         """The engine's share of the settings, with the SoundFont resolved."""

@@ -17,18 +17,21 @@ DEFAULT_POP909_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
-    """Everything the engine process needs to claim, compose, render and store a job."""
+    """Everything the engine process needs to claim, compose, render and store a job.
+
+    No defaults here: bot.settings.Settings is the one place they are written down.
+    """
 
     database_url: str
     media_dir: Path
     soundfont: Path
-    sample_rate: int = 44_100
-    mp3_bitrate: str = "192k"
-    lease_seconds: float = 60.0
-    poll_seconds: float = 0.2
-    max_attempts: int = 3
-    use_model: bool = True
-    model_threads: int = 2  # torch threads for the model; more than the cores only thrashes
+    sample_rate: int
+    mp3_bitrate: str
+    lease_seconds: float
+    poll_seconds: float
+    max_attempts: int
+    use_model: bool
+    model_threads: int  # torch threads for the model; more than the cores only thrashes
 
 
 def pop909_dir(configured: Path | None = None) -> Path:
