@@ -166,3 +166,11 @@ def test_a_dry_run_imports_nothing_heavy(settings: Settings, tmp_path: Path) -> 
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0 and "Sad Piano Ballad" in done.stdout, done.stderr
     assert done.stderr.strip() == "[]"
+
+
+def test_loading_the_text_encoder_prints_no_progress_bar(settings: Settings, tmp_path: Path) -> None:
+    env = cli_env(settings) | {"USE_TEXT_ENCODER": "true"}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "compose", "night drive", "--dry-run"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0 and "sounded like" in done.stdout, done.stderr  # the encoder was used
+    assert done.stderr == ""  # no "Loading weights" bar

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import symusic
 
-from engine.errors import EngineError, UserError
+from engine.errors import EngineError, ToolError
 from engine.files import atomic_path
 from engine.model.tokenizer import (
     BEATS_PER_BAR,
@@ -248,10 +248,10 @@ def load_corpus(
 ) -> list[Song]:
     """One part of every usable POP909 song, tokenized once and cached (atomically) when `cache` is given."""
     if part not in PARTS:
-        raise UserError(f"unknown part {part!r}; the model learns {' or '.join(PARTS)}")
+        raise ToolError(f"unknown part {part!r}; the model learns {' or '.join(PARTS)}")
     directory = pop909_dir(root)
     if not directory.is_dir():
-        raise UserError(f"POP909 is not at {directory}; pass --data with its folder")
+        raise ToolError(f"POP909 is not at {directory}; pass --data with its folder")
     if cache is not None and cache.is_file():
         with cache.open("rb") as stream:
             content = pickle.load(stream)
