@@ -76,6 +76,13 @@ class Store:
             Conversation, {}, platform=platform, chat_id=chat_id, thread_id=thread_id or ""
         )
 
+    async def find_conversation(self, platform: str, chat_id: str, thread_id: str | None) -> Conversation | None:
+        """The conversation for a chat (and thread) if it has one yet; creates nothing."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Conversation).filter_by(platform=platform, chat_id=chat_id, thread_id=thread_id or "")
+            )
+
     async def _get_or_create(self, model: type[Any], defaults: dict[str, Any], **unique: str) -> Any:
         for _ in range(3):
             async with self._sessions() as session:
