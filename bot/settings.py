@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     def engine(self) -> EngineSettings:
         """The engine's share of the settings, with the SoundFont resolved."""
         soundfont = find_soundfont(self.soundfont)
+        if soundfont is None and self.soundfont is not None and self.soundfont.is_file():
+            raise ConfigError(f"SOUNDFONT {self.soundfont} is not a SoundFont (.sf2/.sf3) file, or cannot be read")
         if soundfont is None:
             wanted = self.soundfont or "a General MIDI SoundFont (apt-get install fluid-soundfont-gm)"
             raise ConfigError(f"No SoundFont found: {wanted}")

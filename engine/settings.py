@@ -40,8 +40,18 @@ def pop909_dir(configured: Path | None = None) -> Path:
     return configured or Path(os.environ.get("POP909_DIR") or DEFAULT_POP909_DIR)
 
 
+def is_soundfont(path: Path) -> bool:
+    """Whether `path` is a readable SoundFont file (.sf2 or .sf3: a RIFF file of form 'sfbk')."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(12)
+    except OSError:
+        return False
+    return header[:4] == b"RIFF" and header[8:12] == b"sfbk"
+
+
 def find_soundfont(preferred: Path | None = None) -> Path | None:
-    """The SoundFont to use: the configured one if it exists, else the first installed candidate."""
+    """The SoundFont to use: the configured one if it is one, else the first installed candidate that is."""
     if preferred is not None:
-        return preferred if preferred.is_file() else None
-    return next((path for path in SOUNDFONT_CANDIDATES if path.is_file()), None)
+        return preferred if is_soundfont(preferred) else None
+    return next((path for path in SOUNDFONT_CANDIDATES if is_soundfont(path)), None)

@@ -127,10 +127,13 @@ def test_unwritable_places_are_named_in_one_line(settings: Settings, tmp_path: P
     _one_line(done, 1, "cannot be used", "Not a directory")
 
 
-def test_a_missing_soundfont_is_refused_before_anything_is_queued(settings: Settings, tmp_path: Path) -> None:
-    done = _bandmate(["compose", "sad piano ballad", "--out", str(tmp_path / "out")], settings, tmp_path,
-                     SOUNDFONT=str(tmp_path / "missing.sf2"))  # fmt: skip
-    _one_line(done, 1, "No SoundFont found")
+def test_a_missing_or_broken_soundfont_is_refused_before_anything_is_queued(settings: Settings, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.sf2"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" + bytes(100))
+    for soundfont, reason in ((tmp_path / "missing.sf2", "No SoundFont found"), (broken, "is not a SoundFont")):
+        done = _bandmate(["compose", "sad piano ballad", "--out", str(tmp_path / "out")], settings, tmp_path,
+                         SOUNDFONT=str(soundfont))  # fmt: skip
+        _one_line(done, 1, reason, str(soundfont))
     assert not _database(settings).exists()
 
 
@@ -143,7 +146,7 @@ def _small_disk(folder: Path, size: str) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        subprocess.run(["umount", str(folder)], check=True)
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)  # lazy: never leave it mounted
 
 
 def test_a_full_out_disk_is_one_line_and_the_piece_stays_undelivered(settings: Settings, tmp_path: Path) -> None:
@@ -174,3 +177,19 @@ def test_loading_the_text_encoder_prints_no_progress_bar(settings: Settings, tmp
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0 and "sounded like" in done.stdout, done.stderr  # the encoder was used
     assert done.stderr == ""  # no "Loading weights" bar
+
+
+def test_a_full_database_disk_is_one_line_and_keeps_the_database(settings: Settings, tmp_path: Path) -> None:
+    with _small_disk(tmp_path / "db", "2m") as folder:
+        database = folder / "bandmate.db"
+        url = f"sqlite+aiosqlite:///{database}"
+        assert _bandmate(["migrate"], settings, tmp_path, DATABASE_URL=url).returncode == 0
+        with contextlib.suppress(OSError), (folder / "filler").open("wb") as filler:
+            while True:
+                filler.write(bytes(64 * 1024))
+        args = ["compose", "sad piano ballad, 5 seconds", "--out", str(tmp_path / "out")]
+        line = _one_line(_bandmate(args, settings, tmp_path, DATABASE_URL=url), 1, "full")
+        assert "database" in line
+        (folder / "filler").unlink()
+        with contextlib.closing(sqlite3.connect(database)) as db:  # still the same, readable database
+            assert db.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
