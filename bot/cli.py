@@ -78,13 +78,13 @@ async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any
 
 
 async def _engine(settings: Settings) -> None:
+    from engine.queue.worker import serve
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    from engine.queue.worker import serve
-
     await serve(settings.engine(), stop)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -34,7 +35,7 @@ def one_line(error: BaseException) -> str:
 class _LazyFileHandler(logging.FileHandler):
     """Appends to the log file, creating it (and its folder) only when the first record comes."""
 
-    def _open(self):  # type: ignore[no-untyped-def]  # typeshed's signature differs between versions
+    def _open(self) -> io.TextIOWrapper:
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
         return super()._open()
 
