@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -144,14 +145,16 @@ def _failure(error: Exception) -> str:
     return f"internal error ({logs.one_line(error)})"
 
 
-def _dispatch(settings: Settings, args: argparse.Namespace) -> dict[str, Any] | None:
-    if args.command == "compose":
-        return asyncio.run(_compose(settings, args))
-    if args.command == "refine":
-        return asyncio.run(_refine(settings, args))
+def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
+    if args.command in ("compose", "refine"):
+        result = asyncio.run((_compose if args.command == "compose" else _refine)(settings, args))
+        if result is not None:
+            from bot.oneshot import print_result
+
+            print_result(result, args.json)
+        return
     runner = {"engine": _engine, "chat": _chat, "run": _run, "migrate": _migrate}[args.command]
     asyncio.run(runner(settings))
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,9 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     log_file = logs.configure(settings.log_path(), settings.log_level, stderr_too=args.command in OPERATOR_COMMANDS)
     try:
-        result = _dispatch(settings, args)
+        _dispatch(settings, args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`| head`): nobody is left to tell
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush is quiet too
+        return EXIT_FAILED
     except UserError as exc:
         log.info("refused: %s", exc.message)
         _answer(exc.message, as_json)
@@ -183,10 +189,6 @@ def main(argv: list[str] | None = None) -> int:
         details = f" (details in {log_file})" if log_file is not None and not isinstance(exc, ConfigError) else ""
         _answer(_failure(exc) + details, as_json)
         return EXIT_FAILED
-    if result is not None:
-        from bot.oneshot import print_result
-
-        print_result(result, as_json)
     return 0
 
 

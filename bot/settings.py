@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import ConfigError
 from engine.settings import EngineSettings, find_soundfont
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class Settings(BaseSettings):
@@ -42,6 +44,13 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_allowed_channels: str = ""
     discord_guild_requests_per_minute: int = Field(30, ge=1)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        if level.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level.upper()
 
     def log_path(self) -> Path:
         """Where the log file goes: LOG_FILE, else beside the SQLite database, else data/bandmate.log."""
