@@ -71,7 +71,8 @@ class Bandmate:
         if command in ("start", "help"):
             return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
         origin = request.origin
-        # A request that is refused must store nothing (no chat or user rows either): read first, create late.
+        # A refused request must store nothing: a new piece's words are understood, and a chat with no piece
+        # answered, before the chat's and the author's rows are created.
         known = await self.store.find_conversation(origin.platform, origin.chat_id, origin.thread_id)
         understood: tuple[Understanding, float] | None = None
         if command == "compose" or (known is None and command is None):
