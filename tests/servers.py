@@ -1,4 +1,4 @@
-"""Real servers the tests start and stop themselves: a throwaway PostgreSQL cluster on 127.0.0.1.
+"""Real servers the tests start and stop themselves: a throwaway PostgreSQL cluster and an S3 server.
 
 The cluster comes from the Debian `postgresql` package (the Makefile installs it): initdb into a temp
 folder, a free port, no durability (fsync off: a test database is thrown away), stopped at the end.
@@ -13,7 +13,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +98,48 @@ async def postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectStoreServer:
+    """An S3-compatible server on loopback and the credentials its clients use."""
+
+    endpoint_url: str
+    environment: dict[str, str]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the object store server exited with status {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("the object store server did not start listening")
+
+
+@pytest.fixture(scope="session")
+def object_store_server() -> Iterator[ObjectStoreServer]:
+    """moto's S3-compatible server as its own process on 127.0.0.1 for this test session."""
+    port = _free_port()
+    environment = {"AWS_ACCESS_KEY_ID": "bandmate-test", "AWS_SECRET_ACCESS_KEY": "bandmate-test",
+                   "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | environment,
+    )  # fmt: skip
+    try:
+        _wait_for_port(port, process)
+        yield ObjectStoreServer(f"http://127.0.0.1:{port}", environment)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def object_store(object_store_server: ObjectStoreServer, monkeypatch: pytest.MonkeyPatch) -> ObjectStoreServer:
+    """The session's object store with its credentials in this test's environment."""
+    for name, value in object_store_server.environment.items():
+        monkeypatch.setenv(name, value)
+    return object_store_server
