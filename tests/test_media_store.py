@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import ObjectStoreServer
 from engine.errors import EngineError
 from engine.media import LocalMediaStore, MediaSettings, open_media_store
 from engine.media.s3 import S3MediaStore
-from tests.servers import ObjectStoreServer
 
 
 def _s3(tmp_path: Path, server: ObjectStoreServer, folder: str = "media") -> S3MediaStore:
@@ -42,15 +42,15 @@ def test_the_local_store_publishes_files_in_place_and_hides_temps(tmp_path: Path
 
 
 def test_an_engine_publishes_to_the_object_store_and_another_machine_reads_it(
-    tmp_path: Path, object_store: ObjectStoreServer
+    tmp_path: Path, object_store_env: ObjectStoreServer
 ) -> None:
-    engine_side = _s3(tmp_path, object_store, "engine-media")
+    engine_side = _s3(tmp_path, object_store_env, "engine-media")
     path = _finished(tmp_path / "engine-media", "v2-bossa-nova.mid", b"MThd midi")
     reference = engine_side.publish(path)
     assert reference.startswith("s3://") and reference.endswith("telegram/c1/v2-bossa-nova.mid")
     assert not path.exists()  # engine machines keep no media
     bot_side = open_media_store(
-        MediaSettings(tmp_path / "bot-media", "s3", engine_side.bucket, object_store.endpoint_url)
+        MediaSettings(tmp_path / "bot-media", "s3", engine_side.bucket, object_store_env.endpoint_url)
     )
     copy = bot_side.local_copy(reference)
     assert copy.read_bytes() == b"MThd midi" and copy.is_relative_to(tmp_path / "bot-media")
@@ -61,9 +61,9 @@ def test_an_engine_publishes_to_the_object_store_and_another_machine_reads_it(
 
 
 def test_a_missing_object_or_a_bad_reference_is_an_engine_error(
-    tmp_path: Path, object_store: ObjectStoreServer
+    tmp_path: Path, object_store_env: ObjectStoreServer
 ) -> None:
-    store = _s3(tmp_path, object_store)
+    store = _s3(tmp_path, object_store_env)
     with pytest.raises(EngineError, match="could not download"):
         store.local_copy(f"s3://{store.bucket}/nothing/here.mp3")
     with pytest.raises(EngineError, match="not an object store reference"):
