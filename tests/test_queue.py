@@ -24,6 +24,8 @@ def request(n: int) -> JobRequest:
 
 DONE = JobResult(files={"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid"}, duration_s=10.0)
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
@@ -125,3 +127,24 @@ async def test_a_malformed_request_fails_at_claim_instead_of_looping(queue: JobQ
     assert await queue.claim("w", 30, 3) is None
     job = await queue.get(job_id)
     assert job is not None and job.status == "failed" and job.error and "could not be made" in job.error
+
+
+async def test_concurrent_engines_each_claim_a_job_exactly_once(queue: JobQueue, settings: Settings) -> None:
+    ids = [await queue.enqueue(request(n)) for n in range(30)]
+    engines = [open_database(settings.database_url) for _ in range(6)]
+
+    async def drain(index: int) -> list[int]:
+        own, claimed = JobQueue(engines[index]), []
+        while (job := await own.claim(f"engine-{index}", 30, 3)) is not None:
+            claimed.append(job.id)
+        return claimed
+
+    try:
+        claims = await asyncio.gather(*(drain(index) for index in range(len(engines))))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    every = [job_id for claimed in claims for job_id in claimed]
+    assert sorted(every) == ids  # none twice, none missed
+    jobs = [await queue.get(job_id) for job_id in ids]
+    assert [job.attempts if job else None for job in jobs] == [1] * len(ids)
