@@ -56,10 +56,10 @@ async def test_queue_position_counts_jobs_ahead(queue: JobQueue) -> None:
 
 async def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(queue: JobQueue) -> None:
     job_id = await queue.enqueue(request(1))
-    dead = await queue.claim("dead", 0.05, 3)
+    dead = await queue.claim("dead", 1.0, 3)
     assert dead is not None and dead.id == job_id
     assert await queue.claim("other", 30, 3) is None  # lease still valid
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(1.1)
     alive = await queue.claim("alive", 30, 3)
     assert alive is not None and alive.id == job_id and alive.attempts == 2
     assert not await queue.complete(dead, DONE.model_copy(update={"duration_s": 1.0}))
