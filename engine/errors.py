@@ -39,6 +39,10 @@ class EncodeError(EngineError):
     """ffmpeg/pydub could not write the MP3."""
 
 
+class SheetError(EngineError):
+    """LilyPond could not engrave the lead sheet."""
+
+
 def answers_errors(main: Callable[_P, _R]) -> Callable[_P, _R]:
     """A command-line entry point that answers a BandmateError with one line on stderr and exit status 2."""
 
