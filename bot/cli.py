@@ -24,6 +24,7 @@ from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
 from engine.files import atomic_path
 from engine.queue.worker import open_worker, serve
+from engine.sheet import piece_sheet
 from engine.spec import build_spec
 
 CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
@@ -39,11 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--out", type=Path, default=Path("out"))
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
+    compose.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
     refine.add_argument("--out", type=Path, default=Path("out"))
     refine.add_argument("--json", action="store_true")
+    refine.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
     commands.add_parser("chat", help="a conversation in this terminal")
     commands.add_parser("engine", help="run the engine process")
     commands.add_parser("run", help="run the engine and the configured chat adapters")
@@ -67,7 +70,7 @@ def _result(composition: Composition, files: dict[str, str], total_ms: float, st
             "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
 
 
-async def _make(settings: Settings, request: Request, out: Path) -> dict[str, Any]:
+async def _make(settings: Settings, request: Request, out: Path, sheet: bool = False) -> dict[str, Any]:
     """Handle one compose/refine request in this process: queue it, work the queue until it is done."""
     async with opened(settings) as runtime:
         started = time.perf_counter()
@@ -96,6 +99,9 @@ async def _make(settings: Settings, request: Request, out: Path) -> dict[str, An
             "mp3": str(_copy_out(Path(job.result["mp3"]), out / f"{name}.mp3")),
             "midi": str(_copy_out(Path(job.result["midi"]), out / f"{name}.mid")),
         }
+        if sheet:
+            png, pdf = piece_sheet(build_spec(composition.spec), Path(files["midi"]), title=composition.summary)
+            files.update(sheet=str(png), sheet_pdf=str(pdf))
         return _result(composition, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
 
 
@@ -104,7 +110,7 @@ def _print_result(result: dict[str, Any], as_json: bool) -> None:
         print(json.dumps(result, ensure_ascii=False))
         return
     print(f"v{result['version']} (id {result['id']}): {result['summary']}")
-    print(f"  {result['files']['mp3']}\n  {result['files']['midi']}")
+    print("\n".join(f"  {path}" for path in result["files"].values()))
 
 
 async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, Any] | None:
@@ -126,7 +132,7 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
                 print(f"  {note}")
         return None
     request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed)
-    return await _make(settings, request, args.out)
+    return await _make(settings, request, args.out, args.sheet)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -137,7 +143,7 @@ async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any
     else:
         raise UserError(f"'{args.id}' is not a piece id: use a number from compose --json, or 'last'.")
     request = Request(CLI_ORIGIN, "refine", args.text, composition_id=composition_id)
-    return await _make(settings, request, args.out)
+    return await _make(settings, request, args.out, args.sheet)
 
 
 async def _engine(settings: Settings) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 Command = Literal[
-    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam"
+    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "lyrics", "sheet"
 ]
 
 

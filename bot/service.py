@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -14,8 +15,10 @@ from bot.messages import Origin, Reply, Request
 from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, examples, refine, understand
-from engine.errors import UserError
-from engine.spec import build_spec
+from bot.understanding.voice_words import lyrics_sheet, sung_lines
+from engine.errors import SheetError, UserError
+from engine.sheet import piece_sheet
+from engine.spec import MusicSpec, build_spec
 
 log = logging.getLogger("bandmate.service")
 
@@ -24,6 +27,8 @@ HELP = """I compose original music from plain words.
 • reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor"
 • /variation — another take on the same idea · /undo — back to the previous version
 • /history — the versions so far · the MIDI button or /midi — the MIDI file
+• sing: "folk ballad lyrics: walking down the road" · "with vocals", "instrumental", "male voice" ·
+  /lyrics — the words · /sheet — the lead sheet (tune, chords, words)
 Examples: {examples}"""
 
 COSTLY = {"compose", "refine", "variation"}
@@ -93,6 +98,10 @@ class Bandmate:
         target = await self._target(conversation, request)
         if command == "midi":
             return self._midi(target)
+        if command == "lyrics":
+            return Reply(lyrics_sheet(build_spec(target.spec), target.version)) if target else Reply(NO_PIECE)
+        if command == "sheet":
+            return await self._sheet(target)
         if command in COSTLY or command is None:
             await self._check_rate(author)
         if command == "compose" or (command is None and target is None):
@@ -149,7 +158,7 @@ class Bandmate:
         new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
                          request.message_id)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, notes)
+        return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
 
     async def _refine(
         self, conversation: Conversation, author: User, request: Request, target: Composition, text: str
@@ -169,7 +178,8 @@ class Bandmate:
         new = NewVersion(kind, text, change.spec, change.changes, target, request.message_id,
                          request.message_id)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, change.changes)
+        sung = sung_lines(change.spec) if any("lyrics" in note for note in change.changes) else ""
+        return self._queued_reply(composition, (*change.changes, sung))
 
     async def _undo(
         self, conversation: Conversation, author: User, request: Request, target: Composition
@@ -204,7 +214,7 @@ class Bandmate:
         return self._queued_reply(composition, (note,))
 
     def _queued_reply(self, composition: Composition, notes: tuple[str, ...] = ()) -> Reply:
-        lines = [f"🎼 v{composition.version}: {composition.summary}", *notes]
+        lines = [f"🎼 v{composition.version}: {composition.summary}", *filter(None, notes)]
         lines.append("Composing…" if composition.kind not in ("undo", "goto") else "Here it is again.")
         return Reply("\n".join(lines), job_id=composition.job_id, composition_id=composition.id)
 
@@ -225,6 +235,26 @@ class Bandmate:
             return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
         return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id,
                      file=Path(target.midi_path))  # fmt: skip
+
+    async def _sheet(self, target: Composition | None) -> Reply:
+        if target is None:
+            return Reply(NO_PIECE)
+        try:
+            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), target.midi_path)
+        except SheetError:
+            log.exception("lead sheet of composition %s failed", target.id)
+            return Reply("Sorry, I couldn't write the lead sheet for this piece.")
+        if png is None:
+            return Reply(f"v{target.version} is still being composed; ask for the sheet when it is here.")
+        return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
+
+
+def _sheet_beside(spec: MusicSpec, midi_path: str | None) -> Path | None:
+    """The lead sheet PNG beside a piece's MIDI, engraved the first time it is asked for; None before the MIDI."""
+    if not midi_path or not Path(midi_path).is_file():
+        return None
+    png = Path(midi_path).with_suffix(".png")
+    return png if png.is_file() else piece_sheet(spec, Path(midi_path))[0]
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

@@ -11,12 +11,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import symusic
+
+from engine.compose import compose, make_plan
 from engine.errors import SheetError
 from engine.files import write_bytes_atomic
 from engine.midi import key_signature
 from engine.plan import Chord
 from engine.score import Note, Score, Track
-from engine.spec import PITCH_CLASS
+from engine.spec import PITCH_CLASS, MusicSpec
 
 GRID = 4  # sixteenths per quarter-note beat
 LILYPOND_TIMEOUT_S = 120
@@ -186,3 +189,32 @@ def write_sheet(
         write_bytes_atomic(targets[0], png.read_bytes())
         write_bytes_atomic(targets[1], pdf.read_bytes())
     return targets
+
+
+def _notes_from_midi(path: Path, track_name: str) -> list[Note] | None:
+    """The notes of one named track of a MIDI file, in beats; None when the file has no such track."""
+    try:
+        midi = symusic.Score.from_file(str(path))
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise SheetError(f"cannot read {path.name}: {exc}") from exc
+    track = next((t for t in midi.tracks if t.name == track_name), None)
+    if track is None:
+        return None
+    quarter = midi.ticks_per_quarter
+    return [Note(n.time / quarter, n.duration / quarter, n.pitch, n.velocity) for n in track.notes]
+
+
+def piece_sheet(spec: MusicSpec, midi_path: Path, *, title: str = "") -> tuple[Path, Path]:
+    """The lead sheet of a made piece, beside its MIDI: chords from the plan, the tune as the MIDI plays it.
+
+    The sung line (and its words) is the composer's rules, the same for the same spec; an instrumental
+    tune is read back from the MIDI, since a trained model may have written it.
+    """
+    plan = make_plan(spec)
+    score = compose(spec, plan=plan)
+    track = tune_track(score)
+    if track is not None and track.name != "vocals" and midi_path.is_file():
+        played = _notes_from_midi(midi_path, track.name)
+        if played is not None:
+            track.notes = played
+    return write_sheet(score, plan.chords, midi_path.parent, name=midi_path.stem, title=title or spec.title)

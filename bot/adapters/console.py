@@ -13,6 +13,7 @@ from bot.service import Bandmate
 COMMANDS: dict[str, Command] = {
     "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
     "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
+    "lyrics": "lyrics", "sheet": "sheet",
 }  # fmt: skip
 
 
