@@ -15,7 +15,7 @@ from bot.messages import Origin, Reply, Request
 from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, examples, refine, understand
-from bot.understanding.voice_words import lyrics_sheet, sung_lines
+from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
 from engine.errors import SheetError, UserError
 from engine.sheet import piece_sheet
 from engine.spec import MusicSpec, build_spec
@@ -140,7 +140,7 @@ class Bandmate:
         if not cleaned:
             raise UserError(f"Tell me what to {what}, e.g. /compose sad piano ballad")
         if len(cleaned) > self.limits.max_prompt_chars:
-            raise UserError(f"That's too long: please keep requests under {self.limits.max_prompt_chars} characters.")
+            raise UserError(too_long(cleaned, self.limits.max_prompt_chars))
         return cleaned
 
     async def _compose(self, conversation: Conversation, author: User, request: Request) -> Reply:

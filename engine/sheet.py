@@ -197,7 +197,7 @@ def _notes_from_midi(path: Path, track_name: str) -> list[Note] | None:
         midi = symusic.Score.from_file(str(path))
     except (OSError, RuntimeError, ValueError) as exc:
         raise SheetError(f"cannot read {path.name}: {exc}") from exc
-    track = next((t for t in midi.tracks if t.name == track_name), None)
+    track = next((t for t in midi.tracks if t.name == track_name and len(t.notes)), None)
     if track is None:
         return None
     quarter = midi.ticks_per_quarter

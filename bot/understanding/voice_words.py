@@ -117,14 +117,20 @@ def raw_lyrics(text: str) -> str | None:
     return (match[1].strip() or None) if match else None
 
 
+def too_long(text: str, max_chars: int) -> str:
+    """The one line for a message over the length limit; lyrics get told how much fits."""
+    lyrics = raw_lyrics(text)
+    if lyrics is None:
+        return f"That's too long: please keep requests under {max_chars:,} characters."
+    return (f"Those lyrics are {len(lyrics):,} characters; I can set up to about {max_chars:,} characters "
+            "at a time — send a verse and a chorus.")
+
+
 def take_voice_words(text: str, max_chars: int) -> tuple[VoiceWords, str]:
     """The voice words of a message and the message without them (lyrics stay for the explicit reader)."""
     lyrics = raw_lyrics(text)
     if lyrics is not None and len(text) > max_chars:
-        raise UserError(
-            f"Those lyrics are {len(lyrics):,} characters; I can set up to about {max_chars:,} "
-            "characters at a time — send a verse and a chorus."
-        )
+        raise UserError(too_long(text, max_chars))
     match = (_LYRICS_QUOTED.search(text) or _LYRICS_OPEN.search(text)) if lyrics is not None else None
     cut = match.start() if match else len(text)
     head, tail = text[:cut], text[cut:]  # voice words are read before the lyrics, never inside them
