@@ -23,8 +23,8 @@ from bot.store.models import Composition
 from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
 from engine.files import atomic_path
+from engine.queue.contract import Extra, JobResult
 from engine.queue.worker import open_worker, serve
-from engine.sheet import piece_sheet
 from engine.spec import build_spec
 
 CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
@@ -60,17 +60,19 @@ def _copy_out(source: Path, target: Path) -> Path:
     return target
 
 
-def _result(composition: Composition, files: dict[str, str], total_ms: float, startup_ms: float) -> dict[str, Any]:
+def _result(
+    composition: Composition, outcome: JobResult, files: dict[str, str], total_ms: float, startup_ms: float
+) -> dict[str, Any]:
     spec = build_spec(composition.spec).public_dict()
-    timings = {key: float(value) for key, value in (composition.timings or {}).items()}
-    ordered = {name: timings.get(name, 0.0) for name in ("parse", "compose", "render", "effects", "encode")}
+    timings = {**(composition.timings or {}), **outcome.timings_ms}
+    ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
     ordered["total"] = round(total_ms, 1)
     ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
     return {"id": composition.id, "version": composition.version, "summary": composition.summary,
             "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
 
 
-async def _make(settings: Settings, request: Request, out: Path, sheet: bool = False) -> dict[str, Any]:
+async def _make(settings: Settings, request: Request, out: Path) -> dict[str, Any]:
     """Handle one compose/refine request in this process: queue it, work the queue until it is done."""
     async with opened(settings) as runtime:
         started = time.perf_counter()
@@ -87,22 +89,25 @@ async def _make(settings: Settings, request: Request, out: Path, sheet: bool = F
                 while (job := await runtime.queue.get(reply.job_id)) and job.status in ("queued", "running"):
                     if not await worker.run_once():
                         await asyncio.sleep(0.2)  # another worker holds it; wait for its lease
-        assert job is not None
-        if job.status != "done":
-            raise BandmateError(job.error or "the piece could not be made")
-        if await runtime.store.claim_delivery(reply.composition_id, 60):
-            await runtime.store.mark_delivered(reply.composition_id, job, None)
+        outcome = job.outcome if job is not None and job.status == "done" else None
         composition = await runtime.store.get(reply.composition_id)
-        assert composition is not None and job.result is not None
-        name = f"{Path(job.result['mp3']).stem.split('-', 1)[-1]}-v{composition.version}"
+        if job is None or outcome is None or composition is None:
+            raise BandmateError((job.error if job else None) or "the piece could not be made")
+        name = f"{job.request.name}-v{composition.version}"
         files = {
-            "mp3": str(_copy_out(Path(job.result["mp3"]), out / f"{name}.mp3")),
-            "midi": str(_copy_out(Path(job.result["midi"]), out / f"{name}.mid")),
+            kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
+            for kind in ("mp3", "midi", "sheet", "sheet_pdf") if (path := outcome.path(kind)) is not None
         }
-        if sheet:
-            png, pdf = piece_sheet(build_spec(composition.spec), Path(files["midi"]), title=composition.summary)
-            files.update(sheet=str(png), sheet_pdf=str(pdf))
-        return _result(composition, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
+        if "sheet" in request.extras and "sheet" not in files:
+            raise BandmateError("the lead sheet could not be engraved (is LilyPond installed?)")
+        if await runtime.store.claim_delivery(reply.composition_id, 60):
+            await runtime.store.mark_delivered(reply.composition_id, None)
+        return _result(composition, outcome, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
+
+
+def _extras(args: argparse.Namespace) -> frozenset[Extra]:
+    """The files besides MP3 and MIDI the command line asks the engine for."""
+    return frozenset({"sheet"}) if args.sheet else frozenset()
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:
@@ -131,8 +136,8 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
             for note in (*understanding.understood, *understanding.guessed):
                 print(f"  {note}")
         return None
-    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed)
-    return await _make(settings, request, args.out, args.sheet)
+    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed, extras=_extras(args))
+    return await _make(settings, request, args.out)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -142,8 +147,8 @@ async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any
         composition_id = int(args.id)
     else:
         raise UserError(f"'{args.id}' is not a piece id: use a number from compose --json, or 'last'.")
-    request = Request(CLI_ORIGIN, "refine", args.text, composition_id=composition_id)
-    return await _make(settings, request, args.out, args.sheet)
+    request = Request(CLI_ORIGIN, "refine", args.text, composition_id=composition_id, extras=_extras(args))
+    return await _make(settings, request, args.out)
 
 
 async def _engine(settings: Settings) -> None:

@@ -97,7 +97,7 @@ class Bandmate:
             return await self.jams.handle(conversation, author, request)
         target = await self._target(conversation, request)
         if command == "midi":
-            return self._midi(target)
+            return await self._midi(target)
         if command == "lyrics":
             return Reply(lyrics_sheet(build_spec(target.spec), target.version)) if target else Reply(NO_PIECE)
         if command == "sheet":
@@ -156,7 +156,7 @@ class Bandmate:
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
         new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
-                         request.message_id)  # fmt: skip
+                         request.message_id, extras=request.extras)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
         return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
 
@@ -176,7 +176,7 @@ class Bandmate:
         assert change.spec is not None
         kind = "variation" if change.action == "variation" else "refine"
         new = NewVersion(kind, text, change.spec, change.changes, target, request.message_id,
-                         request.message_id)  # fmt: skip
+                         request.message_id, extras=request.extras)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
         sung = sung_lines(change.spec) if any("lyrics" in note for note in change.changes) else ""
         return self._queued_reply(composition, (*change.changes, sung))
@@ -228,19 +228,26 @@ class Bandmate:
             lines.append(f"v{version.version} · {version.summary} — {what[:60]}")
         return Reply("\n".join(lines))
 
-    def _midi(self, target: Composition | None) -> Reply:
+    async def _midi(self, target: Composition | None) -> Reply:
         if target is None:
             return Reply(NO_PIECE)
-        if not target.midi_path or not Path(target.midi_path).is_file():
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        midi = outcome.path("midi") if outcome else None
+        if job is not None and job.status == "failed":
+            return Reply(f"v{target.version} could not be made, so it has no MIDI.")
+        if midi is None or not midi.is_file():
             return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
-        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id,
-                     file=Path(target.midi_path))  # fmt: skip
+        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
 
     async def _sheet(self, target: Composition | None) -> Reply:
         if target is None:
             return Reply(NO_PIECE)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
         try:
-            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), target.midi_path)
+            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)
         except SheetError:
             log.exception("lead sheet of composition %s failed", target.id)
             return Reply("Sorry, I couldn't write the lead sheet for this piece.")
@@ -249,12 +256,14 @@ class Bandmate:
         return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
 
 
-def _sheet_beside(spec: MusicSpec, midi_path: str | None) -> Path | None:
-    """The lead sheet PNG beside a piece's MIDI, engraved the first time it is asked for; None before the MIDI."""
-    if not midi_path or not Path(midi_path).is_file():
+def _sheet_beside(spec: MusicSpec, sheet: Path | None, midi: Path | None) -> Path | None:
+    """The piece's lead sheet PNG: the engine's, or engraved beside its MIDI the first time; None before the MIDI."""
+    if sheet is not None and sheet.is_file():
+        return sheet
+    if midi is None or not midi.is_file():
         return None
-    png = Path(midi_path).with_suffix(".png")
-    return png if png.is_file() else piece_sheet(spec, Path(midi_path))[0]
+    png = midi.with_suffix(".png")
+    return png if png.is_file() else piece_sheet(spec, midi)[0]
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

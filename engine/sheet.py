@@ -204,6 +204,12 @@ def _notes_from_midi(path: Path, track_name: str) -> list[Note] | None:
     return [Note(n.time / quarter, n.duration / quarter, n.pitch, n.velocity) for n in track.notes]
 
 
+def sheet_beside(score: Score, spec: MusicSpec, target: Path) -> tuple[Path, Path]:
+    """The lead sheet of a piece just made, as siblings of its MP3 (same name, .png and .pdf)."""
+    title = spec.title or spec.summary()
+    return write_sheet(score, make_plan(spec).chords, target.parent, name=target.stem, title=title)
+
+
 def piece_sheet(spec: MusicSpec, midi_path: Path, *, title: str = "") -> tuple[Path, Path]:
     """The lead sheet of a made piece, beside its MIDI: chords from the plan, the tune as the MIDI plays it.
 

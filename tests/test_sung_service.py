@@ -19,14 +19,8 @@ async def _next_delivery(runtime: Runtime, sink: RecordingSink, count: int) -> D
     loop = DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.05)
     task = asyncio.create_task(loop.run())
 
-    async def stored() -> bool:  # posted and recorded, so /midi and /sheet can find the files
-        if len(sink.deliveries) < count:
-            return False
-        composition = await runtime.store.get(sink.deliveries[count - 1].composition_id)
-        return composition is not None and bool(composition.midi_path)
-
     try:
-        await eventually(stored, timeout=120)
+        await eventually(lambda: len(sink.deliveries) >= count, timeout=120)
     finally:
         task.cancel()
     delivery = sink.deliveries[count - 1]
