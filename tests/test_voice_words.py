@@ -141,3 +141,21 @@ def test_the_lyrics_reply_shows_the_words_as_written(sung: MusicSpec) -> None:
     assert "instrumental now" in lyrics_sheet(sung.replace(vocals=False), 3)
     assert "has no words" in lyrics_sheet(sung.replace(vocals=False, lyrics=None), 1)
     assert sung_lines(sung).startswith("🎤 female voice, English: I walked along the river / the water cold")
+
+
+def test_a_jam_member_contributes_lyrics_sung_over_the_jams_own_form() -> None:
+    from bot.jam.contributions import apply, start
+
+    state = start(understand("lofi in F 85bpm", seed=1).spec, "ana", 1)
+    words = 'lyrics: "slow morning light\nthe coffee getting cold\n\n[Chorus]\nstay a while\nstay a while"'
+    sung, changes = apply(state, words, author="bob", author_id=2, new_seed=3)
+    assert changes == ("lyrics (bob)", "vocals (bob)")
+    assert (sung.spec.form, sung.spec.duration_s) == (state.spec.form, state.spec.duration_s)
+    vocal = next(t for t in compose(sung.spec).tracks if t.name == "vocals")
+    text = "".join(n.lyric for n in sorted(vocal.notes, key=lambda n: n.start))
+    assert text == "slow morning light\nthe coffee getting cold\nstay a while\nstay a while\n"
+    verse = next(s for s in compose(sung.spec).sections if s.name == "verse")
+    first = min(n.start for n in vocal.notes)
+    assert verse.start_beat - 1.5 <= first < verse.start_beat + verse.bars * 4  # sung in the verse
+    with pytest.raises(UserError, match="3 stanzas of these words find no section"):
+        apply(state, 'lyrics: "one\n\ntwo\n\nthree\n\nfour\n\nfive"', author="bob", author_id=2, new_seed=3)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.understanding.front import duration_label
-from engine.compose.sung import sung_length_s, voice_for
+from engine.compose.sung import sung_length_s, unsung_stanzas, voice_for
 from engine.errors import UserError
 from engine.lyrics.language import LANGUAGE_NAMES
 from engine.lyrics.words import language_for, read_lyrics
@@ -122,8 +122,10 @@ def too_long(text: str, max_chars: int) -> str:
     lyrics = raw_lyrics(text)
     if lyrics is None:
         return f"That's too long: please keep requests under {max_chars:,} characters."
-    return (f"Those lyrics are {len(lyrics):,} characters; I can set up to about {max_chars:,} characters "
-            "at a time — send a verse and a chorus.")
+    return (
+        f"Those lyrics are {len(lyrics):,} characters; I can set up to about {max_chars:,} characters "
+        "at a time — send a verse and a chorus."
+    )
 
 
 def take_voice_words(text: str, max_chars: int) -> tuple[VoiceWords, str]:
@@ -200,6 +202,14 @@ def sung_spec(fields: dict[str, Any], words: VoiceWords, asked: bool, understood
 def fit_words(spec: MusicSpec, asked: bool, previous: MusicSpec | None = None) -> tuple[MusicSpec, str | None]:
     """The spec sized to its words: their length when none was asked, longer when the asked one is too short."""
     if not spec.lyrics or not spec.vocals:
+        return spec, None
+    if spec.form:  # a form made by hand (a jam) keeps its length; the words go into its sections
+        left = unsung_stanzas(spec)
+        if left:
+            raise UserError(
+                f"{left} stanza{'s' if left > 1 else ''} of these words find no section to be sung "
+                "in — add one with “next section: verse”, or send fewer."
+            )
         return spec, None
     need = round(sung_length_s(spec), 1)
     if need > DURATION_RANGE[1]:

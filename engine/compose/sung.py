@@ -32,6 +32,7 @@ BREATH_BEATS = 0.5
 _REGISTER = {"verse": -1, "pre-chorus": 1, "chorus": 2, "bridge": 1}
 _ARCH = {"verse": 2, "pre-chorus": 2, "chorus": 3, "bridge": 3}
 MELISMA_CHANCE = 0.45
+_INSTRUMENTAL = frozenset({"intro", "outro", "solo", "breakdown", "drop"})  # sections sung over only by the band
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,8 @@ def layout(spec: MusicSpec) -> list[Block]:
     if not spec.lyrics:
         return []
     lyrics = read_lyrics(spec.lyrics, spec.language)
+    if spec.form:
+        return fitted_layout(spec, lyrics.sections)
     blocks = [Block("intro", INTRO_BARS, None, 0)]
     for section in lyrics.sections:
         bars = max(line_bars(len(line.syllables), spec.meter, spec.tempo_bpm) for line in section.lines)
@@ -84,6 +87,33 @@ def layout(spec: MusicSpec) -> list[Block]:
         spare -= solo
     blocks.append(Block("outro", OUTRO_BARS + max(0, spare), None, 0))
     return blocks
+
+
+def fitted_layout(spec: MusicSpec, stanzas: tuple[LyricSection, ...]) -> list[Block]:
+    """Words sung over a form given by hand (a jam's): stanzas in order, one per section that isn't an ending.
+
+    A stanza's lines share the section's bars evenly (1, 2, 4 or 8 bars a line); stanzas beyond the
+    sections are left unsung, which `unsung_stanzas` reports.
+    """
+    waiting = list(stanzas)
+    blocks: list[Block] = []
+    for section in spec.form:
+        words = waiting.pop(0) if waiting and section.name not in _INSTRUMENTAL else None
+        if words is not None:
+            fits = [bars for bars in (8, 4, 2, 1) if bars * len(words.lines) <= section.bars]
+            if not fits:
+                waiting.insert(0, words)
+                words = None
+        blocks.append(Block(section.name, section.bars, words, fits[0] if words is not None else 0))
+    return blocks
+
+
+def unsung_stanzas(spec: MusicSpec) -> int:
+    """How many stanzas of the words find no section to be sung in (only a hand-made form can leave some)."""
+    if not spec.lyrics:
+        return 0
+    sung = sum(1 for block in layout(spec) if block.words is not None)
+    return len(read_lyrics(spec.lyrics, spec.language).sections) - sung
 
 
 def words_form(spec: MusicSpec) -> list[FormSection]:

@@ -12,8 +12,9 @@ LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "Germa
 # Frequent words that mostly belong to one language; a tie goes to the earlier language in LANGUAGES.
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        "the and you i my is of to in it me your we on for with all this that love be "
-        "are was what when down night day heart".split()
+        "the a an and you i my is of to in it me your we on for with all this that love be are was what "
+        "when down night day heart oh so just can will don't i'm it's at from by our they their she he "
+        "her his not no while".split()
     ),
     "es": frozenset(
         "el la los las y de que en un una mi tu yo es por con para amor corazón no se del al noche como".split()
