@@ -19,6 +19,7 @@ from bench.machine import describe
 from engine.compose import compose, make_plan
 from engine.genres import GENRES
 from engine.lyrics.measures import measure_setting
+from engine.metrics import chord_tone_ratio, interval_histogram, strong_beats
 from engine.lyrics.words import read_lyrics
 from engine.spec import MusicSpec, build_spec
 
@@ -47,6 +48,9 @@ def main() -> None:
     coverage: list[float] = []
     identical: list[float] = []
     compose_ms: list[float] = []
+    chord_tones: list[float] = []
+    steps: list[float] = []
+    spans: list[int] = []
     sheet_ms: list[float] = []
     for entry in entries:
         for seed in range(args.seeds):
@@ -58,6 +62,12 @@ def main() -> None:
             vocal = next(track for track in score.tracks if track.name == "vocals")
             report = measure_setting(vocal.notes, read_lyrics(spec.lyrics or ""), spec.meter, spec.beats_per_bar)
             stressed.append(report.stressed_on_beats or 0.0)
+            band = [n for t in score.tracks if t.name != "vocals" and not t.is_drum for n in t.notes]
+            ratio = chord_tone_ratio(vocal.notes, band, strong_beats(score))
+            chord_tones += [ratio] if ratio is not None else []
+            shares = interval_histogram(sorted(vocal.notes, key=lambda n: n.start))
+            steps.append(shares["unison"] + shares["step"])
+            spans.append(max(n.pitch for n in vocal.notes) - min(n.pitch for n in vocal.notes))
             strong.append(report.stressed_on_strong or 0.0)
             coverage.append(report.syllable_coverage or 0.0)
             if report.repeated_lines_identical is not None:
@@ -82,6 +92,8 @@ def main() -> None:
     print(f"one note per syllable: mean {statistics.mean(coverage):.1%}, min {min(coverage):.1%}")
     if identical:
         print(f"repeated lines, identical tune: mean {statistics.mean(identical):.1%} over {len(identical)} pieces")
+    print(f"sung line: chord tones on strong beats {statistics.median(chord_tones):.2f} (median), "
+          f"unisons and steps {statistics.median(steps):.0%}, range {statistics.median(spans)} semitones")
     print(f"compose with words: p50 {statistics.median(compose_ms):.0f} ms (first call loads the CMU dictionary)")
     if sheet_ms:
         print(f"lead sheet (LilyPond, PNG + PDF): p50 {statistics.median(sheet_ms):.0f} ms, max {max(sheet_ms):.0f} ms")
