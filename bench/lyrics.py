@@ -19,8 +19,8 @@ from bench.machine import describe
 from engine.compose import compose, make_plan
 from engine.genres import GENRES
 from engine.lyrics.measures import measure_setting
-from engine.metrics import chord_tone_ratio, interval_histogram, strong_beats
 from engine.lyrics.words import read_lyrics
+from engine.metrics import chord_tone_ratio, interval_histogram, strong_beats
 from engine.spec import MusicSpec, build_spec
 
 SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "lyrics_set.jsonl"
@@ -92,8 +92,10 @@ def main() -> None:
     print(f"one note per syllable: mean {statistics.mean(coverage):.1%}, min {min(coverage):.1%}")
     if identical:
         print(f"repeated lines, identical tune: mean {statistics.mean(identical):.1%} over {len(identical)} pieces")
-    print(f"sung line: chord tones on strong beats {statistics.median(chord_tones):.2f} (median), "
-          f"unisons and steps {statistics.median(steps):.0%}, range {statistics.median(spans)} semitones")
+    print(
+        f"sung line: chord tones on strong beats {statistics.median(chord_tones):.2f} (median), "
+        f"unisons and steps {statistics.median(steps):.0%}, range {statistics.median(spans)} semitones"
+    )
     print(f"compose with words: p50 {statistics.median(compose_ms):.0f} ms (first call loads the CMU dictionary)")
     if sheet_ms:
         print(f"lead sheet (LilyPond, PNG + PDF): p50 {statistics.median(sheet_ms):.0f} ms, max {max(sheet_ms):.0f} ms")

@@ -159,3 +159,14 @@ def test_a_jam_member_contributes_lyrics_sung_over_the_jams_own_form() -> None:
     assert verse.start_beat - 1.5 <= first < verse.start_beat + verse.bars * 4  # sung in the verse
     with pytest.raises(UserError, match="3 stanzas of these words find no section"):
         apply(state, 'lyrics: "one\n\ntwo\n\nthree\n\nfour\n\nfive"', author="bob", author_id=2, new_seed=3)
+
+
+def test_a_sung_piece_made_longer_keeps_its_words_and_gets_longer(sung: MusicSpec) -> None:
+    longer = refine(sung, "make it longer", new_seed=1).spec
+    assert longer is not None and longer.duration_s > sung.duration_s + 5
+    assert longer.lyrics == sung.lyrics
+    score = compose(longer)
+    assert [s.name for s in score.sections][-2:] == ["solo", "outro"] or score.sections[-1].bars > 2
+    # New words on the longer piece keep the asked length; shorter words never shorten it.
+    renewed = refine(longer, 'new lyrics: "one short line"', new_seed=1).spec
+    assert renewed is not None and renewed.duration_s == longer.duration_s

@@ -217,8 +217,14 @@ def fit_words(spec: MusicSpec, asked: bool, previous: MusicSpec | None = None) -
             f"These words need {duration_label(need)} to sing and a piece can be at most "
             f"{duration_label(DURATION_RANGE[1])} — send fewer verses."
         )
-    followed = previous is not None and previous.lyrics and abs(previous.duration_s - sung_length_s(previous)) < 0.5
-    if not asked or followed:
+    # With no length asked now, the piece follows its words, unless an earlier version was asked longer.
+    longer_before = (
+        previous is not None
+        and previous.vocals
+        and previous.lyrics is not None
+        and (previous.duration_s > sung_length_s(previous) + 0.5)
+    )
+    if not asked and not longer_before:
         return (spec if spec.duration_s == need else spec.replace(duration_s=need)), None
     if spec.duration_s + 0.5 < need:
         note = f"the words need {duration_label(need)}; made it {duration_label(need)}"
