@@ -45,11 +45,6 @@ class Block:
     line_bars: int
 
 
-def sings(spec: MusicSpec) -> bool:
-    """Whether a voice sings in this piece."""
-    return spec.vocals
-
-
 def voice_for(spec: MusicSpec) -> str:
     """The voice that sings: the spec's, else the one whose register suits the lead instrument's tune."""
     if spec.voice:
