@@ -31,6 +31,8 @@ def test_english_syllables_take_their_stress_from_the_dictionary() -> None:
     assert [s.stress for s in syllables] == [PRIMARY, UNSTRESSED, UNSTRESSED]
     assert [s.word_end for s in syllables] == [False, False, True]
     assert [s.stress for s in word_syllables("tonight", "en")] == [UNSTRESSED, PRIMARY]
+    # pyphen leaves "heather" whole; the dictionary's two syllables split it before the "th" they begin with
+    assert [s.text for s in word_syllables("heather", "en")] == ["hea", "ther"]
 
 
 def test_short_function_words_are_unstressed_and_content_words_stressed() -> None:

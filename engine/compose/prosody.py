@@ -25,7 +25,11 @@ _PLACEMENT: dict[int, dict[float, float]] = {
     SECONDARY: {3: 0.2, 2.5: 0.2, 2: 0.2, 0: 1.2},
     0: {3: 1.2, 2.5: 0.9, 2: 0.4, 0: 0.0},
 }
+# Cost of the step from one syllable to the next, in eighths: quarters flow in simple meters, while
+# compound meters (beats of three eighths) flow in eighths and dotted quarters.
 _GAP_COST = {1: 0.0, 2: 0.05, 3: 0.35, 4: 0.25}
+SYNCOPATION_COST = 0.3
+_COMPOUND_GAP_COST = {1: 0.0, 2: 0.3, 3: 0.05, 4: 0.45, 6: 0.3}
 
 
 def eighths_per_bar(meter: str) -> int:
@@ -64,9 +68,9 @@ def line_bars(syllables: int, meter: str, tempo_bpm: float) -> int:
     return LINE_BAR_CHOICES[-1]
 
 
-def _gap_cost(gap: int, inside_word: bool, stressed: bool) -> float:
+def _gap_cost(gap: int, inside_word: bool, stressed: bool, compound: bool) -> float:
     """Holding a syllable `gap` eighths: long holds are dear inside a word and on an unstressed syllable."""
-    cost = _GAP_COST.get(gap, 0.25 * (gap - 3))
+    cost = (_COMPOUND_GAP_COST if compound else _GAP_COST).get(gap, 0.25 * (gap - 3))
     return cost * (1.6 if inside_word and gap > 2 else 1.0) * (1.0 if stressed or gap <= 2 else 1.8)
 
 
@@ -78,6 +82,7 @@ def line_rhythm(
     count = len(stresses)
     per_bar = eighths_per_bar(meter)
     weights = slot_weights(meter)
+    compound = set(METER_GROUPS[meter]) == {3}
     total = bars * per_bar
     lowest = -PICKUP_SLOTS if pickup else 0
     highest = max(total - 3, count - 1 + lowest)
@@ -87,6 +92,13 @@ def line_rhythm(
     def place(index: int, slot: int) -> float:
         weight = 0.0 if slot < 0 else weights[slot % per_bar]
         return _PLACEMENT[stresses[index]][weight] + (0.3 if slot < 0 else 0.0)
+
+    def syncopated(prev: int, slot: int) -> float:
+        """A note struck between beats and held over the next beat: fine now and then, not as a habit."""
+        if prev < 0 or weights[prev % per_bar] >= 2.0:
+            return 0.0
+        following = next(s for s in range(prev + 1, prev + per_bar + 1) if weights[s % per_bar] >= 2.0)
+        return SYNCOPATION_COST if slot > following else 0.0
 
     inf = float("inf")
     best = [{slot: inf for slot in slots} for _ in range(count)]
@@ -100,7 +112,12 @@ def line_rhythm(
                 continue
             here = place(index, slot)
             options = (
-                (best[index - 1][prev] + _gap_cost(slot - prev, inside_word, stressed), prev)
+                (
+                    best[index - 1][prev]
+                    + _gap_cost(slot - prev, inside_word, stressed, compound)
+                    + syncopated(prev, slot),
+                    prev,
+                )
                 for prev in range(max(lowest, slot - 2 * per_bar), slot)
                 if best[index - 1][prev] < inf
             )

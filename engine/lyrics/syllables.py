@@ -120,8 +120,10 @@ def split_at_nuclei(word: str, spans: list[tuple[int, int]]) -> list[str]:
         cluster = word[end:start]
         if len(cluster) <= 1:
             cuts.append(end)
-        elif cluster[-2:] in _ONSETS or cluster[-3:] in _ONSETS:
-            cuts.append(start - (3 if cluster[-3:] in _ONSETS else 2))
+        elif len(cluster) >= 3 and cluster[-3:] in _ONSETS:
+            cuts.append(start - 3)
+        elif cluster[-2:] in _ONSETS:
+            cuts.append(start - 2)
         else:
             cuts.append(start - 1)
     bounds = [0, *cuts, len(word)]
