@@ -178,3 +178,16 @@ def test_words_in_other_languages_are_sung_too() -> None:
     score = compose(sung_spec(lyrics="la luna sale sobre el mar, mi corazón canta contigo"))
     text = "".join(n.lyric for n in sorted(vocals(score).notes, key=lambda n: n.start))
     assert text.startswith("la luna sale sobre el mar")
+
+
+def test_compound_meters_flow_in_eighths_without_habitual_syncopation() -> None:
+    lines = read_lyrics("over the mountain and down to the sea\nthe wind in the heather is calling for me")
+    for line in lines.sections[0].lines:
+        stresses = tuple(s.stress for s in line.syllables)
+        word_ends = tuple(s.word_end for s in line.syllables)
+        onsets = line_rhythm(stresses, word_ends, line_bars(len(stresses), "6/8", 100), "6/8", True)
+        slots = [round(t * 2) for t in onsets]
+        held_over = [a for a, b in itertools.pairwise(slots) if a % 3 and b > a - a % 3 + 3]
+        assert not held_over, slots  # no note struck between beats is held across the next beat
+        gaps = [b - a for a, b in itertools.pairwise(slots)]
+        assert sum(gap == 2 for gap in gaps) <= len(gaps) // 3, gaps  # not simple-meter quarters
