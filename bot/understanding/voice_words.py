@@ -121,9 +121,9 @@ def too_long(text: str, max_chars: int) -> str:
     """The one line for a message over the length limit; lyrics get told how much fits."""
     lyrics = raw_lyrics(text)
     if lyrics is None:
-        return f"That's too long: please keep requests under {max_chars:,} characters."
+        return f"That's too long: please keep requests under {max_chars} characters."
     return (
-        f"Those lyrics are {len(lyrics):,} characters; I can set up to about {max_chars:,} characters "
+        f"Those lyrics are {len(lyrics):,} characters; I can set up to about {max_chars} characters "
         "at a time — send a verse and a chorus."
     )
 
