@@ -14,7 +14,7 @@ from bot.jam.service import JamService
 from bot.messages import Origin, Reply, Request
 from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
-from bot.understanding import TextEncoder, examples, refine, understand
+from bot.understanding import TextEncoder, Understanding, examples, refine, understand
 from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
 from engine.errors import SheetError, UserError
 from engine.sheet import piece_sheet
@@ -34,6 +34,7 @@ Examples: {examples}"""
 COSTLY = {"compose", "refine", "variation"}
 JAM_ROUTED = {"jam", None, "refine", "undo", "variation"}
 NO_PIECE = "There is no piece here yet. Start one with /compose, e.g. /compose sad piano ballad"
+NOT_HERE = "I can't find that piece in this chat any more."
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,15 @@ class Bandmate:
         if command in ("start", "help"):
             return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
         origin = request.origin
-        conversation = await self.store.conversation(origin.platform, origin.chat_id, origin.thread_id)
+        # A refused request must store nothing: a new piece's words are understood, and a chat with no piece
+        # answered, before the chat's and the author's rows are created.
+        known = await self.store.find_conversation(origin.platform, origin.chat_id, origin.thread_id)
+        understood: tuple[Understanding, float] | None = None
+        if command == "compose" or (known is None and command is None):
+            understood = self._understand(request)  # a mistake in the words ends here
+        elif known is None and command != "jam":
+            raise UserError(NO_PIECE if request.composition_id is None else NOT_HERE)
+        conversation = known or await self.store.conversation(origin.platform, origin.chat_id, origin.thread_id)
         author = await self.store.user(origin.platform, origin.user_id, origin.user_name)
         if request.message_id is not None:
             seen = await self.store.by_request_key(conversation.id, request.message_id)
@@ -105,7 +114,7 @@ class Bandmate:
         if command in COSTLY or command is None:
             await self._check_rate(author)
         if command == "compose" or (command is None and target is None):
-            return await self._compose(conversation, author, request)
+            return await self._compose(conversation, author, request, understood)
         if target is None:
             return Reply(NO_PIECE)
         if command == "variation":
@@ -119,7 +128,7 @@ class Bandmate:
         if request.composition_id is not None:
             found = await self.store.get(request.composition_id)
             if found is None or found.conversation_id != conversation.id:
-                raise UserError("I can't find that piece in this chat any more.")
+                raise UserError(NOT_HERE)
             return found
         if request.reply_to_message_id is not None:
             found = await self.store.by_posted_message(conversation.id, request.reply_to_message_id)
@@ -143,12 +152,23 @@ class Bandmate:
             raise UserError(too_long(cleaned, self.limits.max_prompt_chars))
         return cleaned
 
-    async def _compose(self, conversation: Conversation, author: User, request: Request) -> Reply:
+    def _understand(self, request: Request) -> tuple[Understanding, float]:
+        """The request's words as a spec, and the milliseconds that took; UserError if they cannot be used."""
         text = self._check_text(request.text, "compose")
         seed = request.seed if request.seed is not None else self._new_seed()
         started = time.perf_counter()
         understanding = understand(text, seed=seed, encoder=self.encoder, max_chars=self.limits.max_prompt_chars)
-        parse_ms = (time.perf_counter() - started) * 1000
+        return understanding, (time.perf_counter() - started) * 1000
+
+    async def _compose(
+        self,
+        conversation: Conversation,
+        author: User,
+        request: Request,
+        understood: tuple[Understanding, float] | None = None,
+    ) -> Reply:
+        text = self._check_text(request.text, "compose")
+        understanding, parse_ms = understood or self._understand(request)
         heard = [note.split(": ", 1)[-1] for note in understanding.understood]
         notes = tuple(filter(None, (
             f"Heard: {', '.join(heard)}" if heard else "",
