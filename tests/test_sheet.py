@@ -75,3 +75,13 @@ def test_without_lilypond_the_sheet_fails_in_one_line(
     with pytest.raises(SheetError, match="LilyPond is not installed"):
         write_sheet(score, plan.chords, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("meter", ["2/4", "3/4", "5/4", "6/8", "7/8", "12/8"])
+def test_every_meter_fills_its_bars_whatever_the_asked_length(meter: str) -> None:
+    spec = sung_spec(meter=meter, tempo_bpm=200, duration_s=33.3)
+    plan = make_plan(spec)
+    score = compose(spec, plan=plan)
+    source = lead_sheet_ly(score, plan.chords)
+    assert _staff_sixteenths(source) == plan.total_bars * round(spec.beats_per_bar * 4)
+    assert score.length_beats == plan.total_bars * spec.beats_per_bar  # a sung piece ends on a bar line

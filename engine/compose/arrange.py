@@ -207,7 +207,8 @@ def _ensure_heard(notes: list[Note], plan: Plan, low: int, high: int, end_beat: 
 def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | None = None) -> Score:
     """Compose the spec into a score: one track per part plus drums, deterministic for the same spec."""
     plan = plan or make_plan(spec)
-    end_beat = max(length_beats(spec), plan.total_bars * plan.beats_per_bar) if spec.lyrics else length_beats(spec)
+    # A piece with words is as long as the form its stanzas make (whole bars), whatever rounding the length had.
+    end_beat = plan.total_bars * plan.beats_per_bar if spec.lyrics and not spec.form else length_beats(spec)
     vocal = write_sung(plan, spec, derive_seed(spec.seed, "vocals")) if spec.vocals else []
     variants = tuple(section.variant for section in spec.form) if spec.form else ()
     lead = next((part for part in spec.parts if part.role == "melody"), None)
