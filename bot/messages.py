@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from engine.queue.contract import Extra
+
 Command = Literal[
-    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam"
+    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "lyrics", "sheet"
 ]
 
 
@@ -39,6 +41,7 @@ class Request:
     reply_to_message_id: str | None = None
     composition_id: int | None = None  # set by buttons that carry the version they sit under
     seed: int | None = None  # an explicit seed (CLI --seed, Discord's seed option)
+    extras: frozenset[Extra] = frozenset()  # files the engine makes only when asked (CLI --sheet)
 
 
 @dataclass(frozen=True, slots=True)

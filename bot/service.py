@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from bot.jam.service import JamService
 from bot.messages import Origin, Reply, Request
 from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, Understanding, examples, refine, understand
-from engine.errors import UserError
-from engine.spec import build_spec
+from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
+from engine.errors import SheetError, UserError
+from engine.sheet import piece_sheet
+from engine.spec import MusicSpec, build_spec
 
 log = logging.getLogger("bandmate.service")
 
@@ -23,6 +27,8 @@ HELP = """I compose original music from plain words.
 • reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor"
 • /variation — another take on the same idea · /undo — back to the previous version
 • /history — the versions so far · the MIDI button or /midi — the MIDI file
+• sing: "folk ballad lyrics: walking down the road" · "with vocals", "instrumental", "male voice" ·
+  /lyrics — the words · /sheet — the lead sheet (tune, chords, words)
 Examples: {examples}"""
 
 COSTLY = {"compose", "refine", "variation"}
@@ -101,6 +107,10 @@ class Bandmate:
         target = await self._target(conversation, request)
         if command == "midi":
             return await self._midi(target)
+        if command == "lyrics":
+            return Reply(lyrics_sheet(build_spec(target.spec), target.version)) if target else Reply(NO_PIECE)
+        if command == "sheet":
+            return await self._sheet(target)
         if command in COSTLY or command is None:
             await self._check_rate(author)
         if command == "compose" or (command is None and target is None):
@@ -139,7 +149,7 @@ class Bandmate:
         if not cleaned:
             raise UserError(f"Tell me what to {what}, e.g. /compose sad piano ballad")
         if len(cleaned) > self.limits.max_prompt_chars:
-            raise UserError(f"That's too long: please keep requests under {self.limits.max_prompt_chars} characters.")
+            raise UserError(too_long(cleaned, self.limits.max_prompt_chars))
         return cleaned
 
     def _understand(self, request: Request) -> tuple[Understanding, float]:
@@ -166,9 +176,9 @@ class Bandmate:
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
         new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
-                         request.message_id)  # fmt: skip
+                         request.message_id, extras=request.extras)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, notes)
+        return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
 
     async def _refine(
         self, conversation: Conversation, author: User, request: Request, target: Composition, text: str
@@ -186,9 +196,10 @@ class Bandmate:
         assert change.spec is not None
         kind = "variation" if change.action == "variation" else "refine"
         new = NewVersion(kind, text, change.spec, change.changes, target, request.message_id,
-                         request.message_id)  # fmt: skip
+                         request.message_id, extras=request.extras)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, change.changes)
+        sung = sung_lines(change.spec) if any("lyrics" in note for note in change.changes) else ""
+        return self._queued_reply(composition, (*change.changes, sung))
 
     async def _undo(
         self, conversation: Conversation, author: User, request: Request, target: Composition
@@ -223,7 +234,7 @@ class Bandmate:
         return self._queued_reply(composition, (note,))
 
     def _queued_reply(self, composition: Composition, notes: tuple[str, ...] = ()) -> Reply:
-        lines = [f"🎼 v{composition.version}: {composition.summary}", *notes]
+        lines = [f"🎼 v{composition.version}: {composition.summary}", *filter(None, notes)]
         lines.append("Composing…" if composition.kind not in ("undo", "goto") else "Here it is again.")
         return Reply("\n".join(lines), job_id=composition.job_id, composition_id=composition.id)
 
@@ -248,6 +259,31 @@ class Bandmate:
         if midi is None or not midi.is_file():
             return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
         return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
+
+    async def _sheet(self, target: Composition | None) -> Reply:
+        if target is None:
+            return Reply(NO_PIECE)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
+        try:
+            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)
+        except SheetError:
+            log.exception("lead sheet of composition %s failed", target.id)
+            return Reply("Sorry, I couldn't write the lead sheet for this piece.")
+        if png is None:
+            return Reply(f"v{target.version} is still being composed; ask for the sheet when it is here.")
+        return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
+
+
+def _sheet_beside(spec: MusicSpec, sheet: Path | None, midi: Path | None) -> Path | None:
+    """The piece's lead sheet PNG: the engine's, or engraved beside its MIDI the first time; None before the MIDI."""
+    if sheet is not None and sheet.is_file():
+        return sheet
+    if midi is None or not midi.is_file():
+        return None
+    png = midi.with_suffix(".png")
+    return png if png.is_file() else piece_sheet(spec, midi)[0]
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

@@ -129,7 +129,7 @@ class BandmateClient(discord.Client):
 
 
 def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.CommandTree[discord.Client]:
-    """The slash commands: /compose, /history, /undo, /help, /jam, /channels."""
+    """The slash commands: /compose, /history, /undo, /lyrics, /sheet, /help, /jam, /channels."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
     @tree.command(name="compose", description="Compose an original piece from words")
@@ -153,6 +153,14 @@ def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.Com
     @tree.command(name="undo", description="Go back to the previous version")
     async def undo(interaction: discord.Interaction) -> None:
         await handlers.on_command(interaction, "undo")
+
+    @tree.command(name="lyrics", description="The words of the piece in this channel")
+    async def lyrics(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, "lyrics")
+
+    @tree.command(name="sheet", description="The lead sheet of the piece: tune, chords and words")
+    async def sheet(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, "sheet")
 
     @tree.command(name="help", description="What Bandmate can do, with examples")
     async def help_(interaction: discord.Interaction) -> None:
