@@ -14,6 +14,7 @@ from scipy import signal
 PITCH_TOLERANCE_CENTS = 50.0
 ONSET_TOLERANCE_S = 0.05
 FRAME_S = 0.005
+ONSET_LOUDNESS_DB = 6.0  # a vowel is within this of the note's loudest; approximants (w, l, r) are below it
 RECOGNISER_RATE = 16_000
 
 
@@ -90,7 +91,7 @@ def vowel_onset_errors(audio: np.ndarray, sample_rate: int, notes: Sequence[Writ
             continue
         plateau = float(loud[body].max())
         ok = (hz[window] > 0) & (np.abs(_cents(hz[window], np.full(len(window), float(note.pitch))))
-                                 <= PITCH_TOLERANCE_CENTS) & (loud[window] >= plateau - 10)  # fmt: skip
+                                 <= PITCH_TOLERANCE_CENTS) & (loud[window] >= plateau - ONSET_LOUDNESS_DB)  # fmt: skip
         onset = None
         broken = False
         for j in range(len(window) - 3):

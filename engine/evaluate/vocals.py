@@ -27,7 +27,7 @@ from engine.evaluate.vocal_measures import (
 )
 from engine.score import Note
 from engine.vocals import VOICE_NAMES, octave_shift, sing
-from engine.vocals.espeak import espeak
+from engine.vocals.espeak import Utterance, speak_lines
 
 LYRICS_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval_lyrics.jsonl"
 SAMPLE_RATE = 22_050
@@ -95,14 +95,14 @@ def _line_spans(notes: list[Note], seconds_per_beat: float) -> list[tuple[float,
 
 
 def _intelligibility(item: LyricSet, audio: np.ndarray, notes: list[Note], seconds_per_beat: float) -> dict[str, Any]:
-    engine = espeak()
+    spans = _line_spans(notes, seconds_per_beat)
+    references = [words_of(" ".join("".join(word) for word in line)) for line in item.lines]
+    speeches = speak_lines([Utterance(" ".join(words), "en-us", 160, 50, 50) for words in references])
     sung = spoken = total = 0
     heard_sung, heard_spoken = [], []
-    for line, (start, end) in zip(item.lines, _line_spans(notes, seconds_per_beat), strict=True):
-        reference = words_of(" ".join("".join(word) for word in line))
+    for reference, speech, (start, end) in zip(references, speeches, spans, strict=True):
         part = audio[max(0, int(start * SAMPLE_RATE)) : int(end * SAMPLE_RATE)]
         heard = recognise(part, SAMPLE_RATE)
-        speech = engine.speak(" ".join(reference), "en-us", rate=160, pitch=50, pitch_range=50)
         said = recognise(speech.audio, speech.sample_rate)
         sung += word_errors(reference, words_of(heard))
         spoken += word_errors(reference, words_of(said))

@@ -11,7 +11,8 @@ from engine.vocals.lines import Line, SungNote
 # IPA letters that make a phoneme a syllable nucleus (plus the syllabic mark on consonants).
 _VOWELS = frozenset("aeiouyæɐɑɒɔəɘɚɛɜɝɞɤɨɪʉʊʌʏøœɶɵɯ\u0329")
 MAX_CONSONANT_S = 0.14  # a consonant longer than this in the speech is shortened when sung
-MIN_VOWEL_SHARE = 0.35  # of a syllable's span, kept for its vowel however many consonants crowd it
+MIN_VOWEL_SHARE = 0.35
+VOWEL_EDGE_S = 0.03  # a vowel's attack and release keep their spoken length when it is held  # of a syllable's span, kept for its vowel however many consonants crowd it
 
 
 def is_vowel(ipa: str) -> bool:
@@ -141,5 +142,21 @@ def _stretch(nucleus: list[Phone], start: float, end: float, sample_rate: int) -
         consonants = [0.0] * len(nucleus)
     left = budget - sum(consonants)
     total = sum(vowel_weights)
-    durations = [c + left * w / total for c, w in zip(consonants, vowel_weights, strict=True)]
-    return _place(nucleus, durations, start)
+    segments: list[Segment] = []
+    for phone, consonant, weight in zip(nucleus, consonants, vowel_weights, strict=True):
+        duration = consonant + left * weight / total
+        segments += _hold(phone, start, duration, sample_rate) if weight else _place([phone], [duration], start)
+        start += duration
+    return segments
+
+
+def _hold(vowel: Phone, start: float, duration: float, sample_rate: int) -> list[Segment]:
+    """A vowel sung long: its attack and release at spoken speed, only the steady middle stretched."""
+    spoken = (vowel.end - vowel.start) / sample_rate
+    edge = min(VOWEL_EDGE_S, spoken / 4)
+    if duration <= spoken or edge * sample_rate < 8:
+        return [Segment(vowel.start, vowel.end, start, start + duration)]
+    head, tail = vowel.start + int(edge * sample_rate), vowel.end - int(edge * sample_rate)
+    return [Segment(vowel.start, head, start, start + edge),
+            Segment(head, tail, start + edge, start + duration - edge),
+            Segment(tail, vowel.end, start + duration - edge, start + duration)]  # fmt: skip

@@ -1,11 +1,21 @@
-"""espeak-ng through its C library: a line of words → speech audio with the time of every phoneme (IPA)."""
+"""espeak-ng through its C library: lines of words → speech audio with the time of every phoneme (IPA).
+
+espeak-ng carries state from one utterance to the next (its pitch flutter, its echo), so the same words
+do not give the same samples twice in one process. `speak_lines` therefore speaks a whole vocal part in a
+fresh child process (one spawn per part, not per syllable): the same part always sounds the same.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import functools
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +73,7 @@ class Espeak:
             self._lib = ctypes.CDLL(path)
         except OSError as exc:
             raise ConfigError("espeak-ng is not installed (Debian package espeak-ng); the singer needs it") from exc
+        self._libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         self._lock = threading.Lock()
         self._chunks: list[np.ndarray] = []
         self._events: list[tuple[str, int, int]] = []
@@ -74,7 +85,7 @@ class Espeak:
 
     def _collect(self, wav: ctypes._Pointer, count: int, events: ctypes._Pointer) -> int:
         if count > 0:
-            self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).astype(np.float32) / 32768.0)
+            self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
         index = 0
         while events[index].type != _EVENT_LIST_TERMINATED:
             event = events[index]
@@ -96,12 +107,13 @@ class Espeak:
                 raise EngineError(f"espeak-ng has no voice {voice!r}")
             for parameter, value in ((_RATE, rate), (_PITCH, pitch), (_RANGE, pitch_range)):
                 self._lib.espeak_SetParameter(parameter, value, 0)
+            self._libc.srand(0)  # espeak-ng draws its breath and jitter noise from libc's rand(): same text, same audio
             status = self._lib.espeak_Synth(encoded, len(encoded), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
             self._lib.espeak_Synchronize()
             chunks, events = self._chunks, self._events
         if status != 0 or not chunks:
             raise EngineError(f"espeak-ng could not speak {text!r} (status {status})")
-        audio = np.concatenate(chunks)
+        audio = np.concatenate(chunks).astype(np.float32) / 32768.0
         phones = []
         for index, (name, sample, position) in enumerate(events):
             following = events[index + 1][1] if index + 1 < len(events) else len(audio)
@@ -114,3 +126,59 @@ class Espeak:
 def espeak() -> Espeak:
     """The process's espeak-ng (the C library keeps one state per process)."""
     return Espeak()
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One text for espeak-ng to speak, and how."""
+
+    text: str
+    voice: str
+    rate: int
+    pitch: int
+    pitch_range: int = 0
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+_CHILD_TIMEOUT_S = 60
+
+
+def speak_lines(utterances: list[Utterance]) -> list[Speech]:
+    """Speak every utterance, in order, in a fresh espeak-ng (a child process): deterministic."""
+    request = json.dumps([[u.text, u.voice, u.rate, u.pitch, u.pitch_range] for u in utterances]).encode()
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")])}
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine.vocals.espeak"], input=request, capture_output=True,
+                              env=environment, timeout=_CHILD_TIMEOUT_S, check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EngineError(f"espeak-ng did not answer: {exc}") from exc
+    header, _, body = done.stdout.partition(b"\n")
+    if done.returncode != 0 or not header:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise EngineError(f"espeak-ng failed: {message[-1] if message else done.returncode}")
+    meta = json.loads(header)
+    samples = np.frombuffer(body, dtype=np.int16).astype(np.float32) / 32768.0
+    speeches, offset = [], 0
+    for item in meta["speeches"]:
+        audio = samples[offset : offset + item["samples"]]
+        offset += item["samples"]
+        speeches.append(Speech(audio, meta["sample_rate"], [Phone(*phone) for phone in item["phones"]]))
+    return speeches
+
+
+def _serve() -> None:
+    """The child's side: read utterances as JSON on stdin; write a JSON header line, then int16 samples."""
+    engine = espeak()
+    header: dict[str, object] = {"sample_rate": engine.sample_rate, "speeches": []}
+    audio = []
+    for text, voice, rate, pitch, pitch_range in json.loads(sys.stdin.buffer.read()):
+        speech = engine.speak(text, voice, rate=rate, pitch=pitch, pitch_range=pitch_range)
+        phones = [[p.ipa, p.start, p.end, p.text_position] for p in speech.phones]
+        header["speeches"].append({"samples": len(speech.audio), "phones": phones})  # type: ignore[attr-defined]
+        audio.append(np.round(speech.audio * 32768.0).clip(-32768, 32767).astype(np.int16))
+    sys.stdout.buffer.write(json.dumps(header).encode() + b"\n")
+    sys.stdout.buffer.write(np.concatenate(audio).tobytes() if audio else b"")
+
+
+if __name__ == "__main__":
+    _serve()

@@ -56,6 +56,8 @@ def resynthesize(speech: np.ndarray, sample_rate: int, segments: list[Segment],
         parselmouth.praat.run(pitch_tier, _tier_script(pitch))
         call([manipulation, duration_tier], "Replace duration tier")
         call([manipulation, pitch_tier], "Replace pitch tier")
+        # Overlap-add spaces the periods of unvoiced stretches at random: seed it, so a part always sounds the same.
+        parselmouth.praat.run("seeded = random_initializeWithSeedUnsafelyButPredictably (1)")
         sung = call(manipulation, "Get resynthesis (overlap-add)")
     except parselmouth.PraatError as exc:
         raise EngineError(f"Praat could not sing the phrase: {exc}") from exc

@@ -12,10 +12,10 @@ from engine.errors import EngineError
 from engine.score import Note
 from engine.vocals import expression
 from engine.vocals.align import Segment, align, line_units
-from engine.vocals.espeak import espeak
+from engine.vocals.espeak import Speech, Utterance, speak_lines
 from engine.vocals.lines import Line, octave_shift, read_lines
 from engine.vocals.psola import resynthesize
-from engine.vocals.voices import Language, Voice, language_named, voice_named
+from engine.vocals.voices import Voice, language_named, voice_named
 
 SPEECH_RATE_WPM = 130  # slow speech: longer vowels need less stretching, consonants stay crisp
 TAIL_S = 0.35  # after the last note, for the voice's release
@@ -51,18 +51,20 @@ def _mix_in(out: np.ndarray, audio: np.ndarray, start_s: float, sample_rate: int
         out[begin:stop] += audio[: stop - begin]
 
 
-def _sing_line(line: Line, line_index: int, voice: Voice, language: Language, out: np.ndarray,
+def _words(line: Line) -> tuple[str, list[int]]:
+    """The line as espeak-ng reads it, and where each word starts in that text."""
+    words = [word.text for word in line]
+    return " ".join(words), [sum(len(word) + 1 for word in words[:k]) for k in range(len(words))]
+
+
+def _sing_line(line: Line, speech: Speech, line_index: int, voice: Voice, out: np.ndarray,
                earliest: float) -> float:  # fmt: skip
     """Sing one lyric line into `out` (at espeak-ng's sample rate); returns when its last sound ends."""
-    engine = espeak()
-    rate = engine.sample_rate
-    words = [word.text for word in line]
-    starts = [sum(len(word) + 1 for word in words[:k]) for k in range(len(words))]
-    speech = engine.speak(" ".join(words), f"{language.espeak}+{voice.variant}", rate=SPEECH_RATE_WPM,
-                          pitch=voice.speech_pitch)  # fmt: skip
+    rate = speech.sample_rate
+    text, starts = _words(line)
     units = line_units(line, speech, starts)
     if not units:
-        raise EngineError(f"espeak-ng found nothing to say in {' '.join(words)!r}")
+        raise EngineError(f"espeak-ng found nothing to say in {text!r}")
     segments = align(units, rate, earliest)
     notes = [note for unit in units for note in unit.notes]
     level = 0.6 + 0.4 * float(np.mean([note.velocity for note in notes])) / 127
@@ -87,12 +89,14 @@ def sing(notes: Sequence[Note], seconds_per_beat: float, voice: str, language: s
     if not notes:
         raise EngineError("the vocal part has no notes to sing")
     lines = read_lines(notes, seconds_per_beat, octave_shift(notes, chosen), spoken)
-    rate = espeak().sample_rate
+    speeches = speak_lines([Utterance(_words(line)[0], f"{spoken.espeak}+{chosen.variant}", SPEECH_RATE_WPM,
+                                      chosen.speech_pitch) for line in lines])  # fmt: skip
+    rate = speeches[0].sample_rate
     end_s = max(note.start + note.duration for note in notes) * seconds_per_beat + TAIL_S
     out = np.zeros(int(end_s * rate) + 1, dtype=np.float32)
     earliest = 0.0
-    for index, line in enumerate(lines):
-        earliest = _sing_line(line, index, chosen, spoken, out, earliest)
+    for index, (line, speech) in enumerate(zip(lines, speeches, strict=True)):
+        earliest = _sing_line(line, speech, index, chosen, out, earliest)
     sounding = np.abs(out) > 1e-3
     if sounding.any():
         out *= TARGET_RMS / float(np.sqrt(np.mean(out[sounding] ** 2)))

@@ -24,7 +24,7 @@ class Voice:
 
 VOICES: dict[str, Voice] = {
     "female": Voice("female", "f3", 70, 57, 79, 40.0, 5.6, 0.12),
-    "male": Voice("male", "m3", 30, 45, 67, 35.0, 5.3, 0.10),
+    "male": Voice("male", "m3", 30, 43, 62, 35.0, 5.3, 0.10),
 }
 VOICE_NAMES: tuple[str, ...] = tuple(VOICES)
 

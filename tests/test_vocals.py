@@ -1,0 +1,127 @@
+"""The singer: notes with lyrics sung on pitch and on time, in two registers, deterministic, bad input named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.errors import EngineError, UserError
+from engine.evaluate.vocal_measures import Written, track_pitch, vowel_onset_errors
+from engine.score import Note
+from engine.vocals import VOICE_NAMES, octave_shift, sing
+from engine.vocals.align import align, line_units
+from engine.vocals.espeak import espeak
+from engine.vocals.lines import read_lines
+from engine.vocals.voices import LANGUAGES, VOICES
+
+RATE = 22_050
+SECONDS_PER_BEAT = 0.5
+LINE = [Note(1.0, 1.0, 64, 90, "take "), Note(2.0, 1.0, 67, 90, "the "), Note(3.0, 1.0, 65, 90, "pa"),
+        Note(4.0, 2.0, 62, 90, "per\n")]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sung() -> dict[str, np.ndarray]:
+    return {voice: sing(LINE, SECONDS_PER_BEAT, voice, "en", RATE) for voice in VOICE_NAMES}
+
+
+def _median_midi(audio: np.ndarray, start_s: float, end_s: float) -> float:
+    times, hz = track_pitch(audio, RATE)
+    quarter = (end_s - start_s) / 4
+    inside = (times >= start_s + quarter) & (times < end_s - quarter) & (hz > 0)
+    assert inside.sum() >= 5, "the middle of the note is not voiced"
+    return float(69 + 12 * np.log2(np.median(hz[inside]) / 440))
+
+
+@pytest.mark.parametrize("voice", VOICE_NAMES)
+def test_each_note_is_sung_on_its_written_pitch(sung: dict[str, np.ndarray], voice: str) -> None:
+    shift = octave_shift(LINE, VOICES[voice])
+    for note in LINE:
+        start, end = note.start * SECONDS_PER_BEAT, (note.start + note.duration) * SECONDS_PER_BEAT
+        assert abs(_median_midi(sung[voice], start, end) - (note.pitch + shift)) < 0.5, note
+
+
+def test_output_is_mono_float32_to_the_last_note_and_a_short_tail(sung: dict[str, np.ndarray]) -> None:
+    audio = sung["female"]
+    end_s = 6.0 * SECONDS_PER_BEAT
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert end_s * RATE < len(audio) <= (end_s + 0.5) * RATE
+    assert np.abs(audio[: int(0.2 * RATE)]).max() < 1e-3  # nothing before the first consonant
+    assert 0.3 < np.abs(audio).max() <= 1.0
+
+
+@pytest.mark.parametrize("voice", VOICE_NAMES)
+def test_vowels_land_on_the_note_starts(sung: dict[str, np.ndarray], voice: str) -> None:
+    shift = octave_shift(LINE, VOICES[voice])
+    written = [Written(n.start * SECONDS_PER_BEAT, (n.start + n.duration) * SECONDS_PER_BEAT, n.pitch + shift)
+               for n in LINE]  # fmt: skip
+    errors = vowel_onset_errors(sung[voice], RATE, written)
+    assert all(error is not None and abs(error) <= 0.05 for error in errors), errors
+
+
+def test_consonants_come_before_the_note_so_the_vowel_starts_on_it() -> None:
+    lines = read_lines(LINE, SECONDS_PER_BEAT, 0, LANGUAGES["en"])
+    words = [word.text for word in lines[0]]
+    speech = espeak().speak(" ".join(words), "en-us", rate=130, pitch=50)
+    units = line_units(lines[0], speech, [sum(len(w) + 1 for w in words[:k]) for k in range(len(words))])
+    segments = align(units, speech.sample_rate, 0.0)
+    take = units[0]
+    assert [phone.ipa for phone in take.onset] == ["t"]
+    onset_segment = next(s for s in segments if s.src_start == take.onset[0].start)
+    vowel_segment = next(s for s in segments if s.src_start == take.nucleus[0].start)
+    assert onset_segment.end == pytest.approx(0.5) and onset_segment.start < 0.5
+    assert vowel_segment.start == pytest.approx(0.5)
+    assert all(later.start >= earlier.end - 1e-9 for earlier, later in zip(segments, segments[1:], strict=False))
+
+
+def test_the_two_voices_sing_in_different_registers(sung: dict[str, np.ndarray]) -> None:
+    female = _median_midi(sung["female"], 2.0, 3.0)
+    male = _median_midi(sung["male"], 2.0, 3.0)
+    assert female - male == pytest.approx(12, abs=0.5)
+
+
+def test_a_held_note_keeps_the_vowel_going_to_the_new_pitch() -> None:
+    notes = [Note(0.5, 1.0, 64, 90, "la"), Note(1.5, 1.0, 69, 90, ""), Note(2.5, 1.0, 67, 90, "ooh\n")]
+    audio = sing(notes, SECONDS_PER_BEAT, "female", "en", RATE)
+    assert abs(_median_midi(audio, 0.75, 1.25) - 69) < 0.5
+    times, hz = track_pitch(audio, RATE)
+    across = (times > 0.45) & (times < 0.8)  # from inside "la" into the held note: no gap, no consonant
+    assert (hz[across] > 0).all()
+
+
+def test_the_same_input_gives_the_same_audio(sung: dict[str, np.ndarray]) -> None:
+    again = sing(LINE, SECONDS_PER_BEAT, "female", "en", RATE)
+    np.testing.assert_allclose(again, sung["female"], atol=1e-6)
+
+
+def test_other_languages_and_rates_are_sung() -> None:
+    notes = [Note(0.0, 1.0, 62, 90, "can"), Note(1.0, 1.0, 64, 90, "to "), Note(2.0, 1.0, 65, 90, "el "),
+             Note(3.0, 1.0, 67, 90, "mar\n")]  # fmt: skip
+    audio = sing(notes, SECONDS_PER_BEAT, "male", "es", 44_100)
+    assert len(audio) > 2.0 * 44_100 and np.abs(audio).max() > 0.3
+
+
+@pytest.mark.parametrize(
+    ("notes", "voice", "language", "error", "words"),
+    [
+        ([], "female", "en", EngineError, "no notes"),
+        ([Note(0, 1, 60, 90, ""), Note(1, 1, 62, 90, "la\n")], "female", "en", EngineError, "held note"),
+        ([Note(0, 1, 60, 90, "こん")], "female", "en", UserError, "can't read"),
+        ([Note(0, 1, 60, 90, "🎤 ")], "female", "en", UserError, "can't sing"),
+        ([Note(0, 1, 60, 90, "?! ")], "female", "en", UserError, "no letters"),
+        ([Note(0, 1, 60, 90, "la ")], "soprano", "en", UserError, "no voice 'soprano'"),
+        ([Note(0, 1, 60, 90, "la ")], "female", "xx", UserError, "does not sing in 'xx'"),
+    ],
+)
+def test_bad_input_is_named_in_one_line(notes: list[Note], voice: str, language: str, error: type, words: str) -> None:
+    with pytest.raises(error, match=words) as raised:
+        sing(notes, SECONDS_PER_BEAT, voice, language, RATE)
+    assert "\n" not in str(raised.value)
+
+
+def test_words_and_lines_are_read_from_the_lyric_endings() -> None:
+    notes = [Note(0, 1, 60, 90, "walk"), Note(1, 1, 62, 90, "ing "), Note(2, 1, 64, 90, ""),
+             Note(3, 1, 65, 90, "home,\n"), Note(5, 1, 67, 90, "la\n")]  # fmt: skip
+    lines = read_lines(notes, 1.0, 0, LANGUAGES["en"])
+    assert [[word.text for word in line] for line in lines] == [["walking", "home"], ["la"]]
+    assert len(lines[0][0].syllables[1].notes) == 2  # "ing" and the note it is held over
