@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+from pathlib import Path
+
 import numpy as np
 import pytest
+from pydub import AudioSegment
 
+from engine.audio.render import Renderer
 from engine.errors import EngineError, UserError
 from engine.evaluate.vocal_measures import Written, track_pitch, vowel_onset_errors
-from engine.score import Note
+from engine.midi import score_to_midi
+from engine.pipeline import Generated, render
+from engine.score import Note, Score, Track
+from engine.spec import MusicSpec, PartSpec
 from engine.vocals import VOICE_NAMES, octave_shift, sing
 from engine.vocals.align import align, line_units
 from engine.vocals.espeak import espeak
 from engine.vocals.lines import read_lines
+from engine.vocals.track import split_vocals
 from engine.vocals.voices import LANGUAGES, VOICES
+from tests.conftest import TEST_SOUNDFONT
 
 RATE = 22_050
 SECONDS_PER_BEAT = 0.5
@@ -71,7 +82,7 @@ def test_consonants_come_before_the_note_so_the_vowel_starts_on_it() -> None:
     vowel_segment = next(s for s in segments if s.src_start == take.nucleus[0].start)
     assert onset_segment.end == pytest.approx(0.5) and onset_segment.start < 0.5
     assert vowel_segment.start == pytest.approx(0.5)
-    assert all(later.start >= earlier.end - 1e-9 for earlier, later in zip(segments, segments[1:], strict=False))
+    assert all(later.start >= earlier.end - 1e-9 for earlier, later in itertools.pairwise(segments))
 
 
 def test_the_two_voices_sing_in_different_registers(sung: dict[str, np.ndarray]) -> None:
@@ -125,3 +136,31 @@ def test_words_and_lines_are_read_from_the_lyric_endings() -> None:
     lines = read_lines(notes, 1.0, 0, LANGUAGES["en"])
     assert [[word.text for word in line] for line in lines] == [["walking", "home"], ["la"]]
     assert len(lines[0][0].syllables[1].notes) == 2  # "ing" and the note it is held over
+
+
+def _piece() -> Score:
+    vocals = [Note(n.start + 2, n.duration, n.pitch, n.velocity, n.lyric) for n in LINE]
+    bass = [Note(float(i), 1.0, 38, 40) for i in range(10)]
+    return Score(tempo_bpm=120, meter="4/4", key="D", mode="major", length_beats=10,
+                 tracks=[Track("acoustic bass", 32, "bass", bass), Track("vocals", 53, "melody", vocals)])  # fmt: skip
+
+
+def test_the_vocals_track_is_taken_out_of_what_fluidsynth_plays() -> None:
+    played, sung = split_vocals(_piece())
+    assert [t.name for t in played.tracks] == ["acoustic bass"] and sung is not None and sung.name == "vocals"
+    unsung = dataclasses.replace(_piece(), tracks=[Track("vocals", 53, "melody", [Note(0, 1, 60, 90)])])
+    assert split_vocals(unsung)[1] is None  # a vocals part without words is played, not sung
+
+
+def test_the_pipeline_sings_the_vocals_as_the_lead(tmp_path: Path) -> None:
+    score = _piece()
+    spec = MusicSpec(genre="pop", tempo_bpm=120, key="D", mode="major", meter="4/4", drums=False, duration_s=5,
+                     parts=(PartSpec(name="voice", role="melody"),))  # fmt: skip
+    generated = Generated(spec, score, score_to_midi(score), 0.0)
+    with Renderer(TEST_SOUNDFONT, RATE) as renderer:
+        rendered = render(generated, renderer, tmp_path / "song.mp3")
+    decoded = AudioSegment.from_file(rendered.mp3_path).set_channels(1).set_frame_rate(RATE)
+    mono = np.array(decoded.get_array_of_samples(), dtype=np.float32) / 32768
+    for note in score.tracks[1].notes:
+        start, end = note.start * score.seconds_per_beat, (note.start + note.duration) * score.seconds_per_beat
+        assert abs(_median_midi(mono, start, end) - note.pitch) < 0.5, note

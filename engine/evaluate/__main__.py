@@ -1,4 +1,4 @@
-"""`python -m engine.evaluate [--accompaniment | --vocals]`: compose the fixed prompts, measure them, print the tables."""
+"""`python -m engine.evaluate [--accompaniment | --vocals]`: make the fixed set, measure it, print the tables."""
 
 from __future__ import annotations
 

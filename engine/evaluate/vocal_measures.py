@@ -81,7 +81,9 @@ def vowel_onset_errors(audio: np.ndarray, sample_rate: int, notes: Sequence[Writ
     for note in notes:
         if not note.syllable:
             continue
-        early = note.start - 0.15 if previous_start is None else max(note.start - 0.15, (previous_start + note.start) / 2)
+        early = (
+            note.start - 0.15 if previous_start is None else max(note.start - 0.15, (previous_start + note.start) / 2)
+        )
         late = note.start + min(0.15, 0.6 * (note.end - note.start))
         previous_start = note.start
         body = (times >= note.start) & (times < note.start + min(0.3, note.end - note.start))

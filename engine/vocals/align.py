@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 from engine.vocals.espeak import Phone, Speech
@@ -11,8 +12,8 @@ from engine.vocals.lines import Line, SungNote
 # IPA letters that make a phoneme a syllable nucleus (plus the syllabic mark on consonants).
 _VOWELS = frozenset("aeiouyæɐɑɒɔəɘɚɛɜɝɞɤɨɪʉʊʌʏøœɶɵɯ\u0329")
 MAX_CONSONANT_S = 0.14  # a consonant longer than this in the speech is shortened when sung
-MIN_VOWEL_SHARE = 0.35
-VOWEL_EDGE_S = 0.03  # a vowel's attack and release keep their spoken length when it is held  # of a syllable's span, kept for its vowel however many consonants crowd it
+MIN_VOWEL_SHARE = 0.35  # of a syllable's span, kept for its vowel however many consonants crowd it
+VOWEL_EDGE_S = 0.03  # a held vowel's attack and release keep their spoken length; only its middle stretches
 
 
 def is_vowel(ipa: str) -> bool:
@@ -46,11 +47,11 @@ def _split_syllables(phones: list[Phone]) -> list[list[Phone]]:
     if not nuclei:
         nuclei = [max(range(len(phones)), key=lambda index: phones[index].end - phones[index].start)]
     cuts = [0]
-    for previous, current in zip(nuclei, nuclei[1:], strict=False):
+    for previous, current in itertools.pairwise(nuclei):
         between = current - previous - 1
         cuts.append(previous + 1 + (1 if between >= 2 else 0))
     cuts.append(len(phones))
-    return [phones[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [phones[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 def _unit(phones: list[Phone], notes: list[SungNote]) -> Unit:

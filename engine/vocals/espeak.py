@@ -15,8 +15,8 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 

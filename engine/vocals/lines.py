@@ -59,7 +59,7 @@ def read_lines(notes: Sequence[Note], seconds_per_beat: float, shift: int, langu
     if not ordered:
         raise EngineError("the vocal part has no notes to sing")
     if not ordered[0].lyric:
-        raise EngineError("the vocal part starts on a held note (lyric \"\") with no syllable before it")
+        raise EngineError('the vocal part starts on a held note (lyric "") with no syllable before it')
     lines: list[Line] = []
     line: Line = []
     word = Word()

@@ -45,7 +45,7 @@ def _fade(audio: np.ndarray, count: int) -> np.ndarray:
 
 
 def _mix_in(out: np.ndarray, audio: np.ndarray, start_s: float, sample_rate: int) -> None:
-    begin = max(int(round(start_s * sample_rate)), 0)
+    begin = max(round(start_s * sample_rate), 0)
     stop = min(begin + len(audio), len(out))
     if stop > begin:
         out[begin:stop] += audio[: stop - begin]
@@ -104,5 +104,5 @@ def sing(notes: Sequence[Note], seconds_per_beat: float, voice: str, language: s
     ratio = Fraction(sample_rate, rate).limit_denominator(1000)
     if ratio != 1:
         out = signal.resample_poly(out, ratio.numerator, ratio.denominator).astype(np.float32)
-    length = int(round(end_s * sample_rate))
+    length = round(end_s * sample_rate)
     return np.pad(out, (0, max(0, length - len(out))))[:length].astype(np.float32)

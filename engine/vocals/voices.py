@@ -74,8 +74,10 @@ def readable_syllable(lyric: str, language: Language) -> str:
         category = unicodedata.category(char)
         if category[0] == "L" or category == "Mn":
             if category[0] == "L" and not unicodedata.name(char, "").startswith(language.script):
-                raise UserError(f"The singer can't read '{char}' in \"{lyric.strip()}\": "
-                                f"lyrics in '{language.code}' are sung from {language.script.title()} letters.")
+                raise UserError(
+                    f"The singer can't read '{char}' in \"{lyric.strip()}\": "
+                    f"lyrics in '{language.code}' are sung from {language.script.title()} letters."
+                )
             kept.append(char)
         elif category == "Nd" or char in "'’-":
             kept.append("'" if char == "’" else char)
@@ -85,5 +87,5 @@ def readable_syllable(lyric: str, language: Language) -> str:
             raise UserError(f"The singer can't sing '{char}' in \"{lyric.strip()}\": lyrics must be words.")
     text = "".join(kept).strip("-'")
     if not any(c.isalnum() for c in text):
-        raise UserError(f"The syllable \"{lyric.strip()}\" has no letters to sing.")
+        raise UserError(f'The syllable "{lyric.strip()}" has no letters to sing.')
     return text
