@@ -75,7 +75,7 @@ def test_consonants_come_before_the_note_so_the_vowel_starts_on_it() -> None:
     words = [word.text for word in lines[0]]
     speech = espeak().speak(" ".join(words), "en-us", rate=130, pitch=50)
     units = line_units(lines[0], speech, [sum(len(w) + 1 for w in words[:k]) for k in range(len(words))])
-    segments = align(units, speech.sample_rate, 0.0)
+    segments = align(units, speech, 0.0)
     take = units[0]
     assert [phone.ipa for phone in take.onset] == ["t"]
     onset_segment = next(s for s in segments if s.src_start == take.onset[0].start)

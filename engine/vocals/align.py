@@ -6,14 +6,16 @@ import bisect
 import itertools
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.vocals.espeak import Phone, Speech
 from engine.vocals.lines import Line, SungNote
 
 # IPA letters that make a phoneme a syllable nucleus (plus the syllabic mark on consonants).
-_VOWELS = frozenset("aeiouyæɐɑɒɔəɘɚɛɜɝɞɤɨɪʉʊʌʏøœɶɵɯ\u0329")
+_VOWELS = frozenset("aeiouyæɐɑɒɔəɘɚɛɜɝɞɤɨɪʉʊʌʏøœɶɵɯᵻᵿᵊ\u0329?")  # "?": a name espeak-ng could not spell
 MAX_CONSONANT_S = 0.14  # a consonant longer than this in the speech is shortened when sung
 MIN_VOWEL_SHARE = 0.35  # of a syllable's span, kept for its vowel however many consonants crowd it
-VOWEL_EDGE_S = 0.03  # a held vowel's attack and release keep their spoken length; only its middle stretches
+LOUD_SHARE = 0.7  # a held vowel stretches only where it is this loud (of its peak): attack and release keep time
 
 
 def is_vowel(ipa: str) -> bool:
@@ -101,8 +103,9 @@ def _place(phones: list[Phone], durations: list[float], start: float) -> list[Se
     return segments
 
 
-def align(units: list[Unit], sample_rate: int, earliest: float) -> list[Segment]:
+def align(units: list[Unit], speech: Speech, earliest: float) -> list[Segment]:
     """The sung time of every phoneme, in order; nothing starts before `earliest` seconds."""
+    sample_rate = speech.sample_rate
     segments: list[Segment] = []
     for index, unit in enumerate(units):
         start, end = unit.notes[0].start, unit.notes[-1].end
@@ -124,14 +127,15 @@ def align(units: list[Unit], sample_rate: int, earliest: float) -> list[Segment]
             coda = [duration * coda_room / sum(coda) for duration in coda]
         vowel_start = max(start, onset_start + sum(onset))
         vowel_end = max(vowel_start + 0.02, stop - sum(coda))
-        segments += _stretch(unit.nucleus, vowel_start, vowel_end, sample_rate)
+        segments += _stretch(unit.nucleus, vowel_start, vowel_end, speech)
         segments += _place(unit.coda, coda, vowel_end)
         earliest = segments[-1].end
     return segments
 
 
-def _stretch(nucleus: list[Phone], start: float, end: float, sample_rate: int) -> list[Segment]:
+def _stretch(nucleus: list[Phone], start: float, end: float, speech: Speech) -> list[Segment]:
     """Vowels share the time left by the inner consonants, in proportion to their spoken lengths."""
+    sample_rate = speech.sample_rate
     consonants = [0.0 if is_vowel(phone.ipa) else min((phone.end - phone.start) / sample_rate, 0.08)
                   for phone in nucleus]  # fmt: skip
     budget = end - start
@@ -146,18 +150,25 @@ def _stretch(nucleus: list[Phone], start: float, end: float, sample_rate: int) -
     segments: list[Segment] = []
     for phone, consonant, weight in zip(nucleus, consonants, vowel_weights, strict=True):
         duration = consonant + left * weight / total
-        segments += _hold(phone, start, duration, sample_rate) if weight else _place([phone], [duration], start)
+        segments += _hold(phone, start, duration, speech) if weight else _place([phone], [duration], start)
         start += duration
     return segments
 
 
-def _hold(vowel: Phone, start: float, duration: float, sample_rate: int) -> list[Segment]:
-    """A vowel sung long: its attack and release at spoken speed, only the steady middle stretched."""
-    spoken = (vowel.end - vowel.start) / sample_rate
-    edge = min(VOWEL_EDGE_S, spoken / 4)
-    if duration <= spoken or edge * sample_rate < 8:
+def _hold(vowel: Phone, start: float, duration: float, speech: Speech) -> list[Segment]:
+    """A vowel sung long: its attack and release at spoken speed, only its loud steady part stretched."""
+    rate = speech.sample_rate
+    if duration <= (vowel.end - vowel.start) / rate:
         return [Segment(vowel.start, vowel.end, start, start + duration)]
-    head, tail = vowel.start + int(edge * sample_rate), vowel.end - int(edge * sample_rate)
-    return [Segment(vowel.start, head, start, start + edge),
-            Segment(head, tail, start + edge, start + duration - edge),
-            Segment(tail, vowel.end, start + duration - edge, start + duration)]  # fmt: skip
+    window = max(int(0.005 * rate), 1)
+    envelope = np.convolve(np.abs(speech.audio[vowel.start : vowel.end]), np.ones(window) / window, mode="same")
+    loud = np.flatnonzero(envelope >= LOUD_SHARE * float(envelope.max()))
+    length = vowel.end - vowel.start
+    head = int(min(max(loud[0], window * 2), length * 0.6)) if len(loud) else length // 3
+    tail = int(max(min(loud[-1], length - window * 2), head + window)) if len(loud) else 2 * length // 3
+    if tail >= length or tail - head < window:
+        return [Segment(vowel.start, vowel.end, start, start + duration)]
+    attack, release = head / rate, (length - tail) / rate
+    return [Segment(vowel.start, vowel.start + head, start, start + attack),
+            Segment(vowel.start + head, vowel.start + tail, start + attack, start + duration - release),
+            Segment(vowel.start + tail, vowel.end, start + duration - release, start + duration)]  # fmt: skip

@@ -9,6 +9,8 @@ from engine.errors import EngineError
 from engine.score import Note
 from engine.vocals.voices import Language, Voice, readable_syllable
 
+LEGATO_GAP_S = 0.08  # a shorter gap between two notes is sung through (legato), not as a rest
+
 
 @dataclass(frozen=True, slots=True)
 class SungNote:
@@ -68,7 +70,7 @@ def read_lines(notes: Sequence[Note], seconds_per_beat: float, shift: int, langu
         following = ordered[index + 1].start * seconds_per_beat if index + 1 < len(ordered) else None
         end = (note.start + note.duration) * seconds_per_beat
         if following is not None and following > start:
-            end = min(end, following)
+            end = following if following - end < LEGATO_GAP_S else min(end, following)
         sung = SungNote(start, max(end, start + 0.02), note.pitch + shift, note.velocity)
         if not note.lyric:
             held = word.syllables or (line or lines[-1])[-1].syllables

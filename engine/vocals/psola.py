@@ -11,6 +11,7 @@ from engine.vocals.align import Segment
 
 PITCH_FLOOR_HZ = 60.0
 PITCH_CEILING_HZ = 600.0
+CONTEXT_S = 0.04
 
 
 def _tier_script(points: list[tuple[float, float]]) -> str:
@@ -23,10 +24,19 @@ def resynthesize(speech: np.ndarray, sample_rate: int, segments: list[Segment],
 
     Returns the audio of the sung phrase, starting at segments[0].start.
     """
-    first, last = segments[0].src_start, segments[-1].src_end
-    cut = speech[first:last].astype(np.float64)
-    if len(cut) < sample_rate // 100:
+    if segments[-1].src_end - segments[0].src_start < sample_rate // 100:
         raise EngineError("espeak-ng gave too little speech to sing")
+    # Praat finds the glottal pulses of a cut badly at its very edges: give it some speech either side,
+    # spoken at its own speed, and trim that off the result.
+    context = int(CONTEXT_S * sample_rate)
+    first = max(segments[0].src_start - context, 0)
+    last = min(segments[-1].src_end + context, len(speech))
+    lead, trail = (segments[0].src_start - first) / sample_rate, (last - segments[-1].src_end) / sample_rate
+    start, end = segments[0].start, segments[-1].end
+    segments = [Segment(first, segments[0].src_start, start - lead, start), *segments,
+                Segment(segments[-1].src_end, last, end, end + trail)]  # fmt: skip
+    segments = [segment for segment in segments if segment.src_end > segment.src_start]
+    cut = speech[first:last].astype(np.float64)
     src_edges = [segment.src_start - first for segment in segments] + [last - first]
     durations: list[tuple[float, float]] = []
     sung_to_source: list[tuple[float, float, float, float]] = []  # (sung start, sung end, src start, src end)
@@ -61,4 +71,7 @@ def resynthesize(speech: np.ndarray, sample_rate: int, segments: list[Segment],
         sung = call(manipulation, "Get resynthesis (overlap-add)")
     except parselmouth.PraatError as exc:
         raise EngineError(f"Praat could not sing the phrase: {exc}") from exc
-    return np.asarray(sung.values[0], dtype=np.float32)
+    sung_audio = np.asarray(sung.values[0], dtype=np.float32)
+    keep = round((end - start) * sample_rate)
+    skip = round(lead * sample_rate)
+    return sung_audio[skip : skip + keep]

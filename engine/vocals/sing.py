@@ -65,7 +65,7 @@ def _sing_line(line: Line, speech: Speech, line_index: int, voice: Voice, out: n
     units = line_units(line, speech, starts)
     if not units:
         raise EngineError(f"espeak-ng found nothing to say in {text!r}")
-    segments = align(units, rate, earliest)
+    segments = align(units, speech, earliest)
     notes = [note for unit in units for note in unit.notes]
     level = 0.6 + 0.4 * float(np.mean([note.velocity for note in notes])) / 127
     gap = segments[0].start - earliest

@@ -14,7 +14,7 @@ class Voice:
 
     name: str
     variant: str  # espeak-ng voice variant (formants, breathiness), appended as "<language>+<variant>"
-    speech_pitch: int  # espeak-ng base pitch 0..100 for the spoken source, near the sung register
+    speech_pitch: int  # espeak-ng base pitch 0..100 of the spoken source: its top, nearest the sung register
     low: int  # MIDI range the voice sings comfortably; a line is moved by octaves to sit in it
     high: int
     vibrato_cents: float  # depth (±) of the vibrato on long notes
@@ -23,8 +23,8 @@ class Voice:
 
 
 VOICES: dict[str, Voice] = {
-    "female": Voice("female", "f3", 70, 57, 79, 40.0, 5.6, 0.12),
-    "male": Voice("male", "m3", 30, 43, 62, 35.0, 5.3, 0.10),
+    "female": Voice("female", "f3", 99, 57, 79, 40.0, 5.6, 0.12),
+    "male": Voice("male", "m3", 99, 43, 62, 35.0, 5.3, 0.10),
 }
 VOICE_NAMES: tuple[str, ...] = tuple(VOICES)
 
