@@ -148,7 +148,8 @@ def speak_lines(utterances: list[Utterance]) -> list[Speech]:
     request = json.dumps([[u.text, u.voice, u.rate, u.pitch, u.pitch_range] for u in utterances]).encode()
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")])}
     try:
-        done = subprocess.run([sys.executable, "-m", "engine.vocals.espeak"], input=request, capture_output=True,
+        # Run as a file, not `-m engine.vocals.espeak`: that would import the package (Praat, SciPy) first.
+        done = subprocess.run([sys.executable, str(Path(__file__).resolve())], input=request, capture_output=True,
                               env=environment, timeout=_CHILD_TIMEOUT_S, check=False)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise EngineError(f"espeak-ng did not answer: {exc}") from exc
