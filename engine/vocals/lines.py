@@ -60,7 +60,7 @@ def read_lines(notes: Sequence[Note], seconds_per_beat: float, shift: int, langu
     ordered = sorted(notes, key=lambda note: note.start)
     if not ordered:
         raise EngineError("the vocal part has no notes to sing")
-    if not ordered[0].lyric:
+    if not ordered[0].lyric.strip():
         raise EngineError('the vocal part starts on a held note (lyric "") with no syllable before it')
     lines: list[Line] = []
     line: Line = []
@@ -72,11 +72,16 @@ def read_lines(notes: Sequence[Note], seconds_per_beat: float, shift: int, langu
         if following is not None and following > start:
             end = following if following - end < LEGATO_GAP_S else min(end, following)
         sung = SungNote(start, max(end, start + 0.02), note.pitch + shift, note.velocity)
-        if not note.lyric:
+        if note.lyric.strip():
+            word.syllables.append(Syllable(readable_syllable(note.lyric, language), [sung]))
+        else:  # a held note ("", or only the space or line break that closes the word it holds)
             held = word.syllables or (line or lines[-1])[-1].syllables
             held[-1].notes.append(sung)
-            continue
-        word.syllables.append(Syllable(readable_syllable(note.lyric, language), [sung]))
+            if not note.lyric or not word.syllables:
+                if note.lyric.endswith("\n") and line:
+                    lines.append(line)
+                    line = []
+                continue
         if note.lyric[-1] in " \n":
             line.append(word)
             word = Word()

@@ -41,7 +41,7 @@ class Language:
 LANGUAGES: dict[str, Language] = {
     "en": Language("en", "en-us", "LATIN"),
     "es": Language("es", "es", "LATIN"),
-    "fr": Language("fr", "fr-fr", "LATIN"),
+    "fr": Language("fr", "fr", "LATIN"),
     "de": Language("de", "de", "LATIN"),
     "pt": Language("pt", "pt-br", "LATIN"),
 }
