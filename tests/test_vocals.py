@@ -176,3 +176,10 @@ def test_the_pipeline_sings_the_vocals_as_the_lead(tmp_path: Path) -> None:
     for note in score.tracks[1].notes:
         start, end = note.start * score.seconds_per_beat, (note.start + note.duration) * score.seconds_per_beat
         assert abs(_median_midi(mono, start, end) - note.pitch) < 0.5, note
+
+
+def test_a_line_moves_by_the_fewest_octaves_into_the_register() -> None:
+    low_tune = [Note(float(i), 1.0, 50 + i, 90, "la ") for i in range(3)]
+    assert octave_shift(low_tune, VOICES["female"]) == 12
+    assert octave_shift(low_tune, VOICES["male"]) == 0
+    assert octave_shift(LINE, VOICES["male"]) == -12

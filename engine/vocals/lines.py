@@ -49,10 +49,10 @@ def octave_shift(notes: Sequence[Note], voice: Voice) -> int:
     """Semitones (a multiple of 12) that bring the part's median pitch into the voice's register."""
     pitches = sorted(note.pitch for note in notes)
     median = pitches[len(pitches) // 2]
-    if voice.low <= median <= voice.high:
-        return 0
-    centre = (voice.low + voice.high) / 2
-    return 12 * round((centre - median) / 12)
+    for octaves in (0, 1, -1, 2, -2, 3, -3):  # the smallest move that lands inside the register
+        if voice.low <= median + 12 * octaves <= voice.high:
+            return 12 * octaves
+    return 12 * round(((voice.low + voice.high) / 2 - median) / 12)
 
 
 def read_lines(notes: Sequence[Note], seconds_per_beat: float, shift: int, language: Language) -> list[Line]:
