@@ -16,6 +16,7 @@ from engine.midi import score_to_midi
 from engine.partwriter import PartWriter
 from engine.score import Score
 from engine.spec import MusicSpec
+from engine.vocals.track import mix_lead, split_vocals
 
 Progress = Callable[[str], None]
 """Told each stage's name as it starts: composing, rendering, mixing, encoding."""
@@ -73,7 +74,11 @@ def render(
     timings: dict[str, float] = {"compose": generated.compose_ms}
     progress("rendering")
     start = time.perf_counter()
-    audio = renderer.render(generated.midi, length_s=generated.score.duration_s)
+    played, vocals = split_vocals(generated.score)  # the vocals are sung, not played by FluidSynth
+    midi = generated.midi if vocals is None else score_to_midi(played)
+    audio = renderer.render(midi, length_s=generated.score.duration_s)
+    if vocals is not None:
+        audio = mix_lead(audio, vocals, generated.score, renderer.sample_rate)
     timings["render"] = _ms_since(start)
     progress("mixing")
     start = time.perf_counter()

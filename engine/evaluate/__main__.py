@@ -1,4 +1,4 @@
-"""`python -m engine.evaluate [--accompaniment]`: compose the fixed prompts, measure them, print the tables."""
+"""`python -m engine.evaluate [--accompaniment | --vocals]`: make the fixed set, measure it, print the tables."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
     parser.add_argument("--accompaniment", action="store_true",
                         help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
+    parser.add_argument("--vocals", action="store_true",
+                        help="sing the fixed lyric set (tests/data/eval_lyrics.jsonl) and measure pitch, timing, words")
     return parser.parse_args(argv)
 
 
@@ -86,11 +88,28 @@ def accompaniment_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def vocals_main(args: argparse.Namespace) -> int:
+    """The singer on the fixed lyrics; the exit status is 0 when every target is met, 1 when one is missed."""
+    from engine.evaluate import vocals  # imports Praat and pocketsphinx only when asked
+
+    try:
+        rows, summary = vocals.run()
+    except BandmateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(vocals.table(rows, summary))
+    write_json(args.out / "vocals.json", {"lyrics": str(vocals.LYRICS_FILE), "summary": summary, "pieces": rows})
+    print(f"\nreport: {args.out / 'vocals.json'}")
+    return 0 if all(summary["targets"].values()) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; the exit status is 0 when the rules meet every target, 1 when one is missed."""
     args = _arguments(argv)
     if args.accompaniment:
         return accompaniment_main(args)
+    if args.vocals:
+        return vocals_main(args)
     try:
         if args.recompute_reference:
             save_reference(compute_reference())

@@ -1,0 +1,7 @@
+"""The singer: lyrics on a vocal part's notes sung offline (espeak-ng phonemes, Praat PSOLA onto the tune)."""
+
+from engine.vocals.lines import octave_shift
+from engine.vocals.sing import sing
+from engine.vocals.voices import LANGUAGE_CODES, LANGUAGES, VOICE_NAMES, VOICES, Language, Voice
+
+__all__ = ["LANGUAGES", "LANGUAGE_CODES", "VOICES", "VOICE_NAMES", "Language", "Voice", "octave_shift", "sing"]
