@@ -11,7 +11,9 @@ from engine.audio.encode import write_mp3
 from engine.audio.master import MasterReport, master
 from engine.audio.render import Renderer
 from engine.compose import compose, make_plan
+from engine.compose.sung import voice_for
 from engine.files import write_bytes_atomic
+from engine.lyrics.words import language_for
 from engine.midi import score_to_midi
 from engine.partwriter import PartWriter
 from engine.score import Score
@@ -78,7 +80,8 @@ def render(
     midi = generated.midi if vocals is None else score_to_midi(played)
     audio = renderer.render(midi, length_s=generated.score.duration_s)
     if vocals is not None:
-        audio = mix_lead(audio, vocals, generated.score, renderer.sample_rate)
+        audio = mix_lead(audio, vocals, generated.score, renderer.sample_rate,
+                         voice=voice_for(spec), language=language_for(spec))  # fmt: skip
     timings["render"] = _ms_since(start)
     progress("mixing")
     start = time.perf_counter()

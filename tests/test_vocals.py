@@ -183,3 +183,11 @@ def test_a_line_moves_by_the_fewest_octaves_into_the_register() -> None:
     assert octave_shift(low_tune, VOICES["female"]) == 12
     assert octave_shift(low_tune, VOICES["male"]) == 0
     assert octave_shift(LINE, VOICES["male"]) == -12
+
+
+def test_every_voice_and_language_a_spec_allows_can_be_sung() -> None:
+    from engine import spec as spec_module
+    from engine.vocals import LANGUAGE_CODES, VOICE_NAMES
+
+    assert set(spec_module.VOICES) <= set(VOICE_NAMES)
+    assert set(spec_module.LANGUAGES) <= set(LANGUAGE_CODES)
