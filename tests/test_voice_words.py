@@ -170,3 +170,11 @@ def test_a_sung_piece_made_longer_keeps_its_words_and_gets_longer(sung: MusicSpe
     # New words on the longer piece keep the asked length; shorter words never shorten it.
     renewed = refine(longer, 'new lyrics: "one short line"', new_seed=1).spec
     assert renewed is not None and renewed.duration_s == longer.duration_s
+
+
+def test_a_voice_phrase_is_taken_whole_so_the_title_keeps_no_leftovers() -> None:
+    from bot.understanding import understand
+
+    deep = understand("folk ballad with a deep male voice, 20 seconds", seed=1).spec
+    assert (deep.title, deep.voice, deep.vocals) == ("Folk Ballad", "male", True)
+    assert understand("pop song with a female voice", seed=1).spec.title == "Pop Song"

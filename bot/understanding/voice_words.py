@@ -24,6 +24,8 @@ _VOICE = r"(?:vocals?|voice|voices|singer|singing|vox|voz|voix|stimme|gesang|can
 # "with a voice" stays the instrument (GM voice oohs) the request corpus expects; these mean a singer.
 _SINGER = r"(?:vocals|vocal|singer|singing|vox|gesang|cantante|chanteuse|chanteur)"
 _SIZE = r"(?:(a\s+(?:bit|little|touch)|slightly|much|way|a\s+lot)\s+)?"
+# "with a" before a voice belongs to it, so a title is not left ending in "…with a".
+_WITH = r"(?:(?:with|and|plus|by)\s+(?:a\s+|an\s+)?)?"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "off",
@@ -36,17 +38,22 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "female",
         re.compile(
-            rf"\b(?:female|woman'?s?|women'?s?|girl'?s?|feminine|soprano|high|femenina|"
+            rf"\b{_WITH}(?:female|woman'?s?|women'?s?|girl'?s?|feminine|soprano|high|femenina|"
             rf"feminina|féminine|weibliche?)\s+{_VOICE}|\b{_VOICE}\s+(?:femenina|feminina|"
             rf"féminine)\b|\bsung\s+by\s+a\s+(?:woman|girl)\b",
             re.I,
         ),
     ),
-    ("deep", re.compile(rf"\b(?:deep|low|bass|baritone)\s+{_VOICE}|\b{_VOICE}\s+(?:grave)\b", re.I)),
+    (
+        "deep",
+        re.compile(
+            rf"\b{_WITH}(?:deep|low|bass|baritone)\s+(?:male\s+|man'?s\s+)?{_VOICE}|\b{_VOICE}\s+(?:grave)\b", re.I
+        ),
+    ),
     (
         "male",
         re.compile(
-            rf"\b(?:male|man'?s?|men'?s?|boy'?s?|masculine|tenor|masculina|masculine|männliche?)"
+            rf"\b{_WITH}(?:male|man'?s?|men'?s?|boy'?s?|masculine|tenor|masculina|masculine|männliche?)"
             rf"\s+{_VOICE}|\b{_VOICE}\s+(?:masculina|masculine)\b|\bsung\s+by\s+a\s+(?:man|guy)\b",
             re.I,
         ),
