@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from bot.jam.service import JamService
-from bot.messages import Origin, Reply, Request
-from bot.store.models import Composition, Conversation, User
+from bot.jam.service import JamAction, JamService
+from bot.messages import COSTLY, Command, Origin, Reply, Request
+from bot.store.models import Composition, CompositionKind, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, examples, refine, understand
 from engine.errors import UserError
@@ -20,22 +21,36 @@ log = logging.getLogger("bandmate.service")
 
 HELP = """I compose original music from plain words.
 • /compose sad piano ballad — a new piece (try a genre, mood, instruments, tempo, key, length)
-• reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor"
+• reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor", "go back to v2"
 • /variation — another take on the same idea · /undo — back to the previous version
-• /history — the versions so far · the MIDI button or /midi — the MIDI file
+• /history — the versions of this piece · the MIDI button or /midi — the MIDI file
+• /jam start lofi in F 85bpm — build one piece together; then reply to the mix or /jam add a walking bass \
+(/jam status · vote · undo · mix · end; /jam help for more)
 Examples: {examples}"""
 
-COSTLY = {"compose", "refine", "variation"}
-JAM_ROUTED = {"jam", None, "refine", "undo", "variation"}
 NO_PIECE = "There is no piece here yet. Start one with /compose, e.g. /compose sad piano ballad"
+# While a chat jams, its replies and refine buttons change the jam; /undo and /variation mean the jam's undo and vote.
+WHILE_JAMMING: dict[Command | None, JamAction] = {None: "say", "refine": "say", "undo": "undo", "variation": "vote"}
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Per-request limits the service enforces."""
 
-    max_prompt_chars: int = 1_000
-    requests_per_minute: int = 6
+    max_prompt_chars: int
+    requests_per_minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One request with the conversation and the person it came from, as every handler gets it."""
+
+    request: Request
+    conversation: Conversation
+    author: User
+
+
+Handler = Callable[["Bandmate", Turn], Awaitable[Reply]]
 
 
 class Bandmate:
@@ -45,14 +60,14 @@ class Bandmate:
         self,
         store: Store,
         *,
-        limits: Limits | None = None,
+        limits: Limits,
         encoder: TextEncoder | None = None,
         jams: JamService | None = None,
         new_seed: Callable[[], int] = lambda: secrets.randbelow(2**31),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
-        self.limits = limits or Limits()
+        self.limits = limits
         self.encoder = encoder
         self.jams = jams
         self._new_seed = new_seed
@@ -63,12 +78,9 @@ class Bandmate:
         try:
             return await self._dispatch(request)
         except UserError as exc:
-            return Reply(exc.message)
+            return Reply(exc.message, refusal=True)
 
     async def _dispatch(self, request: Request) -> Reply:
-        command = request.command
-        if command in ("start", "help"):
-            return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
         origin = request.origin
         conversation = await self.store.conversation(origin.platform, origin.chat_id, origin.thread_id)
         author = await self.store.user(origin.platform, origin.user_id, origin.user_name)
@@ -76,36 +88,85 @@ class Bandmate:
             seen = await self.store.by_request_key(conversation.id, request.message_id)
             if seen is not None:  # the platform sent the same message again
                 return self._queued_reply(seen)
-        if command == "history":
-            return await self._history(conversation)
-        if self.jams is not None and command in JAM_ROUTED and (
-            command == "jam" or await self.jams.open_jam(conversation)
-        ):
-            # While a chat jams, its replies and refine buttons change the jam; /undo and /variation
-            # mean the jam's undo and vote.
-            if command in ("undo", "variation"):
-                request = replace(request, command="jam", text="undo" if command == "undo" else "vote")
-            elif command != "jam":
-                await self._check_rate(author)
-                request = replace(request, command=None)
-            return await self.jams.handle(conversation, author, request)
-        target = await self._target(conversation, request)
-        if command == "midi":
-            return await self._midi(target)
-        if command in COSTLY or command is None:
+        if request.command in COSTLY:
             await self._check_rate(author)
-        if command == "compose" or (command is None and target is None):
-            return await self._compose(conversation, author, request)
+        jam_action = WHILE_JAMMING.get(request.command)
+        if self.jams is not None and jam_action is not None and await self.jams.open_jam(conversation):
+            return await self.jams.handle(conversation, author, request, jam_action)
+        return await COMMANDS[request.command](self, Turn(request, conversation, author))
+
+    # --- handlers (one per command; see COMMANDS) ---------------------------------------------------
+
+    async def _help(self, turn: Turn) -> Reply:
+        return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
+
+    async def _jam(self, turn: Turn) -> Reply:
+        if self.jams is None:
+            raise UserError("Jam sessions are not available here.")
+        return await self.jams.handle(turn.conversation, turn.author, turn.request)
+
+    async def _compose(self, turn: Turn) -> Reply:
+        text = self._check_text(turn.request.text, "compose")
+        seed = turn.request.seed if turn.request.seed is not None else self._new_seed()
+        started = time.perf_counter()
+        understanding = await asyncio.to_thread(understand, text, seed=seed, encoder=self.encoder,
+                                                max_chars=self.limits.max_prompt_chars)  # fmt: skip
+        parse_ms = (time.perf_counter() - started) * 1000
+        heard = [note.split(": ", 1)[-1] for note in understanding.understood]
+        notes = tuple(filter(None, (
+            f"Heard: {', '.join(heard)}" if heard else "",
+            *understanding.guessed,
+            f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
+        )))  # fmt: skip
+        new = NewVersion("compose", text, understanding.spec, notes, None, turn.request.message_id,
+                         turn.request.message_id)  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
+        return self._queued_reply(composition, notes)
+
+    async def _plain(self, turn: Turn) -> Reply:
+        # A plain message changes the piece it replies to (or the latest); with no piece yet it starts one.
+        target = await self._target(turn)
+        if target is None:
+            return await self._compose(turn)
+        return await self._refine(turn, target, turn.request.text)
+
+    async def _refine_command(self, turn: Turn) -> Reply:
+        return await self._refine(turn, await self._required_target(turn), turn.request.text)
+
+    async def _variation(self, turn: Turn) -> Reply:
+        return await self._refine(turn, await self._required_target(turn), "another version")
+
+    async def _undo_command(self, turn: Turn) -> Reply:
+        return await self._undo(turn, await self._required_target(turn))
+
+    async def _history(self, turn: Turn) -> Reply:
+        target = await self._target(turn)
         if target is None:
             return Reply(NO_PIECE)
-        if command == "variation":
-            return await self._refine(conversation, author, request, target, "another version")
-        if command == "undo":
-            return await self._undo(conversation, author, request, target)
-        return await self._refine(conversation, author, request, target, request.text)
+        lines = []
+        for version in await self.store.history(target.piece_id):
+            what = ", ".join(version.changes) if version.kind != "compose" and version.changes else version.prompt
+            lines.append(f"v{version.version} · {version.summary} — {what[:60]}")
+        return Reply("\n".join(lines))
 
-    async def _target(self, conversation: Conversation, request: Request) -> Composition | None:
+    async def _midi(self, turn: Turn) -> Reply:
+        target = await self._target(turn)
+        if target is None:
+            return Reply(NO_PIECE)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        midi = outcome.path("midi") if outcome else None
+        if job is not None and job.status == "failed":
+            return Reply(f"v{target.version} could not be made, so it has no MIDI.")
+        if midi is None or not midi.is_file():
+            return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
+        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
+
+    # --- shared steps -------------------------------------------------------------------------------
+
+    async def _target(self, turn: Turn) -> Composition | None:
         # A button names its version; a reply names the message; otherwise the latest piece.
+        request, conversation = turn.request, turn.conversation
         if request.composition_id is not None:
             found = await self.store.get(request.composition_id)
             if found is None or found.conversation_id != conversation.id:
@@ -116,6 +177,12 @@ class Bandmate:
             if found is not None:
                 return found
         return await self.store.latest(conversation.id)
+
+    async def _required_target(self, turn: Turn) -> Composition:
+        target = await self._target(turn)
+        if target is None:
+            raise UserError(NO_PIECE)
+        return target
 
     async def _check_rate(self, author: User) -> None:
         recent = await self.store.requests_since(author.id, self._clock() - 60)
@@ -133,101 +200,67 @@ class Bandmate:
             raise UserError(f"That's too long: please keep requests under {self.limits.max_prompt_chars} characters.")
         return cleaned
 
-    async def _compose(self, conversation: Conversation, author: User, request: Request) -> Reply:
-        text = self._check_text(request.text, "compose")
-        seed = request.seed if request.seed is not None else self._new_seed()
-        started = time.perf_counter()
-        understanding = understand(text, seed=seed, encoder=self.encoder, max_chars=self.limits.max_prompt_chars)
-        parse_ms = (time.perf_counter() - started) * 1000
-        heard = [note.split(": ", 1)[-1] for note in understanding.understood]
-        notes = tuple(filter(None, (
-            f"Heard: {', '.join(heard)}" if heard else "",
-            *understanding.guessed,
-            f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
-        )))  # fmt: skip
-        new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
-                         request.message_id)  # fmt: skip
-        composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, notes)
-
-    async def _refine(
-        self, conversation: Conversation, author: User, request: Request, target: Composition, text: str
-    ) -> Reply:
+    async def _refine(self, turn: Turn, target: Composition, text: str) -> Reply:
         text = self._check_text(text, "change")
         spec = build_spec(target.spec)
         started = time.perf_counter()
-        change = refine(spec, text, new_seed=self._new_seed(), encoder=self.encoder,
-                        max_chars=self.limits.max_prompt_chars)  # fmt: skip
+        change = await asyncio.to_thread(refine, spec, text, new_seed=self._new_seed(), encoder=self.encoder,
+                                         max_chars=self.limits.max_prompt_chars)  # fmt: skip
         parse_ms = (time.perf_counter() - started) * 1000
         if change.action == "undo":
-            return await self._undo(conversation, author, request, target)
+            return await self._undo(turn, target)
         if change.action == "goto":
-            return await self._goto(conversation, author, request, change.version or 0)
+            return await self._goto(turn, target, change.version or 0)
         assert change.spec is not None
-        kind = "variation" if change.action == "variation" else "refine"
-        new = NewVersion(kind, text, change.spec, change.changes, target, request.message_id,
-                         request.message_id)  # fmt: skip
-        composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
+        kind: CompositionKind = "variation" if change.action == "variation" else "refine"
+        new = NewVersion(kind, text, change.spec, change.changes, target, turn.request.message_id,
+                         turn.request.message_id)  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
         return self._queued_reply(composition, change.changes)
 
-    async def _undo(
-        self, conversation: Conversation, author: User, request: Request, target: Composition
-    ) -> Reply:
+    async def _undo(self, turn: Turn, target: Composition) -> Reply:
         if target.parent_id is None:
             raise UserError("Nothing to undo: this is the first version.")
         parent = await self.store.get(target.parent_id)
         assert parent is not None
-        return await self._repost(conversation, author, request, parent, "undo", f"back to v{parent.version}")
+        return await self._repost(turn, parent, "undo", f"back to v{parent.version}")
 
-    async def _goto(self, conversation: Conversation, author: User, request: Request, version: int) -> Reply:
-        earlier = await self.store.by_version(conversation.id, version)
+    async def _goto(self, turn: Turn, target: Composition, version: int) -> Reply:
+        earlier = await self.store.by_version(target.piece_id, version)
         if earlier is None:
-            latest = await self.store.latest(conversation.id)
-            last = latest.version if latest else 0
-            raise UserError(f"There is no v{version} here; versions go from v1 to v{last}.")
-        return await self._repost(conversation, author, request, earlier, "goto", f"back to v{version}")
+            newest = await self.store.history(target.piece_id, limit=1)
+            last = newest[0].version if newest else 0
+            raise UserError(f"There is no v{version} of this piece; it goes from v1 to v{last}.")
+        return await self._repost(turn, earlier, "goto", f"back to v{version}")
 
-    async def _repost(
-        self,
-        conversation: Conversation,
-        author: User,
-        request: Request,
-        earlier: Composition,
-        kind: str,
-        note: str,
-    ) -> Reply:
+    async def _repost(self, turn: Turn, earlier: Composition, kind: CompositionKind, note: str) -> Reply:
         spec = build_spec(earlier.spec)
-        new = NewVersion(kind, request.text or kind, spec, (note,), earlier, request.message_id,
-                         request.message_id, reuse_media_of=earlier)  # fmt: skip
-        composition = await self.store.add_version(conversation, author, new)
+        request = turn.request
+        # The new version follows the one it brings back (so a later undo goes back from there) and reuses its files.
+        new = NewVersion(kind, request.text or kind, spec, (note,), earlier, request.message_id, request.message_id,
+                         reuse_media_of=earlier)  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new)
         return self._queued_reply(composition, (note,))
 
     def _queued_reply(self, composition: Composition, notes: tuple[str, ...] = ()) -> Reply:
         lines = [f"🎼 v{composition.version}: {composition.summary}", *notes]
-        lines.append("Composing…" if composition.kind not in ("undo", "goto") else "Here it is again.")
+        lines.append("Queued…" if composition.kind not in ("undo", "goto") else "Here it is again.")
         return Reply("\n".join(lines), job_id=composition.job_id, composition_id=composition.id)
 
-    async def _history(self, conversation: Conversation) -> Reply:
-        versions = await self.store.history(conversation.id)
-        if not versions:
-            return Reply(NO_PIECE)
-        lines = []
-        for version in versions:
-            what = ", ".join(version.changes) if version.kind != "compose" and version.changes else version.prompt
-            lines.append(f"v{version.version} · {version.summary} — {what[:60]}")
-        return Reply("\n".join(lines))
 
-    async def _midi(self, target: Composition | None) -> Reply:
-        if target is None:
-            return Reply(NO_PIECE)
-        job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
-        midi = outcome.path("midi") if outcome else None
-        if job is not None and job.status == "failed":
-            return Reply(f"v{target.version} could not be made, so it has no MIDI.")
-        if midi is None or not midi.is_file():
-            return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
-        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
+# Every command and its handler: adding a command is one line here (and its word in the adapters).
+COMMANDS: dict[Command | None, Handler] = {
+    "start": Bandmate._help,
+    "help": Bandmate._help,
+    "compose": Bandmate._compose,
+    "refine": Bandmate._refine_command,
+    None: Bandmate._plain,
+    "variation": Bandmate._variation,
+    "undo": Bandmate._undo_command,
+    "history": Bandmate._history,
+    "midi": Bandmate._midi,
+    "jam": Bandmate._jam,
+}
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

@@ -45,7 +45,7 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
             stop = asyncio.Event()
             tasks = [asyncio.create_task(worker.run(stop)), asyncio.create_task(runtime.delivery_loop([console]).run())]
             await console.start()
-            await console.finished.wait()
+            await console.input_ended.wait()
             await asyncio.wait_for(console.drained.wait(), 120)
             stop.set()
             await tasks[0]

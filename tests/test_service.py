@@ -64,15 +64,34 @@ async def test_repeated_platform_message_is_one_piece(runtime: Runtime) -> None:
     assert len(await runtime.queue.queued_ids()) == 1
 
 
-async def test_concurrent_requests_in_one_chat_get_distinct_versions(runtime: Runtime) -> None:
+async def test_versions_count_per_piece_and_concurrent_changes_get_distinct_ones(runtime: Runtime) -> None:
+    service = runtime.service
+    first = await service.handle(Request(origin(), "compose", "jazz trio, 8 seconds", message_id="m0"))
+    assert first.text.startswith("🎼 v1")
     replies = await asyncio.gather(*(
-        runtime.service.handle(Request(origin(user=f"u{i}"), "compose", "jazz trio, 8 seconds", message_id=f"m{i}"))
-        for i in range(10)
+        service.handle(Request(origin(user=f"u{i}"), None, "a bit faster", message_id=f"m{i}",
+                               composition_id=first.composition_id))
+        for i in range(1, 11)
     ))  # fmt: skip
-    assert all(reply.job_id is not None for reply in replies)
-    conversation = await runtime.store.conversation("console", "chat-1", None)
-    versions = sorted(c.version for c in await runtime.store.history(conversation.id, limit=50))
-    assert versions == list(range(1, 11))
+    assert all(reply.job_id is not None for reply in replies), [r.text for r in replies]
+    piece = await runtime.store.get(first.composition_id or 0)
+    assert piece is not None
+    versions = sorted(c.version for c in await runtime.store.history(piece.piece_id, limit=50))
+    assert versions == list(range(1, 12))
+
+    fresh = await service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="new"))
+    assert fresh.text.startswith("🎼 v1:"), "a brand-new piece starts at v1, whatever came before in the chat"
+    second = await service.handle(Request(origin(), None, "add drums", message_id="s"))
+    assert second.text.startswith("🎼 v2:"), "a change refines the newest piece"
+    back = await service.handle(Request(origin(), None, "go back to v1", message_id="b"))
+    assert back.text.startswith("🎼 v3:") and "back to v1" in back.text
+    restored = await runtime.store.get(back.composition_id or 0)
+    assert restored is not None and restored.spec == (await runtime.store.get(fresh.composition_id or 0)).spec
+    missing = await service.handle(Request(origin(), None, "go back to v7", message_id="g"))
+    assert missing.refusal and "v1 to v3" in missing.text
+    history = await service.handle(Request(origin(), "history"))
+    assert [line.split(" ")[0] for line in history.text.splitlines()] == ["v3", "v2", "v1"], history.text
+    assert "jazz" not in history.text.lower(), "/history shows the current piece only"
 
 
 async def test_undo_reposts_the_previous_version_without_composing(runtime: Runtime, engine_worker: Worker) -> None:

@@ -11,27 +11,35 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.store.models import ChatSettings, Composition, Conversation, User
+from bot.store.models import ChatSettings, Composition, CompositionKind, Conversation, Piece, User
+from bot.store.statuses import StatusBoard
+from engine.errors import BandmateError
 from engine.queue.contract import Extra, JobRequest
 from engine.queue.db import now, session_factory
 from engine.queue.jobs import Job, JobQueue
 from engine.spec import MusicSpec
 
 
+class StoreError(BandmateError):
+    """The conversation store could not do what was asked even after retrying (heavy contention)."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewVersion:
     """What the service wants stored as the next version of a conversation's piece."""
 
-    kind: str
+    kind: CompositionKind
     prompt: str
     spec: MusicSpec
     changes: tuple[str, ...] = ()
-    parent: Composition | None = None
+    parent: Composition | None = None  # a change to this version: the new one joins its piece
     request_key: str | None = None
     request_message_id: str | None = None
     reuse_media_of: Composition | None = None  # undo/goto: post the earlier files again
     not_before: float | None = None  # debounced: the engine waits until then (jam mixes)
     extras: frozenset[Extra] = frozenset()  # files besides MP3 and MIDI, e.g. the stems of a jam's final mix
+    piece_id: int | None = None  # the piece it belongs to when it has no parent (a jam's mixes); else a new piece
+    take: str | None = None  # a jam vote's take, "A" or "B"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,7 @@ class Store:
     def __init__(self, engine: AsyncEngine, media_dir: Path) -> None:
         self._sessions = session_factory(engine)
         self.media_dir = media_dir
+        self.statuses = StatusBoard(engine)
 
     async def user(self, platform: str, external_id: str, name: str) -> User:
         """The user, created on first sight; the display name follows the platform's latest."""
@@ -83,7 +92,7 @@ class Store:
                 return row
             except IntegrityError:
                 continue  # two first messages raced; the winner's row is read on the next pass
-        raise RuntimeError(f"could not create {model.__name__}")
+        raise StoreError(f"could not create {model.__name__}")
 
     async def add_version(
         self, conversation: Conversation, author: User, new: NewVersion, *, parse_ms: float = 0.0
@@ -98,24 +107,33 @@ class Store:
                     if existing is not None:
                         return existing
                 # Another request took this version number first: number again.
-        raise RuntimeError("could not allocate a version number")
+        raise StoreError("could not allocate a version number")
 
     async def _insert_version(
         self, conversation: Conversation, author: User, new: NewVersion, parse_ms: float
     ) -> Composition:
         async with self._sessions.begin() as session:
-            latest = await session.scalar(
-                select(func.max(Composition.version)).where(Composition.conversation_id == conversation.id)
-            )
-            version = int(latest or 0) + 1
-            job = await self._enqueue(session, conversation, version, new)
+            piece_id = new.parent.piece_id if new.parent is not None else new.piece_id
+            if piece_id is None:  # a new piece starts at v1
+                piece = Piece(conversation_id=conversation.id)
+                session.add(piece)
+                await session.flush()
+                piece_id, version = piece.id, 1
+            else:
+                latest = await session.scalar(
+                    select(func.max(Composition.version)).where(Composition.piece_id == piece_id)
+                )
+                version = int(latest or 0) + 1
+            job = await self._enqueue(session, conversation, piece_id, version, new)
             composition = Composition(
                 conversation_id=conversation.id,
+                piece_id=piece_id,
                 parent_id=new.parent.id if new.parent else None,
                 author_id=author.id,
                 job_id=job.id,
                 version=version,
                 kind=new.kind,
+                take=new.take,
                 prompt=new.prompt,
                 changes=list(new.changes),
                 spec=new.spec.model_dump(mode="json"),
@@ -129,9 +147,11 @@ class Store:
             await session.flush()
             return composition
 
-    async def _enqueue(self, session: AsyncSession, conversation: Conversation, version: int, new: NewVersion) -> Job:
+    async def _enqueue(
+        self, session: AsyncSession, conversation: Conversation, piece_id: int, version: int, new: NewVersion
+    ) -> Job:
         name = _slug(new.spec.title or new.spec.summary())
-        folder = self.media_dir / conversation.platform / f"c{conversation.id}"
+        folder = self.media_dir / conversation.platform / f"c{conversation.id}" / f"p{piece_id}"
         request = JobRequest(
             spec=new.spec,
             target=str(folder / f"v{version}-{name}.mp3"),
@@ -191,22 +211,20 @@ class Store:
             return await session.get(Composition, composition_id)
 
     async def latest(self, conversation_id: int) -> Composition | None:
-        """The newest version in a conversation."""
+        """The newest version in a conversation (of whichever piece was worked on last)."""
         async with self._sessions() as session:
             return await session.scalar(
                 select(Composition)
                 .where(Composition.conversation_id == conversation_id)
-                .order_by(Composition.version.desc())
+                .order_by(Composition.id.desc())
                 .limit(1)
             )
 
-    async def by_version(self, conversation_id: int, version: int) -> Composition | None:
-        """Version N of a conversation's piece."""
+    async def by_version(self, piece_id: int, version: int) -> Composition | None:
+        """Version N of a piece."""
         async with self._sessions() as session:
             return await session.scalar(
-                select(Composition).where(
-                    Composition.conversation_id == conversation_id, Composition.version == version
-                )
+                select(Composition).where(Composition.piece_id == piece_id, Composition.version == version)
             )
 
     async def by_posted_message(self, conversation_id: int, message_id: str) -> Composition | None:
@@ -219,12 +237,12 @@ class Store:
                 )
             )
 
-    async def history(self, conversation_id: int, limit: int = 10) -> list[Composition]:
-        """The newest versions first."""
+    async def history(self, piece_id: int, limit: int = 10) -> list[Composition]:
+        """A piece's newest versions first."""
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(Composition)
-                .where(Composition.conversation_id == conversation_id)
+                .where(Composition.piece_id == piece_id)
                 .order_by(Composition.version.desc())
                 .limit(limit)
             )

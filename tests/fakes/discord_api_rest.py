@@ -62,6 +62,7 @@ class DiscordRest:
             web.post(api + "/webhooks/{app}/{token}", self._followup),
             web.get(api + "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message),
             web.patch(api + "/webhooks/{app}/{token}/messages/{message}", self._edit_webhook_message),
+            web.delete(api + "/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_message),
             web.get(api + "/channels/{channel}", self._get_channel),
             web.get(api + "/channels/{channel}/messages", self._history),
             web.post(api + "/channels/{channel}/messages", self._create_message),
@@ -198,6 +199,21 @@ class DiscordRest:
         if too_big := self._oversized(files):
             return too_big
         return _json(self.world.edit(message, body, files))
+
+    async def _delete_webhook_message(self, request: web.Request) -> web.Response:
+        message = self._webhook_message(request)
+        if isinstance(message, web.Response):
+            return message
+        interaction = self._interaction_for_webhook(request)
+        assert not isinstance(interaction, web.Response)
+        message_id = int(message["id"])
+        del self.world.messages[message_id]
+        self.world.deleted.append(message_id)
+        if interaction.original_message_id == message_id:  # the next follow-up is a message of its own
+            interaction.loading = False
+        await self.world.broadcast("MESSAGE_DELETE", {"id": str(message_id), "channel_id": message["channel_id"],
+                                                      "guild_id": str(self.world.guild_id)})  # fmt: skip
+        return web.Response(status=204)
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         channel = self.world.channels.get(int(request.match_info["channel"]))
