@@ -41,6 +41,7 @@ class DiscordRest:
         self.requests: list[tuple[str, str, int]] = []
         self.rate_limited: list[tuple[str, str]] = []
         self._rules: list[RateLimitRule] = []
+        self.thread_answer: dict[str, Any] | None = None  # answer thread creation with this instead of a channel
 
     def rate_limit_next(
         self, method: str, path_pattern: str, *, retry_after: float = 0.5, times: int = 1, is_global: bool = False
@@ -261,6 +262,8 @@ class DiscordRest:
         return _json(self.world.edit(message, body, files))
 
     async def _start_thread(self, request: web.Request) -> web.Response:
+        if self.thread_answer is not None:  # a test's odd answer, e.g. {} instead of a channel
+            return _json(self.thread_answer, status=201)
         channel_id, message_id = int(request.match_info["channel"]), int(request.match_info["message"])
         message = self.world.messages.get(message_id)
         if message is None or int(message["channel_id"]) != channel_id:
