@@ -6,12 +6,14 @@ import asyncio
 from pathlib import Path
 
 import symusic
+from sqlalchemy import update
 from pydub import AudioSegment
 
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
 from bot.messages import Request
 from engine.queue.contract import JobResult
+from engine.queue.jobs import Job
 from engine.queue.worker import Worker
 from tests.helpers import RecordingSink, eventually, origin
 
@@ -167,3 +169,29 @@ async def test_rate_limit_answers_politely(tmp_path: Path) -> None:
         await runtime.close()
     assert [r.job_id is not None for r in replies] == [True, True, False]
     assert "a minute" in replies[2].text
+
+
+async def test_status_lines_never_go_back_and_finish_once_after_the_post(runtime: Runtime) -> None:
+    sink = RecordingSink()
+    loop = DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02)
+    reply = await runtime.service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="q"))
+    assert reply.job_id is not None and reply.text.endswith("Queued…")
+    status = await runtime.store.statuses.record(reply.job_id, "console", "chat-1", "s1", reply.text, "q")
+    await loop.tick()
+    claimed = await runtime.queue.claim("w", 30, 3)
+    assert claimed is not None
+    await loop.tick()
+    async with runtime.database.begin() as connection:  # the engine lost its lease: the job is queued again
+        await connection.execute(update(Job).where(Job.id == claimed.id).values(status="queued", stage="queued"))
+    await loop.tick()
+    await loop.tick()
+    shown = [update.step.text() for update in sink.progress_updates if status in update.statuses]
+    assert shown == ["Queued… first in line", "Composing…"], shown
+    again = await runtime.queue.claim("w2", 30, 3)
+    assert again is not None
+    await runtime.queue.complete(again, JobResult(files={"mp3": "/tmp/x.mp3", "midi": "/tmp/x.mid"}, duration_s=8.0))
+    await asyncio.gather(loop.tick(), DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02).tick())
+    await loop.tick()
+    finished = [update.step.text() for update in sink.progress_updates if status in update.statuses]
+    assert finished == shown + ["✅ Done"], "finished exactly once, by one of the two loops"
+    assert len(sink.deliveries) == 1 and sink.deliveries[0].statuses == (status,)
