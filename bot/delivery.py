@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
 from bot.messages import Delivery, Offer, Origin, Progress, Sink, StatusRef, Step
 from bot.service import origin_of
-from bot.store.repo import Pending, Store
+from bot.store.repo import Active, Pending, Store
 from bot.store.statuses import Shown
 from engine.queue.jobs import JobQueue
 
 log = logging.getLogger("bandmate.delivery")
 
+SWEEP_SECONDS = 2.0  # how often to look for unfinished status lines of pieces already out
 CLAIM_SECONDS = 120.0  # how long one delivery loop may take to post a piece before another may try
 
 
@@ -47,6 +49,10 @@ def delivery_of(pending: Pending, statuses: tuple[StatusRef, ...] = ()) -> Deliv
     )
 
 
+def _step(item: Active, place: dict[int, int]) -> Step:
+    return Step(item.stage) if item.status == "running" else Step("queued", place.get(item.job_id, 0))
+
+
 class DeliveryLoop:
     """Polls the shared database for progress and finished jobs and hands them to the adapters.
 
@@ -70,6 +76,8 @@ class DeliveryLoop:
         self.poll_seconds = poll_seconds
         self.claim_seconds = claim_seconds
         self._shown: dict[int, Step] = {}  # composition id → the step last reported (the chat action's pace)
+        self._last_seen: dict[int, Step] = {}  # job id → its step in the previous round
+        self._next_sweep = 0.0  # when to look again for status lines left unfinished
 
     async def run(self) -> None:
         """Deliver until cancelled; an error in one round is logged and the next round goes on."""
@@ -88,7 +96,11 @@ class DeliveryLoop:
         await self._report_progress(platforms)
         pending = await self.store.pending(platforms)
         posted = await asyncio.gather(*(self._deliver(item) for item in pending))
-        await self._finish_statuses(platforms)
+        # Right after a post, else now and then: a status recorded just after its piece went out, or before a
+        # restart, still gets finished, without every process querying for them every round.
+        if any(posted) or time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            await self._finish_statuses(platforms)
         return sum(posted)
 
     async def _report_progress(self, platforms: list[str]) -> None:
@@ -97,24 +109,26 @@ class DeliveryLoop:
             return
         queued = await self.queue.queued_ids()
         place = {job_id: index + 1 for index, job_id in enumerate(queued)}
+        steps = {item.job_id: _step(item, place) for item in active}
+        # Only versions whose step changed since the last round can have a status line to move on.
+        changed = [item for item in active if self._last_seen.get(item.job_id) != steps[item.job_id]]
+        self._last_seen = steps
         shown: defaultdict[int, list[Shown]] = defaultdict(list)
-        for status in await self.store.statuses.open_for(item.job.id for item in active):
+        for status in await self.store.statuses.open_for(item.job_id for item in changed):
             shown[status.job_id].append(status)
-        for item in active:
-            job = item.job
-            step = Step(job.stage) if job.status == "running" else Step("queued", place.get(job.id, 0))
-            due = [s.ref for s in shown[job.id] if step.rank() > s.step.rank() and step.text() != s.step.text()]
-            previous = self._shown.get(item.composition.id)
+        for item in changed:
+            step = steps[item.job_id]
+            due = [s.ref for s in shown[item.job_id] if step.rank() > s.step.rank() and step.text() != s.step.text()]
+            previous = self._shown.get(item.composition_id)
             if previous is not None and step.rank() <= previous.rank() and not due:
                 continue
             if previous is None or step.rank() > previous.rank():
-                self._shown[item.composition.id] = step
-            update = Progress(job.id, origin_of(item.conversation, item.author), item.composition.request_message_id,
-                              step, tuple(due))  # fmt: skip
+                self._shown[item.composition_id] = step
+            update = Progress(item.job_id, item.origin, item.request_message_id, step, tuple(due))
             try:
-                await self.sinks[item.conversation.platform].progress(update)
+                await self.sinks[item.origin.platform].progress(update)
             except Exception:  # progress is best effort; the piece itself still gets delivered
-                log.warning("progress update for job %s failed", job.id, exc_info=True)
+                log.warning("progress update for job %s failed", item.job_id, exc_info=True)
             if due:
                 await self.store.statuses.show([ref.id for ref in due], step)
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.messages import Origin
+from bot.store.lru import LRU
 from bot.store.models import ChatSettings, Composition, CompositionKind, Conversation, Piece, User
 from bot.store.statuses import StatusBoard
 from engine.errors import BandmateError
@@ -52,6 +54,21 @@ class Pending:
     author: User
 
 
+KNOWN_ROWS = 10_000  # users and conversations kept in memory per process
+
+
+@dataclass(frozen=True, slots=True)
+class Active:
+    """A version being made: its job's status and stage, and where it was asked for."""
+
+    composition_id: int
+    job_id: int
+    status: str
+    stage: str
+    request_message_id: str | None
+    origin: Origin
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "piece"
 
@@ -63,21 +80,34 @@ class Store:
         self._sessions = session_factory(engine)
         self.media_dir = media_dir
         self.statuses = StatusBoard(engine)
+        # Users and conversations are never deleted and their ids never change: each request reads them
+        # from here after the first, saving two database round trips per request (bench/enqueue.py).
+        self._users: LRU[tuple[str, str], User] = LRU(KNOWN_ROWS)
+        self._conversations: LRU[tuple[str, str, str], Conversation] = LRU(KNOWN_ROWS)
 
     async def user(self, platform: str, external_id: str, name: str) -> User:
         """The user, created on first sight; the display name follows the platform's latest."""
-        defaults = {"name": name[:128]}
-        user = await self._get_or_create(User, defaults, platform=platform, external_id=external_id)
-        if name and user.name != name[:128]:
+        name = name[:128]
+        user = self._users.get((platform, external_id))
+        if user is None:
+            user = await self._get_or_create(User, {"name": name}, platform=platform, external_id=external_id)
+        if name and user.name != name:
             async with self._sessions.begin() as session:
-                await session.execute(update(User).where(User.id == user.id).values(name=name[:128]))
+                await session.execute(update(User).where(User.id == user.id).values(name=name))
+            user.name = name
+        self._users.put((platform, external_id), user)
         return user
 
     async def conversation(self, platform: str, chat_id: str, thread_id: str | None) -> Conversation:
         """The conversation for a chat (and thread), created on first message."""
-        return await self._get_or_create(
-            Conversation, {}, platform=platform, chat_id=chat_id, thread_id=thread_id or ""
-        )
+        key = (platform, chat_id, thread_id or "")
+        conversation = self._conversations.get(key)
+        if conversation is None:
+            conversation = await self._get_or_create(
+                Conversation, {}, platform=platform, chat_id=chat_id, thread_id=thread_id or ""
+            )
+            self._conversations.put(key, conversation)
+        return conversation
 
     async def _get_or_create(self, model: type[Any], defaults: dict[str, Any], **unique: str) -> Any:
         for _ in range(3):
@@ -267,9 +297,28 @@ class Store:
             (Composition.delivery_claimed_until.is_(None)) | (Composition.delivery_claimed_until < now()),
         )
 
-    async def in_progress(self, platforms: list[str]) -> list[Pending]:
-        """Versions whose job is queued or running, for progress updates."""
-        return await self._with_job(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
+    async def in_progress(self, platforms: list[str]) -> list[Active]:
+        """Versions whose job is queued or running, for progress updates: a few columns, no JSON decoded.
+
+        Every bot process asks this several times a second however long the queue is, so it reads only what
+        progress needs (bench/enqueue.py: whole rows made a long queue cost every process its CPU).
+        """
+        columns = (Composition.id, Composition.request_message_id, Job.id, Job.status, Job.stage,
+                   Conversation.platform, Conversation.chat_id, Conversation.thread_id, User.external_id, User.name)
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(*columns)
+                .join(Job, Job.id == Composition.job_id)
+                .join(Conversation, Conversation.id == Composition.conversation_id)
+                .join(User, User.id == Composition.author_id)
+                .where(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
+                .order_by(Composition.id)
+            )
+            active = []
+            for composition_id, asked_in, job_id, status, stage, platform, chat, thread, user, name in rows:
+                active.append(Active(composition_id, job_id, status, stage, asked_in,
+                                     Origin(platform, chat, user, name, thread or None)))  # fmt: skip
+            return active
 
     async def _with_job(self, *conditions: Any) -> list[Pending]:
         async with self._sessions() as session:
