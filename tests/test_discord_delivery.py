@@ -48,6 +48,11 @@ async def test_anyone_may_press_the_buttons_under_someone_elses_piece(
     assert made is not None
     bob = await runtime.store.user("discord", fake.users["bob"]["id"], "bob")
     assert made.author_id == bob.id
-    pings = await fake.wait_for(lambda: [m for m in fake.messages_in(fake.channel_id)
-                                         if m.get("message_reference", {}).get("message_id") == faster["id"]])
+    pings = await fake.wait_for(
+        lambda: [
+            m
+            for m in fake.messages_in(fake.channel_id)
+            if m.get("message_reference", {}).get("message_id") == faster["id"]
+        ]
+    )
     assert f"<@{fake.users['bob']['id']}>" in pings[0]["content"], "the one who pressed is told"

@@ -204,9 +204,7 @@ class JamService:
         await self.jams.update(jam.id, vote={"options": options, "votes": {}})
         return Reply("🗳 Two takes coming up: A and B. Pick with the buttons or /jam pick A, /jam pick B.")
 
-    async def _pick(
-        self, conversation: Conversation, author: User, request: Request, jam: Jam, choice: str
-    ) -> Reply:
+    async def _pick(self, conversation: Conversation, author: User, request: Request, jam: Jam, choice: str) -> Reply:
         vote = jam.vote or {}
         label = choice.strip().upper()[:1]
         if not vote.get("options"):
@@ -227,9 +225,7 @@ class JamService:
             raise UserError("Someone changed the jam at the same moment; pick again.")
         return Reply(f"🏆 Take {label} wins ({tally} vote{'s' if tally > 1 else ''}) — it's the jam's version now.")
 
-    async def _mix(
-        self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = ""
-    ) -> Reply:
+    async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = "") -> Reply:
         if jam.mixed_revision == jam.revision:  # nothing changed since the last final mix: it is already posted
             return Reply("🎚 Nothing changed since the last final mix; its MP3, stems and MIDI are above.")
         spec = MusicSpec.model_validate(jam.spec)
@@ -238,9 +234,7 @@ class JamService:
         await self.jams.update(jam.id, pending_version_id=None, mixed_revision=jam.revision)
         return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.", job_id=job_id)
 
-    async def _end(
-        self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = ""
-    ) -> Reply:
+    async def _end(self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = "") -> Reply:
         reply = await self._mix(conversation, author, request, jam)
         await self.jams.update(jam.id, status="ended", ended_at=now())
         people = await self.jams.participants(jam.id)
