@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 import symusic
-from sqlalchemy import update
 from pydub import AudioSegment
+from sqlalchemy import update
 
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
@@ -193,5 +193,5 @@ async def test_status_lines_never_go_back_and_finish_once_after_the_post(runtime
     await asyncio.gather(loop.tick(), DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02).tick())
     await loop.tick()
     finished = [update.step.text() for update in sink.progress_updates if status in update.statuses]
-    assert finished == shown + ["✅ Done"], "finished exactly once, by one of the two loops"
+    assert finished == [*shown, "✅ Done"], "finished exactly once, by one of the two loops"
     assert len(sink.deliveries) == 1 and sink.deliveries[0].statuses == (status,)

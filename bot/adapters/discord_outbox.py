@@ -158,7 +158,7 @@ class Outbox:
         if status.webhook is not None:
             return await status.webhook.edit_message(status.message_id, **changes)
         channel = await self._messageable(status.channel_id)
-        return await channel.get_partial_message(status.message_id).edit(**changes)  # type: ignore[union-attr]
+        return await channel.get_partial_message(status.message_id).edit(**changes)  # type: ignore[attr-defined]
 
     def token_fresh(self, status: StatusMessage) -> bool:
         """Whether an interaction's webhook may still edit its messages."""
