@@ -11,12 +11,12 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY bot ./bot
 COPY engine ./engine
 COPY bench ./bench
-COPY migrations ./migrations
-COPY alembic.ini ./
 
 # torch first and alone, pinned like the Makefile does, so the resolver never picks another build.
+# A regular (non-editable) install: migrations and model checkpoints travel as package data.
 RUN pip install --no-cache-dir torch==2.13.0 \
-    && pip install --no-cache-dir -c constraints.txt -e .
+    && pip install --no-cache-dir -c constraints.txt . \
+    && rm -rf /app/bot /app/engine /app/bench /app/build /app/*.egg-info
 
 ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
 VOLUME ["/app/data"]

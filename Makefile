@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test deps system lint bench bench-model bench-parse evaluate clean
+.PHONY: demo test deps system lint bench bench-model bench-parse bench-startup evaluate clean
 
 demo: deps
 	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
@@ -29,6 +29,9 @@ bench-model: deps
 
 bench-parse: deps
 	$(BIN)/python -m bench.parse
+
+bench-startup: deps
+	$(BIN)/python -m bench.startup
 
 evaluate: deps
 	$(BIN)/python -m engine.evaluate

@@ -40,12 +40,13 @@ class Runtime:
     service: Bandmate
 
     @classmethod
-    async def open(cls, settings: Settings) -> Runtime:
-        """Migrate the schema to head, open the database and build the service."""
+    async def open(cls, settings: Settings, *, encoder: TextEncoder | None = None) -> Runtime:
+        """Migrate the schema to head, open the database and build the service (with `encoder` if given)."""
         await migrate.upgrade(settings.database_url)
         database = open_database(settings.database_url)
         store = Store(database, settings.media_dir)
-        encoder = TextEncoder() if settings.use_text_encoder else None
+        if encoder is None and settings.use_text_encoder:
+            encoder = TextEncoder()
         limits = Limits(max_prompt_chars=settings.max_prompt_chars, requests_per_minute=settings.rate_limit_per_minute)
         jams = JamService(store, JamStore(database), debounce_seconds=settings.jam_debounce_seconds, encoder=encoder)
         service = Bandmate(store, limits=limits, encoder=encoder, jams=jams)
@@ -61,9 +62,9 @@ class Runtime:
 
 
 @contextlib.asynccontextmanager
-async def opened(settings: Settings) -> AsyncIterator[Runtime]:
+async def opened(settings: Settings, *, encoder: TextEncoder | None = None) -> AsyncIterator[Runtime]:
     """A Runtime for the length of a block."""
-    runtime = await Runtime.open(settings)
+    runtime = await Runtime.open(settings, encoder=encoder)
     try:
         yield runtime
     finally:

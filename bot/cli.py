@@ -1,4 +1,10 @@
-"""`bandmate`: compose and refine from the shell, chat in the console, run the engine or the bot."""
+"""`bandmate`: compose and refine from the shell, chat in the console, run the engine or the bot.
+
+Whatever happens, the user sees one line on stderr (or one {"error": …} object with --json); exit status 2
+means the user can fix it, 1 that something failed inside; tracebacks go to the log file, never the terminal.
+Heavy modules (torch, FluidSynth, the database) are imported by the commands that use them, so
+`compose --dry-run` starts quickly.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +13,38 @@ import asyncio
 import contextlib
 import json
 import logging
-import shutil
+import os
 import signal
 import sys
-import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from bot.app import opened, run
-from bot.messages import Origin, Request
+from bot import logs
 from bot.settings import Settings
-from bot.store.models import Composition
-from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
-from engine.files import atomic_path
-from engine.queue.contract import JobResult
-from engine.queue.worker import open_worker, serve
-from engine.spec import build_spec
 
-CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
-EXIT_USER_ERROR, EXIT_FAILED = 2, 1
+EXIT_USER_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
+OPERATOR_COMMANDS = ("run", "engine", "migrate")  # these log to stderr too (one line a record)
+log = logging.getLogger("bandmate.cli")
+
+
+class _UsageError(Exception):
+    """A command line argparse cannot read."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line, not a usage block (and JSON with --json)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise instead of printing usage and exiting."""
+        raise _UsageError(f"{message} (see bandmate --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bandmate", description="Original music from plain words.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="bandmate", description="Original music from plain words.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     compose = commands.add_parser("compose", help="compose a piece from a description")
     compose.add_argument("text")
     compose.add_argument("--seed", type=int, default=None)
@@ -52,97 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _copy_out(source: Path, target: Path) -> Path:
-    with atomic_path(target) as temp:
-        shutil.copyfile(source, temp)
-    return target
-
-
-def _result(
-    composition: Composition, outcome: JobResult, files: dict[str, str], total_ms: float, startup_ms: float
-) -> dict[str, Any]:
-    spec = build_spec(composition.spec).public_dict()
-    timings = {**(composition.timings or {}), **outcome.timings_ms}
-    ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
-    ordered["total"] = round(total_ms, 1)
-    ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
-    return {"id": composition.id, "version": composition.version, "summary": composition.summary,
-            "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
-
-
-async def _make(settings: Settings, request: Request, out: Path) -> dict[str, Any]:
-    """Handle one compose/refine request in this process: queue it, work the queue until it is done."""
-    async with opened(settings) as runtime:
-        started = time.perf_counter()
-        reply = await runtime.service.handle(request)
-        if reply.job_id is None or reply.composition_id is None:
-            raise UserError(reply.text)
-        job = await runtime.queue.get(reply.job_id)
-        startup_ms = 0.0
-        if job is not None and job.status in ("queued", "running"):
-            opening = time.perf_counter()
-            async with open_worker(settings.engine(), runtime.database) as worker:
-                # Loading the SoundFont and the model is a once-per-process cost a running engine never pays.
-                startup_ms = (time.perf_counter() - opening) * 1000
-                while (job := await runtime.queue.get(reply.job_id)) and job.status in ("queued", "running"):
-                    if not await worker.run_once():
-                        await asyncio.sleep(0.2)  # another worker holds it; wait for its lease
-        outcome = job.outcome if job is not None and job.status == "done" else None
-        composition = await runtime.store.get(reply.composition_id)
-        if job is None or outcome is None or composition is None:
-            raise BandmateError((job.error if job else None) or "the piece could not be made")
-        name = f"{job.request.name}-v{composition.version}"
-        files = {
-            kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
-            for kind in ("mp3", "midi") if (path := outcome.path(kind)) is not None
-        }
-        if await runtime.store.claim_delivery(reply.composition_id, 60):
-            await runtime.store.mark_delivered(reply.composition_id, None)
-        return _result(composition, outcome, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
-
-
-def _print_result(result: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False))
-        return
-    print(f"v{result['version']} (id {result['id']}): {result['summary']}")
-    print(f"  {result['files']['mp3']}\n  {result['files']['midi']}")
-
-
 async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, Any] | None:
-    if args.dry_run:
-        seed = args.seed if args.seed is not None else 0
-        encoder = None
-        if settings.use_text_encoder:
-            from bot.understanding import TextEncoder
+    from bot import oneshot
 
-            encoder = TextEncoder()
-        understanding = understand(args.text, seed=seed, encoder=encoder, max_chars=settings.max_prompt_chars)
-        spec = understanding.spec.public_dict()
-        if args.json:
-            print(json.dumps({"spec": spec, "understood": list(understanding.understood),
-                              "guessed": list(understanding.guessed)}, ensure_ascii=False))  # fmt: skip
-        else:
-            print(understanding.spec.summary())
-            for note in (*understanding.understood, *understanding.guessed):
-                print(f"  {note}")
+    if args.dry_run:
+        oneshot.dry_run(settings, args.text, args.seed, args.json)
         return None
-    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed)
-    return await _make(settings, request, args.out)
+    return await oneshot.compose(settings, args.text, args.seed, args.out)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
-    if args.id == "last":
-        composition_id = None
-    elif args.id.isdigit():
-        composition_id = int(args.id)
-    else:
-        raise UserError(f"'{args.id}' is not a piece id: use a number from compose --json, or 'last'.")
-    request = Request(CLI_ORIGIN, "refine", args.text, composition_id=composition_id)
-    return await _make(settings, request, args.out)
+    from bot import oneshot
+
+    return await oneshot.refine(settings, args.id, args.text, args.out)
 
 
 async def _engine(settings: Settings) -> None:
+    from engine.queue.worker import serve
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -153,8 +91,13 @@ async def _engine(settings: Settings) -> None:
 
 async def _chat(settings: Settings) -> None:
     from bot.adapters.console import ConsoleAdapter
+    from bot.app import opened
+    from bot.oneshot import writable_folder
+    from engine.queue.worker import open_worker
 
-    async with opened(settings) as runtime, open_worker(settings.engine(), runtime.database) as worker:
+    engine_settings = settings.engine()  # a missing SoundFont is refused before the first request
+    writable_folder(settings.media_dir, "MEDIA_DIR")
+    async with opened(settings) as runtime, open_worker(engine_settings, runtime.database) as worker:
         console = ConsoleAdapter(runtime.service)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(worker.run(stop)), asyncio.create_task(runtime.delivery_loop([console]).run())]
@@ -166,45 +109,86 @@ async def _chat(settings: Settings) -> None:
         await asyncio.gather(tasks[1], return_exceptions=True)
 
 
+async def _run(settings: Settings) -> None:
+    from bot.app import run
+    from bot.oneshot import writable_folder
+
+    settings.engine()
+    writable_folder(settings.media_dir, "MEDIA_DIR")
+    await run(settings)
+
+
 async def _migrate(settings: Settings) -> None:
+    from bot.app import opened
+
     async with opened(settings):
         pass
 
 
+def _answer(message: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(f"bandmate: {message}", file=sys.stderr)
+
+
+def _failure(error: Exception) -> str:
+    """One line for something that failed inside: what it was, in words where we know them."""
+    if isinstance(error, BandmateError):
+        return str(error)
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"could not use a file{where}: {error.strerror or error}"
+    reason = getattr(error, "orig", None)  # SQLAlchemy wraps the database's own words
+    if type(error).__module__.startswith("sqlalchemy") and reason is not None:
+        return f"the database failed: {' '.join(str(reason).split())}"
+    return f"internal error ({logs.one_line(error)})"
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
+    if args.command in ("compose", "refine"):
+        result = asyncio.run((_compose if args.command == "compose" else _refine)(settings, args))
+        if result is not None:
+            from bot.oneshot import print_result
+
+            print_result(result, args.json)
+        return
+    runner = {"engine": _engine, "chat": _chat, "run": _run, "migrate": _migrate}[args.command]
+    asyncio.run(runner(settings))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `bandmate` command."""
-    args = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in arguments
+    try:
+        args = _parser().parse_args(arguments)
+    except _UsageError as exc:
+        _answer(str(exc), as_json)
+        return EXIT_USER_ERROR
     try:
         settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        print(f"bandmate: bad configuration: {problems}", file=sys.stderr)
+        _answer(f"bad configuration: {problems}", as_json)
         return EXIT_FAILED
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram long poll is noise
-    if args.command in ("compose", "refine", "chat"):
-        logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
-    as_json = getattr(args, "json", False)
+    log_file = logs.configure(settings.log_path(), settings.log_level, stderr_too=args.command in OPERATOR_COMMANDS)
     try:
-        if args.command == "compose":
-            result = asyncio.run(_compose(settings, args))
-        elif args.command == "refine":
-            result = asyncio.run(_refine(settings, args))
-        else:
-            runner = {"engine": _engine, "chat": _chat, "run": run, "migrate": _migrate}[args.command]
-            asyncio.run(runner(settings))
-            return 0
+        _dispatch(settings, args)
     except KeyboardInterrupt:
-        return 130
-    except (UserError, ConfigError, BandmateError) as exc:
-        message = exc.message if isinstance(exc, UserError) else str(exc)
-        if as_json:
-            print(json.dumps({"error": message}, ensure_ascii=False))
-        else:
-            print(f"bandmate: {message}", file=sys.stderr)
-        return EXIT_USER_ERROR if isinstance(exc, UserError) else EXIT_FAILED
-    if result is not None:
-        _print_result(result, as_json)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`| head`): nobody is left to tell
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush is quiet too
+        return EXIT_FAILED
+    except UserError as exc:
+        log.info("refused: %s", exc.message)
+        _answer(exc.message, as_json)
+        return EXIT_USER_ERROR
+    except Exception as exc:  # the last line of defence: one line to the user, the traceback to the log
+        log.error("bandmate %s failed", args.command, exc_info=exc, extra=logs.FILE_ONLY)
+        details = f" (details in {log_file})" if log_file is not None and not isinstance(exc, ConfigError) else ""
+        _answer(_failure(exc) + details, as_json)
+        return EXIT_FAILED
     return 0
 
 

@@ -13,7 +13,7 @@ from bot.jam.service import JamAction, JamService
 from bot.messages import COSTLY, Command, Origin, Reply, Request
 from bot.store.models import Composition, CompositionKind, Conversation, User
 from bot.store.repo import NewVersion, Store
-from bot.understanding import TextEncoder, examples, refine, understand
+from bot.understanding import TextEncoder, Understanding, examples, refine, understand
 from engine.errors import UserError
 from engine.spec import build_spec
 
@@ -29,6 +29,7 @@ HELP = """I compose original music from plain words.
 Examples: {examples}"""
 
 NO_PIECE = "There is no piece here yet. Start one with /compose, e.g. /compose sad piano ballad"
+NOT_HERE = "I can't find that piece in this chat any more."
 # While a chat jams, its replies and refine buttons change the jam; /undo and /variation mean the jam's undo and vote.
 WHILE_JAMMING: dict[Command | None, JamAction] = {None: "say", "refine": "say", "undo": "undo", "variation": "vote"}
 
@@ -48,6 +49,7 @@ class Turn:
     request: Request
     conversation: Conversation
     author: User
+    understood: tuple[Understanding, float] | None = None  # a new piece's words, read before any row was stored
 
 
 Handler = Callable[["Bandmate", Turn], Awaitable[Reply]]
@@ -81,24 +83,31 @@ class Bandmate:
             return Reply(exc.message, refusal=True)
 
     async def _dispatch(self, request: Request) -> Reply:
-        origin = request.origin
-        conversation = await self.store.conversation(origin.platform, origin.chat_id, origin.thread_id)
+        command, origin = request.command, request.origin
+        if command in ("start", "help"):  # answered without reading or storing anything
+            return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
+        # A refused request must store nothing: a new piece's words are understood, and a chat with no piece
+        # answered, before the chat's and the author's rows are created.
+        known = await self.store.find_conversation(origin.platform, origin.chat_id, origin.thread_id)
+        understood: tuple[Understanding, float] | None = None
+        if command == "compose" or (known is None and command is None):
+            understood = await self._understand(request)  # a mistake in the words ends here
+        elif known is None and command != "jam":
+            raise UserError(NO_PIECE if request.composition_id is None else NOT_HERE)
+        conversation = known or await self.store.conversation(origin.platform, origin.chat_id, origin.thread_id)
         author = await self.store.user(origin.platform, origin.user_id, origin.user_name)
         if request.message_id is not None:
             seen = await self.store.by_request_key(conversation.id, request.message_id)
             if seen is not None:  # the platform sent the same message again
                 return self._queued_reply(seen)
-        if request.command in COSTLY:
+        if command in COSTLY:
             await self._check_rate(author)
-        jam_action = WHILE_JAMMING.get(request.command)
+        jam_action = WHILE_JAMMING.get(command)
         if self.jams is not None and jam_action is not None and await self.jams.open_jam(conversation):
             return await self.jams.handle(conversation, author, request, jam_action)
-        return await COMMANDS[request.command](self, Turn(request, conversation, author))
+        return await COMMANDS[command](self, Turn(request, conversation, author, understood))
 
     # --- handlers (one per command; see COMMANDS) ---------------------------------------------------
-
-    async def _help(self, turn: Turn) -> Reply:
-        return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
 
     async def _jam(self, turn: Turn) -> Reply:
         if self.jams is None:
@@ -107,11 +116,7 @@ class Bandmate:
 
     async def _compose(self, turn: Turn) -> Reply:
         text = self._check_text(turn.request.text, "compose")
-        seed = turn.request.seed if turn.request.seed is not None else self._new_seed()
-        started = time.perf_counter()
-        understanding = await asyncio.to_thread(understand, text, seed=seed, encoder=self.encoder,
-                                                max_chars=self.limits.max_prompt_chars)  # fmt: skip
-        parse_ms = (time.perf_counter() - started) * 1000
+        understanding, parse_ms = turn.understood or await self._understand(turn.request)
         heard = [note.split(": ", 1)[-1] for note in understanding.understood]
         notes = tuple(filter(None, (
             f"Heard: {', '.join(heard)}" if heard else "",
@@ -164,13 +169,22 @@ class Bandmate:
 
     # --- shared steps -------------------------------------------------------------------------------
 
+    async def _understand(self, request: Request) -> tuple[Understanding, float]:
+        """The request's words as a spec (in a worker thread), and the milliseconds that took; UserError if unusable."""
+        text = self._check_text(request.text, "compose")
+        seed = request.seed if request.seed is not None else self._new_seed()
+        started = time.perf_counter()
+        understanding = await asyncio.to_thread(understand, text, seed=seed, encoder=self.encoder,
+                                                max_chars=self.limits.max_prompt_chars)  # fmt: skip
+        return understanding, (time.perf_counter() - started) * 1000
+
     async def _target(self, turn: Turn) -> Composition | None:
         # A button names its version; a reply names the message; otherwise the latest piece.
         request, conversation = turn.request, turn.conversation
         if request.composition_id is not None:
             found = await self.store.get(request.composition_id)
             if found is None or found.conversation_id != conversation.id:
-                raise UserError("I can't find that piece in this chat any more.")
+                raise UserError(NOT_HERE)
             return found
         if request.reply_to_message_id is not None:
             found = await self.store.by_posted_message(conversation.id, request.reply_to_message_id)
@@ -250,8 +264,6 @@ class Bandmate:
 
 # Every command and its handler: adding a command is one line here (and its word in the adapters).
 COMMANDS: dict[Command | None, Handler] = {
-    "start": Bandmate._help,
-    "help": Bandmate._help,
     "compose": Bandmate._compose,
     "refine": Bandmate._refine_command,
     None: Bandmate._plain,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import ConfigError
 from engine.settings import EngineSettings, find_soundfont
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class Settings(BaseSettings):
@@ -27,10 +29,11 @@ class Settings(BaseSettings):
     use_model: bool = True
     model_threads: int = Field(2, ge=1)
     use_text_encoder: bool = True
-    max_prompt_chars: int = Field(1_000, ge=10)
+    max_prompt_chars: int = Field(1_000, ge=10, le=4_000)  # Telegram caps a message at 4,096
     rate_limit_per_minute: int = Field(6, ge=1)
     jam_debounce_seconds: float = Field(3.0, ge=0)
     log_level: str = "INFO"
+    log_file: Path | None = None  # tracebacks and details go here; default: bandmate.log beside the database
 
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -42,9 +45,29 @@ class Settings(BaseSettings):
     discord_allowed_channels: str = ""
     discord_guild_requests_per_minute: int = Field(30, ge=1)
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        if level.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level.upper()
+
+    def log_path(self) -> Path:
+        """Where the log file goes: LOG_FILE, else beside the SQLite database, else data/bandmate.log."""
+        if self.log_file is not None:
+            return self.log_file
+        # Read without SQLAlchemy (engine.queue.db.sqlite_file): importing it would slow every command's start.
+        scheme, _, rest = self.database_url.partition(":///")
+        database = rest.split("?", 1)[0]
+        if scheme.startswith("sqlite") and database and database != ":memory:":
+            return Path(database).parent / "bandmate.log"
+        return Path("data") / "bandmate.log"
+
     def engine(self) -> EngineSettings:
         """The engine's share of the settings, with the SoundFont resolved."""
         soundfont = find_soundfont(self.soundfont)
+        if soundfont is None and self.soundfont is not None and self.soundfont.is_file():
+            raise ConfigError(f"SOUNDFONT {self.soundfont} is not a SoundFont (.sf2/.sf3) file, or cannot be read")
         if soundfont is None:
             wanted = self.soundfont or "a General MIDI SoundFont (apt-get install fluid-soundfont-gm)"
             raise ConfigError(f"No SoundFont found: {wanted}")

@@ -27,6 +27,14 @@ class ConfigError(BandmateError):
     """The deployment is misconfigured (missing SoundFont, bad DATABASE_URL, ...)."""
 
 
+class StorageError(BandmateError):
+    """The database could not do what was asked (lost every retry of a race, full, unwritable)."""
+
+
+class ToolError(BandmateError):
+    """A developer tool (train, export, heldout, originality) cannot do what its command line asks."""
+
+
 class EngineError(BandmateError):
     """A stage of the engine failed for a reason that is not the user's."""
 
@@ -40,7 +48,10 @@ class EncodeError(EngineError):
 
 
 def answers_errors(main: Callable[_P, _R]) -> Callable[_P, _R]:
-    """A command-line entry point that answers a BandmateError with one line on stderr and exit status 2."""
+    """A tool's entry point that answers a BandmateError with one line on stderr.
+
+    Exit status 2 for a ToolError (fix the command line), 1 for anything else that failed.
+    """
 
     @functools.wraps(main)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -48,6 +59,6 @@ def answers_errors(main: Callable[_P, _R]) -> Callable[_P, _R]:
             return main(*args, **kwargs)
         except BandmateError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
+            raise SystemExit(2 if isinstance(exc, ToolError) else 1) from None
 
     return run

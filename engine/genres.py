@@ -118,6 +118,13 @@ GENRES: dict[str, Genre] = {
 }
 
 DEFAULT_GENRE = "pop"
+# How a title writes a genre mid-sentence, where that differs from its name: "Energetic EDM", "Chill lo-fi".
+WRITTEN_NAMES = {"edm": "EDM", "lofi": "lo-fi"}
+
+
+def written_name(name: str) -> str:
+    """A genre as a title writes it ("EDM", "lo-fi", "hip hop"); the sentence capitalises its first letter."""
+    return WRITTEN_NAMES.get(name, name)
 
 
 def genre(name: str) -> Genre:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,26 +11,47 @@ SOUNDFONT_CANDIDATES = (
     Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
     Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
 )
+# POP909 is never copied into the repository; by default it lies beside the checkout.
+DEFAULT_POP909_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "pop909"
 
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
-    """Everything the engine process needs to claim, compose, render and store a job."""
+    """Everything the engine process needs to claim, compose, render and store a job.
+
+    No defaults here: bot.settings.Settings is the one place they are written down.
+    """
 
     database_url: str
     media_dir: Path
     soundfont: Path
-    sample_rate: int = 44_100
-    mp3_bitrate: str = "192k"
-    lease_seconds: float = 60.0
-    poll_seconds: float = 0.2
-    max_attempts: int = 3
-    use_model: bool = True
-    model_threads: int = 2  # torch threads for the model; more than the cores only thrashes
+    sample_rate: int
+    mp3_bitrate: str
+    lease_seconds: float
+    poll_seconds: float
+    max_attempts: int
+    use_model: bool
+    model_threads: int  # torch threads for the model; more than the cores only thrashes
+
+
+def pop909_dir(configured: Path | None = None) -> Path:
+    """Where POP909 lies: the given folder (a tool's --data), else $POP909_DIR, else ../shared/datasets/pop909."""
+    # The model tools and the evaluation are entry points of their own, so they read their one setting here.
+    return configured or Path(os.environ.get("POP909_DIR") or DEFAULT_POP909_DIR)
+
+
+def is_soundfont(path: Path) -> bool:
+    """Whether `path` is a readable SoundFont file (.sf2 or .sf3: a RIFF file of form 'sfbk')."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(12)
+    except OSError:
+        return False
+    return header[:4] == b"RIFF" and header[8:12] == b"sfbk"
 
 
 def find_soundfont(preferred: Path | None = None) -> Path | None:
-    """The SoundFont to use: the configured one if it exists, else the first installed candidate."""
+    """The SoundFont to use: the configured one if it is one, else the first installed candidate that is."""
     if preferred is not None:
-        return preferred if preferred.is_file() else None
-    return next((path for path in SOUNDFONT_CANDIDATES if path.is_file()), None)
+        return preferred if is_soundfont(preferred) else None
+    return next((path for path in SOUNDFONT_CANDIDATES if is_soundfont(path)), None)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import UserError
-from engine.genres import GENRES
+from engine.genres import GENRES, written_name
 from engine.instruments import DRUM_KITS, INSTRUMENTS, Role
 
 TONICS = tuple(
@@ -126,7 +126,7 @@ class MusicSpec(BaseModel):
         """One line a chat user reads: 'Sad piano ballad · A minor · 72 bpm · 0:45'."""
         minutes, seconds = divmod(round(self.duration_s), 60)
         mood = "" if self.mood == "neutral" else self.mood
-        name = self.title or f"{mood} {self.genre}".strip()
+        name = self.title or f"{mood} {written_name(self.genre)}".strip()
         parts = [name[:1].upper() + name[1:], f"{self.key} {self.mode}", f"{self.tempo_bpm} bpm"]
         if self.meter != "4/4":
             parts.append(self.meter)

@@ -110,6 +110,7 @@ def test_bad_configuration_is_one_clear_line(settings: Settings, tmp_path: Path)
 
     for override, expected in (({"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
                                ({"SAMPLE_RATE": "abc"}, "SAMPLE_RATE"),
+                               ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
                                ({"SOUNDFONT": str(tmp_path / "missing.sf2")}, "No SoundFont found")):  # fmt: skip
         command = [sys.executable, "-m", "bot.cli", "compose", "sad piano ballad"]
         env = cli_env(settings) | override

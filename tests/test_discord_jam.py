@@ -19,7 +19,7 @@ async def test_a_channel_jam_with_vote_and_final_stems(bot: DiscordAdapter, fake
     assert "jam" in {command["name"] for command in fake.commands}
     start = await fake.slash("jam", {"say": "start lofi in F 140bpm"}, user=alice)
     first = await wait_piece(fake, start)
-    assert "Lofi" in caption(first) and "140 bpm" in caption(first)
+    assert "Lo-fi" in caption(first) and "140 bpm" in caption(first)
 
     await fake.say("add a walking bass", user=bob, reply_to=int(first["id"]))
     with_bass = await fake.wait_for(lambda: next((m for m in fake.messages.values()

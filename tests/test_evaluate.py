@@ -19,12 +19,13 @@ from engine.evaluate.attributes import (
     tempo_from_audio,
     tempo_verdict,
 )
-from engine.evaluate.reference import POP909_DIR, load_reference, load_song, sample_folders
+from engine.evaluate.reference import load_reference, load_song, sample_folders
 from engine.evaluate.report import piano_roll, piece_table, summary_table
 from engine.evaluate.runner import ATTRIBUTES, TARGETED, evaluate_piece, load_prompts, summarise, targets_met
 from engine.genres import GENRES
 from engine.midi import score_to_midi
 from engine.score import Note, Score, SectionMark, Track
+from engine.settings import pop909_dir
 from engine.spec import MusicSpec
 from tests.test_compose import genre_spec
 
@@ -140,7 +141,7 @@ def test_the_pop909_reference_summarises_the_targeted_metrics() -> None:
         assert stats["q1"] <= stats["median"] <= stats["q3"] and stats["n"] >= 100
 
 
-@pytest.mark.skipif(not POP909_DIR.is_dir(), reason="POP909 is not beside the repository")
+@pytest.mark.skipif(not pop909_dir().is_dir(), reason="POP909 is not at POP909_DIR")
 def test_a_pop909_song_loads_in_beats_with_its_bars() -> None:
     score, melody, starts = load_song(sample_folders()[0])
     assert melody is not None and len(melody.notes) > 50 and len(starts) > 8

@@ -154,16 +154,30 @@ def test_a_solo_piano_keeps_its_left_hand_when_the_model_sings() -> None:
 
 
 def test_the_training_tools_answer_mistakes_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from engine.model import export
+    from engine.model import export, heldout
     from engine.model import train as train_module
 
     for main, argv in (
         (train_module.main, ["--config", str(tmp_path / "missing.json"), "--out", str(tmp_path / "run")]),
         (train_module.main, ["--data", str(tmp_path / "no-pop909"), "--out", str(tmp_path / "run")]),
         (export.main, [str(tmp_path / "no-run")]),
+        (heldout.main, ["--checkpoint", str(tmp_path / "no-checkpoint")]),
     ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)
         assert exit_info.value.code == 2
         message = capsys.readouterr().err.strip()
         assert message.startswith("error: ") and "\n" not in message
+
+
+def test_a_broken_checkpoint_is_logged_and_the_rules_compose(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import shutil
+
+    from engine.model import MELODY_DIR, load_writer
+
+    broken = tmp_path / "melody"
+    shutil.copytree(MELODY_DIR, broken)
+    (broken / "model.safetensors").write_bytes(b"not weights")
+    assert load_writer(tmp_path) is None
+    [record] = [r for r in caplog.records if r.name == "bandmate.model"]
+    assert "could not be loaded" in record.getMessage() and record.exc_info is not None

@@ -138,22 +138,39 @@ async def test_midi_comes_from_the_job_as_soon_as_it_is_done_before_the_post(run
     assert after.file == midi and after.text.startswith("MIDI of v1")
 
 
+async def _rows(runtime: Runtime) -> tuple[int, ...]:
+    from sqlalchemy import func, select
+
+    from bot.store.models import Composition, Conversation, User
+
+    async with runtime.database.connect() as connection:
+        return tuple([int((await connection.execute(select(func.count()).select_from(table))).scalar_one())
+                      for table in (User, Conversation, Composition)])  # fmt: skip
+
+
 async def test_user_mistakes_get_one_clear_line_and_service_keeps_serving(runtime: Runtime) -> None:
     service = runtime.service
-    cases = {
-        "": "Tell me what to compose",
-        "x" * 5000: "too long",
+    mistakes = {
+        ("compose", ""): "Tell me what to compose",
+        ("compose", "x" * 5000): "too long",
+        ("compose", "asdkjh qwpoeiru zxcmvn"): "I didn't recognise “asdkjh”, “qwpoeiru”, “zxcmvn”",
+        ("compose", "\x00\x07\x1b[31m"): "Length must be between 5 seconds and 5 minutes",  # "31m": 31 minutes
+        ("undo", ""): "There is no piece here yet",
+        ("refine", "faster"): "There is no piece here yet",
+        ("history", ""): "There is no piece here yet",
+        ("midi", ""): "There is no piece here yet",
+        (None, ""): "Tell me what to compose",
     }
-    for text, expected in cases.items():
-        reply = await service.handle(Request(origin(), "compose", text))
-        assert expected in reply.text and reply.job_id is None and "\n" not in reply.text
-    for text in ("\x00\x07\x1b[31m", "asdkjh qwpoeiru zxcmvn", "🎹🎹🎹"):
-        reply = await service.handle(Request(origin(), "compose", text))
-        assert reply.text.strip()  # either understood or a clear explanation, never silence
-    nothing = await service.handle(Request(origin(user="bob", chat="c2"), "undo"))
-    assert nothing.job_id is None and "no piece" in nothing.text.lower()
+    for (command, text), reason in mistakes.items():
+        reply = await service.handle(Request(origin(user="bob", chat="c2"), command, text))
+        assert reply.job_id is None and "\n" not in reply.text, reply.text  # one line
+        assert reason in reply.text and not any(word in reply.text for word in ("Traceback", "Error", "File \""))
+    assert await _rows(runtime) == (0, 0, 0)  # a refused request stores nothing, not even the chat or the user
+    understood = await service.handle(Request(origin(), "compose", "🎹🎹🎹"))
+    assert understood.job_id is not None and "piano" in understood.text
     ok = await service.handle(Request(origin(), "compose", "happy pop song, 8 seconds"))
     assert ok.job_id is not None
+    assert await _rows(runtime) == (1, 1, 2)
 
 
 async def test_rate_limit_answers_politely(tmp_path: Path) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import logging
 import sys
 from typing import TextIO
 
 from bot.messages import FINAL_STAGES, Command, Delivery, Origin, Posted, Progress, Request
 from bot.service import Bandmate
 
+log = logging.getLogger("bandmate.console")
+SORRY = "Sorry, that went wrong on my side (the details are in the log). Try again, or /help."
 COMMANDS: dict[str, Command] = {
     "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
     "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
@@ -56,8 +60,12 @@ class ConsoleAdapter:
 
     async def start(self) -> None:
         """Start reading lines in the background; `input_ended` is set at end of input."""
-        self._print("Bandmate console: /compose <words>, then reply with changes. /help for more; "
-                    "/as NAME to speak as someone else (try a /jam).")
+        self._print(
+            "Bandmate console: /compose <words>, then reply with changes. /help for more; "
+            "/as NAME to speak as someone else (try a /jam)."
+        )
+        if isinstance(self.stdin, io.TextIOWrapper):
+            self.stdin.reconfigure(errors="replace")  # a pasted invalid byte is a character, not a crash
         self._reader = asyncio.create_task(self._read())
 
     async def done(self) -> None:
@@ -78,25 +86,34 @@ class ConsoleAdapter:
 
     async def _read(self) -> None:
         number = 0
-        while True:
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line or line.strip() in ("/quit", "/exit"):
-                break
-            number += 1
-            if line.startswith("/as "):  # several people at one keyboard, e.g. to try a jam
-                name = line[4:].strip() or "you"
-                self.origin = Origin(self.platform, self.origin.chat_id, name.lower(), name)
-                self._print(f"(now speaking as {name})")
-                continue
-            request = parse_line(line, self.origin, number)
-            if request is None:
-                continue
-            reply = await self.service.handle(request)
-            self._print(reply.text if reply.file is None else f"{reply.text}\n   {reply.file}")
-            if reply.job_id is not None:
-                self.outstanding.add(reply.job_id)
-                self.drained.clear()
-        self.input_ended.set()
+        try:
+            while True:
+                line = await asyncio.to_thread(self.stdin.readline)
+                if not line or line.strip() in ("/quit", "/exit"):
+                    break
+                number += 1
+                try:
+                    await self._answer(line, number)
+                except Exception:  # one message that breaks something must not end the conversation
+                    log.exception("console line %s failed: %r", number, line[:200])
+                    self._print(SORRY)
+        finally:
+            self.input_ended.set()
+
+    async def _answer(self, line: str, number: int) -> None:
+        if line.startswith("/as "):  # several people at one keyboard, e.g. to try a jam
+            name = line[4:].strip() or "you"
+            self.origin = Origin(self.platform, self.origin.chat_id, name.lower(), name)
+            self._print(f"(now speaking as {name})")
+            return
+        request = parse_line(line, self.origin, number)
+        if request is None:
+            return
+        reply = await self.service.handle(request)
+        self._print(reply.text if reply.file is None else f"{reply.text}\n   {reply.file}")
+        if reply.job_id is not None:
+            self.outstanding.add(reply.job_id)
+            self.drained.clear()
 
     async def deliver(self, delivery: Delivery) -> Posted:
         """Print where the finished piece is."""

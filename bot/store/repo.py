@@ -15,15 +15,11 @@ from bot.messages import Origin
 from bot.store.lru import LRU
 from bot.store.models import ChatSettings, Composition, CompositionKind, Conversation, Piece, User
 from bot.store.statuses import StatusBoard
-from engine.errors import BandmateError
+from engine.errors import StorageError
 from engine.queue.contract import Extra, JobRequest
 from engine.queue.db import now, session_factory
 from engine.queue.jobs import Job, JobQueue
 from engine.spec import MusicSpec
-
-
-class StoreError(BandmateError):
-    """The conversation store could not do what was asked even after retrying (heavy contention)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +66,12 @@ class Active:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "piece"
+    """A short file name from a title or summary's name: 'Sad Piano Ballad · A minor · …' → 'sad-piano-ballad'."""
+    name = text.split(" · ", 1)[0]  # the summary's first field is the name; key, tempo and length are not
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if len(slug) > 40:
+        slug = slug[:41].rsplit("-", 1)[0]  # whole words only
+    return slug or "piece"
 
 
 class Store:
@@ -109,6 +110,19 @@ class Store:
             self._conversations.put(key, conversation)
         return conversation
 
+    async def find_conversation(self, platform: str, chat_id: str, thread_id: str | None) -> Conversation | None:
+        """The conversation for a chat (and thread) if it has one yet; creates nothing."""
+        key = (platform, chat_id, thread_id or "")
+        conversation = self._conversations.get(key)
+        if conversation is None:
+            async with self._sessions() as session:
+                conversation = await session.scalar(
+                    select(Conversation).filter_by(platform=platform, chat_id=chat_id, thread_id=thread_id or "")
+                )
+            if conversation is not None:
+                self._conversations.put(key, conversation)
+        return conversation
+
     async def _get_or_create(self, model: type[Any], defaults: dict[str, Any], **unique: str) -> Any:
         for _ in range(3):
             async with self._sessions() as session:
@@ -122,7 +136,7 @@ class Store:
                 return row
             except IntegrityError:
                 continue  # two first messages raced; the winner's row is read on the next pass
-        raise StoreError(f"could not create {model.__name__}")
+        raise StorageError(f"could not create a {model.__name__} row: other requests kept taking it")
 
     async def add_version(
         self, conversation: Conversation, author: User, new: NewVersion, *, parse_ms: float = 0.0
@@ -137,7 +151,7 @@ class Store:
                     if existing is not None:
                         return existing
                 # Another request took this version number first: number again.
-        raise StoreError("could not allocate a version number")
+        raise StorageError("could not allocate a version number: other requests kept taking it")
 
     async def _insert_version(
         self, conversation: Conversation, author: User, new: NewVersion, parse_ms: float

@@ -9,6 +9,7 @@ from bot.understanding.explicit import Explicit, find_all
 from bot.understanding.grammar import Reading, read
 from bot.understanding.lexicon import FILLERS
 from bot.understanding.text import blank, clean, emoji_to_words, fold, strip_symbols, tokens
+from engine.genres import WRITTEN_NAMES
 
 SIZE_FACTOR = {"small": 0.5, "normal": 1.0, "large": 2.0}
 _SMALL_TITLE_WORDS = frozenset(
@@ -69,6 +70,8 @@ def title_from(rest: str) -> str:
             title_words.append(word)
         elif index > 0 and lower in _SMALL_TITLE_WORDS:
             title_words.append(lower)
+        elif lower in WRITTEN_NAMES:  # "edm" → "EDM", "lofi" → "Lo-fi"
+            title_words.append(WRITTEN_NAMES[lower][:1].upper() + WRITTEN_NAMES[lower][1:])
         else:
             title_words.append(word[:1].upper() + word[1:])
     title = " ".join(title_words)

@@ -17,13 +17,14 @@ import numpy as np
 from engine.compose import compose, make_plan
 from engine.compose.styles import STYLES
 from engine.errors import EngineError
-from engine.evaluate.reference import POP909_DIR, load_song, sample_folders, to_beats
+from engine.evaluate.reference import load_song, sample_folders, to_beats
 from engine.evaluate.runner import Prompt
 from engine.files import write_bytes_atomic
 from engine.metrics import bass_on_root, groove_consistency, pitch_class_entropy, polyphony
 from engine.partwriter import PartWriter
 from engine.plan import Chord, chord_class
 from engine.score import Note, Score, Track
+from engine.settings import pop909_dir
 from engine.spec import PITCH_CLASS, PartSpec
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "pop909_piano_reference.json"
@@ -101,8 +102,9 @@ def pop909_chords(folder: Path) -> list[Chord]:
     return chords
 
 
-def compute_reference(directory: Path = POP909_DIR) -> dict[str, Any]:
+def compute_reference(directory: Path | None = None) -> dict[str, Any]:
     """Measure the PIANO track of the same fixed sample of POP909 songs the composer's reference uses."""
+    directory = pop909_dir(directory)
     if not directory.is_dir():
         raise EngineError(f"POP909 not found at {directory}")
     measured: dict[str, AccompanimentMetrics] = {}

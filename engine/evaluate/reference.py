@@ -1,6 +1,6 @@
 """Reference values of the musicality metrics on real music: a fixed sample of POP909 songs.
 
-POP909 lives beside the repository (../shared/datasets/pop909) and is never copied into it; the
+POP909 lives outside the repository (POP909_DIR, by default ../shared/datasets/pop909); the
 summary (quartiles per metric) is committed as pop909_reference.json and recomputed on request.
 """
 
@@ -19,9 +19,8 @@ from engine.errors import EngineError
 from engine.files import write_bytes_atomic
 from engine.metrics import Musicality, measure
 from engine.score import Note, Score, Track
+from engine.settings import pop909_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-POP909_DIR = ROOT.parent / "shared" / "datasets" / "pop909"
 REFERENCE_FILE = Path(__file__).resolve().parent / "pop909_reference.json"
 SAMPLE_STEP = 9  # every 9th song: 101 songs spread over the whole collection
 SUMMARY_METRICS = (
@@ -80,8 +79,9 @@ def load_song(folder: Path) -> tuple[Score, Track | None, list[float]]:
     return score, melody, starts_beats
 
 
-def sample_folders(directory: Path = POP909_DIR, step: int = SAMPLE_STEP) -> list[Path]:
+def sample_folders(directory: Path | None = None, step: int = SAMPLE_STEP) -> list[Path]:
     """The fixed sample of song folders (every `step`-th, in name order)."""
+    directory = pop909_dir(directory)
     folders = sorted(p for p in directory.iterdir() if p.is_dir() and p.name.isdigit())
     return folders[::step]
 
@@ -98,8 +98,9 @@ def summarise(values: list[Musicality]) -> dict[str, dict[str, float]]:
     return summary
 
 
-def compute_reference(directory: Path = POP909_DIR, step: int = SAMPLE_STEP) -> dict[str, Any]:
+def compute_reference(directory: Path | None = None, step: int = SAMPLE_STEP) -> dict[str, Any]:
     """Measure the sample of POP909 songs and summarise the metrics."""
+    directory = pop909_dir(directory)
     if not directory.is_dir():
         raise EngineError(f"POP909 not found at {directory}")
     measured: list[Musicality] = []

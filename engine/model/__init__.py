@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from engine.errors import EngineError
@@ -10,6 +11,7 @@ from engine.partwriter import PartWriter
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoint"
 MELODY_DIR = CHECKPOINT_DIR / "melody"
 PIANO_DIR = CHECKPOINT_DIR / "piano"
+log = logging.getLogger("bandmate.model")
 
 
 def load_writer(checkpoint_dir: Path | None = None, candidates: int = 4) -> PartWriter | None:
@@ -19,17 +21,21 @@ def load_writer(checkpoint_dir: Path | None = None, candidates: int = 4) -> Part
     if not (melody_dir / "model.safetensors").is_file():
         return None
     # torch and transformers load slowly; keep them out of processes that never use the model
+    from transformers.utils import logging as transformers_logging
+
     from engine.model.model import load_model
     from engine.model.originality import OriginalityIndex
     from engine.model.tokenizer import load_vocab
     from engine.model.writer import ModelWriter
 
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar would print into chats and the CLI
     try:
         vocab = load_vocab(melody_dir)
         special = (vocab.id("PAD_None"), vocab.id("BOS_None"), vocab.id("EOS_None"))
         melody, _config = load_model(melody_dir, *special)
         index = OriginalityIndex.load(melody_dir)
     except EngineError:
+        log.warning("the melody model in %s could not be loaded; the rules compose alone", melody_dir, exc_info=True)
         return None
     piano = None
     if (piano_dir / "model.safetensors").is_file():
@@ -37,5 +43,6 @@ def load_writer(checkpoint_dir: Path | None = None, candidates: int = 4) -> Part
             if load_vocab(piano_dir).names == vocab.names:  # both networks read the same tokens
                 piano, _config = load_model(piano_dir, *special)
         except EngineError:
-            piano = None  # the rules accompany, as they do without the piano network
+            log.warning("the piano model in %s could not be loaded; the rules accompany", piano_dir, exc_info=True)
+            piano = None
     return ModelWriter(melody, vocab, index, candidates=candidates, piano_model=piano)

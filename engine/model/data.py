@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import symusic
 
-from engine.errors import EngineError, UserError
+from engine.errors import EngineError, ToolError
 from engine.files import atomic_path
 from engine.model.tokenizer import (
     BEATS_PER_BAR,
@@ -23,9 +23,9 @@ from engine.model.tokenizer import (
     mode_token,
 )
 from engine.plan import chord_class
+from engine.settings import pop909_dir
 from engine.spec import PITCH_CLASS
 
-DEFAULT_POP909 = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "pop909"
 CACHE_VERSION = 4
 TICKS_PER_BEAT = 480
 MAX_DURATION_STEPS = 8 * POSITIONS_PER_BEAT
@@ -75,11 +75,6 @@ def split_of(song_id: str) -> str:
     """Deterministic split by song: 1 in 20 songs validation, 1 in 20 test, the rest train."""
     number = int(song_id)
     return "test" if number % 20 == 0 else "valid" if number % 20 == 1 else "train"
-
-
-def pop909_dir(configured: Path | None = None) -> Path:
-    """Where POP909 lies: the configured path (the CLIs' --data), else ../shared/datasets/pop909."""
-    return configured or DEFAULT_POP909
 
 
 def _read_table(path: Path) -> list[list[str]]:
@@ -253,10 +248,10 @@ def load_corpus(
 ) -> list[Song]:
     """One part of every usable POP909 song, tokenized once and cached (atomically) when `cache` is given."""
     if part not in PARTS:
-        raise UserError(f"unknown part {part!r}; the model learns {' or '.join(PARTS)}")
+        raise ToolError(f"unknown part {part!r}; the model learns {' or '.join(PARTS)}")
     directory = pop909_dir(root)
     if not directory.is_dir():
-        raise UserError(f"POP909 is not at {directory}; pass --data with its folder")
+        raise ToolError(f"POP909 is not at {directory}; pass --data with its folder")
     if cache is not None and cache.is_file():
         with cache.open("rb") as stream:
             content = pickle.load(stream)

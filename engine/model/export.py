@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from engine.errors import UserError, answers_errors
+from engine.errors import ToolError, answers_errors
 from engine.files import atomic_path
 from engine.model import CHECKPOINT_DIR
 from engine.model.data import trained_part
@@ -50,7 +50,7 @@ def export(run: Path, target: Path | None = None, data: Path | None = None, cach
     try:
         part = trained_part(json.loads((run / "best" / CONFIG_FILE).read_text()))
     except (OSError, ValueError) as exc:
-        raise UserError(f"{run} has no readable best checkpoint ({run / 'best' / CONFIG_FILE}): {exc}") from exc
+        raise ToolError(f"{run} has no readable best checkpoint ({run / 'best' / CONFIG_FILE}): {exc}") from exc
     target = target or CHECKPOINT_DIR / part
     target.mkdir(parents=True, exist_ok=True)
     for name in (WEIGHTS_FILE, CONFIG_FILE, TOKENIZER_FILE):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from engine.errors import answers_errors
+from engine.errors import ToolError, answers_errors
 from engine.model import MELODY_DIR
 from engine.model.data import default_cache, fixed_windows, load_corpus, split_songs, trained_part
 from engine.model.model import load_model
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--cache", type=Path, default=None, help="token cache (default runs/pop909_<part>.pkl)")
     args = parser.parse_args(argv)
+    if not (args.checkpoint / "model.safetensors").is_file():
+        raise ToolError(f"{args.checkpoint} is not a model folder (it has no model.safetensors)")
     print(json.dumps(evaluate_checkpoint(args.checkpoint, args.data, args.cache), indent=2))
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -85,7 +86,7 @@ def load_model(directory: Path, pad_id: int, bos_id: int, eos_id: int) -> tuple[
         model = build_model(shape, int(config["vocab_size"]), pad_id, bos_id, eos_id)
         state = load_file(str(directory / WEIGHTS_FILE))
         missing, unexpected = model.load_state_dict(state, strict=False)
-    except (OSError, KeyError, ValueError, RuntimeError) as exc:
+    except (OSError, KeyError, ValueError, RuntimeError, SafetensorError) as exc:
         raise EngineError(f"cannot load the music model from {directory}: {exc}") from exc
     if unexpected or [name for name in missing if name != "lm_head.weight"]:
         raise EngineError(f"music model weights in {directory} do not match its config")

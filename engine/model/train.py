@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.errors import UserError, answers_errors
+from engine.errors import ToolError, answers_errors
 from engine.files import atomic_path
 from engine.model.data import (
     default_cache,
@@ -63,7 +63,7 @@ class TrainConfig:
         try:
             values = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
-            raise UserError(f"cannot read the training config {path}: {exc}") from exc
+            raise ToolError(f"cannot read the training config {path}: {exc}") from exc
         names = {field.name for field in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in names})
 
@@ -102,7 +102,7 @@ def _warm_start(model: torch.nn.Module, directory: Path, vocab: Vocab) -> None:
     try:
         model.load_state_dict(warm.state_dict())
     except RuntimeError as exc:
-        raise UserError(f"init_from {directory} has another shape than this config") from exc
+        raise ToolError(f"init_from {directory} has another shape than this config") from exc
     print(f"warm start from {directory}", flush=True)
 
 

@@ -1,0 +1,173 @@
+"""`bandmate compose` and `refine`: one request, checked first, worked in this process, its files copied out.
+
+Everything a user can get wrong is checked before the database is opened, so a mistake writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.messages import Origin, Request
+from bot.settings import Settings
+from engine.errors import BandmateError, ConfigError, UserError
+
+if TYPE_CHECKING:
+    from bot.store.models import Composition
+    from bot.understanding import TextEncoder
+    from engine.queue.contract import JobResult
+
+CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
+NOTHING_YET = 'There is no piece yet: start one with bandmate compose, e.g. bandmate compose "sad piano ballad".'
+
+
+def writable_folder(folder: Path, what: str) -> None:
+    """Prove a file can be written in `folder` (or that it can be made) without leaving anything behind.
+
+    Raises ConfigError naming the folder and the reason if not.
+    """
+    existing = next(place for place in (folder, *folder.parents) if place.exists())
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(existing))
+        if existing == folder:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".bandmate-probe-"):
+                pass  # the real test: a read-only filesystem or a full inode table answers here
+        elif not os.access(existing, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(existing))
+    except OSError as exc:
+        raise ConfigError(f"{what} {folder} is not writable: {exc.strerror or exc}") from exc
+
+
+def _check_out(out: Path) -> None:
+    try:
+        writable_folder(out, "the --out folder")
+    except ConfigError as exc:
+        raise UserError(str(exc)) from exc  # the user chose --out: their mistake to fix, exit status 2
+
+
+def _encoder(settings: Settings) -> TextEncoder | None:
+    if not settings.use_text_encoder:
+        return None
+    from bot.understanding import TextEncoder
+
+    return TextEncoder()
+
+
+def dry_run(settings: Settings, text: str, seed: int | None, as_json: bool) -> None:
+    """Print what `text` would make (the spec and what was understood); compose and write nothing."""
+    from bot.understanding import understand
+
+    understanding = understand(text, seed=seed or 0, encoder=_encoder(settings), max_chars=settings.max_prompt_chars)
+    if as_json:
+        print(json.dumps({"spec": understanding.spec.public_dict(), "understood": list(understanding.understood),
+                          "guessed": list(understanding.guessed)}, ensure_ascii=False))  # fmt: skip
+        return
+    print(understanding.spec.summary())
+    for note in (*understanding.understood, *understanding.guessed):
+        print(f"  {note}")
+
+
+async def compose(settings: Settings, text: str, seed: int | None, out: Path) -> dict[str, Any]:
+    """Compose a new piece into `out`; the result object `compose --json` prints."""
+    from bot.understanding import understand
+
+    encoder = _encoder(settings)
+    understand(text, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
+    settings.engine()  # no SoundFont: refuse now, not after the job is queued
+    _check_out(out)
+    return await _make(settings, Request(CLI_ORIGIN, "compose", text, seed=seed), out, encoder)
+
+
+async def refine(settings: Settings, piece: str, text: str, out: Path) -> dict[str, Any]:
+    """Make the next version of piece `piece` (an id or 'last') into `out`."""
+    from engine.queue.db import sqlite_file
+
+    if piece != "last" and not piece.isdigit():
+        raise UserError(f"'{piece}' is not a piece id: use a number from compose --json, or 'last'.")
+    settings.engine()
+    _check_out(out)
+    database = sqlite_file(settings.database_url)
+    if database is not None and not database.exists():
+        raise UserError(NOTHING_YET)  # and do not create the database just to say so
+    request = Request(CLI_ORIGIN, "refine", text, composition_id=None if piece == "last" else int(piece))
+    return await _make(settings, request, out, _encoder(settings))
+
+
+async def _make(settings: Settings, request: Request, out: Path, encoder: TextEncoder | None) -> dict[str, Any]:
+    """Queue the request, work the queue in this process until it is done, copy the files out."""
+    from bot.app import opened
+    from engine.queue.worker import open_worker
+
+    writable_folder(settings.media_dir, "MEDIA_DIR")
+    async with opened(settings, encoder=encoder) as runtime:
+        started = time.perf_counter()
+        reply = await runtime.service.handle(request)
+        if reply.job_id is None or reply.composition_id is None:
+            raise UserError(reply.text)
+        job = await runtime.queue.get(reply.job_id)
+        startup_ms = 0.0
+        if job is not None and job.status in ("queued", "running"):
+            opening = time.perf_counter()
+            async with open_worker(settings.engine(), runtime.database) as worker:
+                # Loading the SoundFont and the model is a once-per-process cost a running engine never pays.
+                startup_ms = (time.perf_counter() - opening) * 1000
+                while (job := await runtime.queue.get(reply.job_id)) and job.status in ("queued", "running"):
+                    if not await worker.run_once():
+                        await asyncio.sleep(0.2)  # another worker holds it; wait for its lease
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        composition = await runtime.store.get(reply.composition_id)
+        if job is None or outcome is None or composition is None:
+            raise BandmateError((job.error if job else None) or "the piece could not be made")
+        name = f"{job.request.name}-v{composition.version}"
+        files = {
+            kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
+            for kind in ("mp3", "midi") if (path := outcome.path(kind)) is not None
+        }  # fmt: skip
+        # Only now has the user got the files: a failed copy above leaves the piece undelivered.
+        if await runtime.store.claim_delivery(reply.composition_id, 60):
+            await runtime.store.mark_delivered(reply.composition_id, None)
+        total_ms = (time.perf_counter() - started) * 1000 - startup_ms
+        return _result(composition, outcome, files, total_ms, startup_ms)
+
+
+def _copy_out(source: Path, target: Path) -> Path:
+    from engine.files import atomic_path
+
+    try:
+        with atomic_path(target) as temp, source.open("rb") as reading, temp.open("wb") as writing:
+            while chunk := reading.read(1 << 20):
+                writing.write(chunk)
+            writing.flush()
+            os.fsync(writing.fileno())  # a full disk must fail here, not after we said the file is there
+    except OSError as exc:
+        raise BandmateError(f"could not write {target}: {exc.strerror or exc}") from exc
+    return target
+
+
+def _result(
+    composition: Composition, outcome: JobResult, files: dict[str, str], total_ms: float, startup_ms: float
+) -> dict[str, Any]:
+    from engine.spec import build_spec
+
+    spec = build_spec(composition.spec).public_dict()
+    timings = {**(composition.timings or {}), **outcome.timings_ms}
+    ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
+    ordered["total"] = round(total_ms, 1)
+    ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
+    return {"id": composition.id, "version": composition.version, "summary": composition.summary,
+            "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+
+
+def print_result(result: dict[str, Any], as_json: bool) -> None:
+    """The result as one JSON object, or as a summary line and the two file paths."""
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    print(f"v{result['version']} (id {result['id']}): {result['summary']}")
+    print(f"  {result['files']['mp3']}\n  {result['files']['midi']}")
