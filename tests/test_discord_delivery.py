@@ -10,6 +10,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.app import Runtime
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import bpm, button_ids, footer, wait_piece
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.settings(platform="discord")
 
@@ -25,9 +26,8 @@ async def test_an_odd_answer_after_the_post_never_posts_the_piece_again(
     await asyncio.sleep(1.5)  # several delivery rounds: a failed extra must not look like a failed post
     assert len([name for name in fake.uploads if name.endswith(".mp3")]) == 1
     assert [m["id"] for m in fake.pieces()] == [piece["id"]]
-    stored = await runtime.store.by_posted_message(
-        (await runtime.store.conversation("discord", str(fake.channel_id), None)).id, piece["id"]
-    )
+    conversation = await runtime.store.conversation("discord", str(fake.channel_id), None)
+    stored = await runtime.store.by_posted_message(conversation.id, piece["id"])
     assert stored is not None and stored.delivered_at is not None
 
 
@@ -44,6 +44,11 @@ async def test_anyone_may_press_the_buttons_under_someone_elses_piece(
     assert fake.messages[int(original["id"])]["embeds"] == before["embeds"]
     assert fake.messages[int(original["id"])]["attachments"] == before["attachments"]
     conversation = await runtime.store.conversation("discord", str(fake.channel_id), None)
+
+    async def recorded() -> bool:  # the post is recorded just after Discord shows it
+        return await runtime.store.by_posted_message(conversation.id, faster["id"]) is not None
+
+    await eventually(recorded)
     made = await runtime.store.by_posted_message(conversation.id, faster["id"])
     assert made is not None
     bob = await runtime.store.user("discord", fake.users["bob"]["id"], "bob")
