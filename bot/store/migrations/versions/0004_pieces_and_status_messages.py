@@ -88,7 +88,7 @@ def _assign_pieces(connection: Any) -> None:
         if piece is None:
             piece = connection.execute(
                 sa.insert(_pieces).values(conversation_id=row.conversation_id, created_at=row.created_at)
-            ).inserted_primary_key[0]
+            ).lastrowid
             if jam is not None:
                 jam_piece[jam.id] = piece
         piece_of[row.id] = piece
