@@ -125,7 +125,8 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
         if job is None or outcome is None or composition is None:
             raise BandmateError((job.error if job else None) or "the piece could not be made")
         name = f"{job.request.name}-v{composition.version}"
-        if any(out.glob(f"{name}.*")):  # versions count per piece: another piece's v1 keeps its file
+        taken = await asyncio.to_thread(lambda: any(out.glob(f"{name}.*")))
+        if taken:  # versions count per piece: another piece's v1 keeps its file
             name = f"{job.request.name}-{composition.piece_id}-v{composition.version}"
         files = {
             kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
