@@ -95,7 +95,7 @@ class BandmateClient(discord.Client):
     ) -> None:
         super().__init__(
             intents=intents(),
-            application_id=application_id,
+            application_id=application_id,  # type: ignore[arg-type]  # None: discord.py asks Discord at login
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False),
             guild_ready_timeout=1.0,
         )

@@ -9,6 +9,7 @@ with refinement buttons, replying to the request.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -122,7 +123,7 @@ class TelegramAdapter:
             assert application.updater is not None
             await application.updater.start_polling(
                 poll_interval=0.0,
-                timeout=self._poll_timeout_s,
+                timeout=dt.timedelta(seconds=self._poll_timeout_s),
                 allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
             )
         except InvalidToken as exc:
