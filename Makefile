@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
-APT_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm timgm6mb-soundfont ffmpeg
+APT_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm timgm6mb-soundfont ffmpeg postgresql lilypond
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -39,9 +39,9 @@ evaluate: deps
 deps: system $(PY_STAMP)
 
 system:
-	@if command -v fluidsynth >/dev/null && command -v ffmpeg >/dev/null \
+	@if command -v fluidsynth >/dev/null && command -v ffmpeg >/dev/null && command -v lilypond >/dev/null \
 	    && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] \
-	    && ldconfig -p | grep -q libfluidsynth.so.3; then \
+	    && ldconfig -p | grep -q libfluidsynth.so.3 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "system packages: already installed"; \
 	else \
 	  $(SUDO) apt-get update -qq && \

@@ -51,11 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--out", type=Path, default=Path("out"))
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
+    compose.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
     refine.add_argument("--out", type=Path, default=Path("out"))
     refine.add_argument("--json", action="store_true")
+    refine.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
     commands.add_parser("chat", help="a conversation in this terminal")
     commands.add_parser("engine", help="run the engine process")
     commands.add_parser("run", help="run the engine and the configured chat adapters")
@@ -69,13 +71,13 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
     if args.dry_run:
         oneshot.dry_run(settings, args.text, args.seed, args.json)
         return None
-    return await oneshot.compose(settings, args.text, args.seed, args.out)
+    return await oneshot.compose(settings, args.text, args.seed, args.out, sheet=args.sheet)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     from bot import oneshot
 
-    return await oneshot.refine(settings, args.id, args.text, args.out)
+    return await oneshot.refine(settings, args.id, args.text, args.out, sheet=args.sheet)
 
 
 async def _engine(settings: Settings) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from engine.errors import BandmateError
+from engine.queue.contract import Extra
 
 Command = Literal[
-    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam"
+    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "lyrics", "sheet"
 ]
 COSTLY: frozenset[Command | None] = frozenset({"compose", "refine", "variation", None})
 """What makes a new piece (None: a plain message, a refinement): rate-limited per user and per server."""
@@ -63,6 +64,7 @@ class Request:
     reply_to_message_id: str | None = None
     composition_id: int | None = None  # set by buttons that carry the version they sit under
     seed: int | None = None  # an explicit seed (CLI --seed, Discord's seed option)
+    extras: frozenset[Extra] = frozenset()  # files the engine makes only when asked (CLI --sheet)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from engine.errors import BandmateError, ConfigError, UserError
 if TYPE_CHECKING:
     from bot.store.models import Composition
     from bot.understanding import TextEncoder
-    from engine.queue.contract import JobResult
+    from engine.queue.contract import Extra, JobResult
 
 CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
 NOTHING_YET = 'There is no piece yet: start one with bandmate compose, e.g. bandmate compose "sad piano ballad".'
@@ -73,19 +73,20 @@ def dry_run(settings: Settings, text: str, seed: int | None, as_json: bool) -> N
         print(f"  {note}")
 
 
-async def compose(settings: Settings, text: str, seed: int | None, out: Path) -> dict[str, Any]:
-    """Compose a new piece into `out`; the result object `compose --json` prints."""
+async def compose(settings: Settings, text: str, seed: int | None, out: Path, *, sheet: bool = False) -> dict[str, Any]:
+    """Compose a new piece into `out` (with its lead sheet if asked); the result object `compose --json` prints."""
     from bot.understanding import understand
 
     encoder = _encoder(settings)
     understand(text, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
     settings.engine()  # no SoundFont: refuse now, not after the job is queued
     _check_out(out)
-    return await _make(settings, Request(CLI_ORIGIN, "compose", text, seed=seed), out, encoder)
+    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=_extras(sheet))
+    return await _make(settings, request, out, encoder)
 
 
-async def refine(settings: Settings, piece: str, text: str, out: Path) -> dict[str, Any]:
-    """Make the next version of piece `piece` (an id or 'last') into `out`."""
+async def refine(settings: Settings, piece: str, text: str, out: Path, *, sheet: bool = False) -> dict[str, Any]:
+    """Make the next version of piece `piece` (an id or 'last') into `out`, with its lead sheet if asked."""
     from engine.queue.db import sqlite_file
 
     if piece != "last" and not piece.isdigit():
@@ -95,7 +96,8 @@ async def refine(settings: Settings, piece: str, text: str, out: Path) -> dict[s
     database = sqlite_file(settings.database_url)
     if database is not None and not database.exists():
         raise UserError(NOTHING_YET)  # and do not create the database just to say so
-    request = Request(CLI_ORIGIN, "refine", text, composition_id=None if piece == "last" else int(piece))
+    request = Request(CLI_ORIGIN, "refine", text, composition_id=None if piece == "last" else int(piece),
+                      extras=_extras(sheet))  # fmt: skip
     return await _make(settings, request, out, _encoder(settings))
 
 
@@ -130,13 +132,20 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
             name = f"{job.request.name}-{composition.piece_id}-v{composition.version}"
         files = {
             kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
-            for kind in ("mp3", "midi") if (path := outcome.path(kind)) is not None
+            for kind in ("mp3", "midi", "sheet", "sheet_pdf") if (path := outcome.path(kind)) is not None
         }  # fmt: skip
+        if "sheet" in request.extras and "sheet" not in files:
+            raise BandmateError("the lead sheet could not be engraved (is LilyPond installed?)")
         # Only now has the user got the files: a failed copy above leaves the piece undelivered.
         if await runtime.store.claim_delivery(reply.composition_id, 60):
             await runtime.store.mark_delivered(reply.composition_id, None)
         total_ms = (time.perf_counter() - started) * 1000 - startup_ms
         return _result(composition, outcome, files, total_ms, startup_ms)
+
+
+def _extras(sheet: bool) -> frozenset[Extra]:
+    """The files besides MP3 and MIDI the command line asks the engine for."""
+    return frozenset({"sheet"}) if sheet else frozenset()
 
 
 def _copy_out(source: Path, target: Path) -> Path:
@@ -168,9 +177,9 @@ def _result(
 
 
 def print_result(result: dict[str, Any], as_json: bool) -> None:
-    """The result as one JSON object, or as a summary line and the two file paths."""
+    """The result as one JSON object, or as a summary line and the file paths."""
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
     print(f"v{result['version']} (id {result['id']}): {result['summary']}")
-    print(f"  {result['files']['mp3']}\n  {result['files']['midi']}")
+    print("\n".join(f"  {path}" for path in result["files"].values()))

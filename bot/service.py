@@ -8,14 +8,17 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.jam.service import JamAction, JamService
 from bot.messages import COSTLY, Command, Origin, Reply, Request
 from bot.store.models import Composition, CompositionKind, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, Understanding, examples, refine, understand
-from engine.errors import UserError
-from engine.spec import build_spec
+from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
+from engine.errors import SheetError, UserError
+from engine.sheet import piece_sheet
+from engine.spec import MusicSpec, build_spec
 
 log = logging.getLogger("bandmate.service")
 
@@ -24,6 +27,8 @@ HELP = """I compose original music from plain words.
 • reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor", "go back to v2"
 • /variation — another take on the same idea · /undo — back to the previous version
 • /history — the versions of this piece · the MIDI button or /midi — the MIDI file
+• sing: "folk ballad lyrics: walking down the road" · "with vocals", "instrumental", "male voice" ·
+  /lyrics — the words · /sheet — the lead sheet (tune, chords, words)
 • /jam start lofi in F 85bpm — build one piece together; then reply to the mix or /jam add a walking bass \
 (/jam status · vote · undo · mix · end; /jam help for more)
 Examples: {examples}"""
@@ -124,9 +129,9 @@ class Bandmate:
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
         new = NewVersion("compose", text, understanding.spec, notes, None, turn.request.message_id,
-                         turn.request.message_id)  # fmt: skip
+                         turn.request.message_id, extras=turn.request.extras)  # fmt: skip
         composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, notes)
+        return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
 
     async def _plain(self, turn: Turn) -> Reply:
         # A plain message changes the piece it replies to (or the latest); with no piece yet it starts one.
@@ -166,6 +171,24 @@ class Bandmate:
         if midi is None or not midi.is_file():
             return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
         return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
+
+    async def _lyrics(self, turn: Turn) -> Reply:
+        target = await self._required_target(turn)
+        return Reply(lyrics_sheet(build_spec(target.spec), target.version))
+
+    async def _sheet(self, turn: Turn) -> Reply:
+        target = await self._required_target(turn)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
+        try:
+            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)
+        except SheetError:
+            log.exception("lead sheet of composition %s failed", target.id)
+            return Reply("Sorry, I couldn't write the lead sheet for this piece.")
+        if png is None:
+            return Reply(f"v{target.version} is still being composed; ask for the sheet when it is here.")
+        return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
 
     # --- shared steps -------------------------------------------------------------------------------
 
@@ -211,7 +234,7 @@ class Bandmate:
         if not cleaned:
             raise UserError(f"Tell me what to {what}, e.g. /compose sad piano ballad")
         if len(cleaned) > self.limits.max_prompt_chars:
-            raise UserError(f"That's too long: please keep requests under {self.limits.max_prompt_chars} characters.")
+            raise UserError(too_long(cleaned, self.limits.max_prompt_chars))
         return cleaned
 
     async def _refine(self, turn: Turn, target: Composition, text: str) -> Reply:
@@ -228,9 +251,10 @@ class Bandmate:
         assert change.spec is not None
         kind: CompositionKind = "variation" if change.action == "variation" else "refine"
         new = NewVersion(kind, text, change.spec, change.changes, target, turn.request.message_id,
-                         turn.request.message_id)  # fmt: skip
+                         turn.request.message_id, extras=turn.request.extras)  # fmt: skip
         composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, change.changes)
+        sung = sung_lines(change.spec) if any("lyrics" in note for note in change.changes) else ""
+        return self._queued_reply(composition, (*change.changes, sung))
 
     async def _undo(self, turn: Turn, target: Composition) -> Reply:
         if target.parent_id is None:
@@ -257,7 +281,7 @@ class Bandmate:
         return self._queued_reply(composition, (note,))
 
     def _queued_reply(self, composition: Composition, notes: tuple[str, ...] = ()) -> Reply:
-        lines = [f"🎼 v{composition.version}: {composition.summary}", *notes]
+        lines = [f"🎼 v{composition.version}: {composition.summary}", *filter(None, notes)]
         lines.append("Queued…" if composition.kind not in ("undo", "goto") else "Here it is again.")
         return Reply("\n".join(lines), job_id=composition.job_id, composition_id=composition.id)
 
@@ -271,8 +295,20 @@ COMMANDS: dict[Command | None, Handler] = {
     "undo": Bandmate._undo_command,
     "history": Bandmate._history,
     "midi": Bandmate._midi,
+    "lyrics": Bandmate._lyrics,
+    "sheet": Bandmate._sheet,
     "jam": Bandmate._jam,
 }
+
+
+def _sheet_beside(spec: MusicSpec, sheet: Path | None, midi: Path | None) -> Path | None:
+    """The piece's lead sheet PNG: the engine's, or engraved beside its MIDI the first time; None before the MIDI."""
+    if sheet is not None and sheet.is_file():
+        return sheet
+    if midi is None or not midi.is_file():
+        return None
+    png = midi.with_suffix(".png")
+    return png if png.is_file() else piece_sheet(spec, midi)[0]
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

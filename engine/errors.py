@@ -47,6 +47,10 @@ class EncodeError(EngineError):
     """ffmpeg/pydub could not write the MP3."""
 
 
+class SheetError(EngineError):
+    """LilyPond could not engrave the lead sheet."""
+
+
 def answers_errors(main: Callable[_P, _R]) -> Callable[_P, _R]:
     """A tool's entry point that answers a BandmateError with one line on stderr.
 

@@ -27,7 +27,7 @@ def _ticks(beats: float) -> int:
 
 
 def score_to_midi(score: Score) -> bytes:
-    """Encode a score as a type-1 MIDI file: tempo, meter, key, one track per part with mix CCs."""
+    """Encode a score as a type-1 MIDI file: tempo, meter, key, one track per part with mix CCs and lyrics."""
     midi = symusic.Score(TICKS_PER_QUARTER)
     numerator, denominator = (int(n) for n in score.meter.split("/"))
     midi.tempos.append(symusic.Tempo(0, qpm=float(score.tempo_bpm)))
@@ -44,5 +44,7 @@ def score_to_midi(score: Score) -> bytes:
             start = _ticks(note.start)
             duration = max(1, _ticks(note.start + note.duration) - start)
             out.notes.append(symusic.Note(start, duration, note.pitch, note.velocity))
+            if note.lyric:  # one lyric meta event per sung syllable, at its note: karaoke players show it
+                out.lyrics.append(symusic.TextMeta(start, note.lyric))
         midi.tracks.append(out)
     return midi.dumps_midi()

@@ -24,6 +24,11 @@ METERS = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8")
 TEMPO_RANGE = (40, 240)
 DURATION_RANGE = (5.0, 300.0)
 MAX_PARTS = 8
+# The sung voices: the register each sings in (MIDI notes, a comfortable pop tessitura), and the
+# languages the words can be in (the five the understanding reads).
+VOICES: dict[str, tuple[int, int]] = {"female": (57, 76), "male": (45, 64)}
+LANGUAGES = ("en", "es", "fr", "de", "pt")
+VOCAL_SHIFT_RANGE = (-7, 7)  # semitones "sing it higher/lower" can move a voice's register
 SECTION_NAMES = ("intro", "verse", "pre-chorus", "chorus", "bridge", "breakdown", "drop", "solo", "outro")
 
 
@@ -44,6 +49,8 @@ Key = Annotated[str, _one_of(PITCH_CLASS, "key")]
 Mode = Annotated[str, _one_of(MODES, "mode")]
 Meter = Annotated[str, _one_of(METERS, "meter")]
 DrumKit = Annotated[str, _one_of(DRUM_KITS, "drum kit")]
+VoiceName = Annotated[str | None, _one_of(VOICES, "voice")]
+Language = Annotated[str | None, _one_of(LANGUAGES, "language")]
 
 
 class PartSpec(BaseModel):
@@ -95,6 +102,10 @@ class MusicSpec(BaseModel):
     duration_s: float = Field(ge=DURATION_RANGE[0], le=DURATION_RANGE[1])
     energy: float = Field(0.5, ge=0.0, le=1.0)
     lyrics: str | None = None
+    vocals: bool = False  # a voice sings the lyrics (a vocalise on the melody when there are none)
+    voice: VoiceName = None  # None: the register that suits the tune (engine.lyrics.voice_for)
+    language: Language = None  # None: read from the words (engine.lyrics.language_for)
+    vocal_shift: int = Field(0, ge=VOCAL_SHIFT_RANGE[0], le=VOCAL_SHIFT_RANGE[1])
     title: str = ""
     seed: int = Field(0, ge=0, le=2**31 - 1)
     form: tuple[SectionSpec, ...] = ()  # explicit sections; empty: the composer sizes a form to duration_s

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bot.understanding import TextEncoder
     from engine.queue.worker import Worker
 
-pytest_plugins = ["tests.platforms"]
+pytest_plugins = ["tests.platforms", "tests.servers"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
@@ -44,14 +44,28 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **fields)  # type: ignore[arg-type]
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_databases` run once on SQLite and once on a real PostgreSQL server."""
+    if metafunc.definition.get_closest_marker("both_databases") and "database_backend" in metafunc.fixturenames:
+        metafunc.parametrize("database_backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """Which database this test runs on: SQLite unless the test is marked `both_databases`."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, request: pytest.FixtureRequest, database_backend: str) -> Settings:
     """Test settings over a fresh temp directory; `@pytest.mark.settings(platform=…, field=…)` adjusts them."""
     from tests.platforms import platform_settings
 
     marker = request.node.get_closest_marker("settings")
     overrides = dict(marker.kwargs) if marker else {}
     overrides |= platform_settings(request, overrides.pop("platform", None))
+    if database_backend == "postgresql":
+        overrides.setdefault("database_url", request.getfixturevalue("postgres_url"))
     return make_settings(tmp_path, **overrides)
 
 

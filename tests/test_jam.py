@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Runtime
 from bot.jam.contributions import JamState, apply
@@ -66,6 +68,7 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
     assert text.count(" ready — ") >= 1 and ".mp3" in text
 
 
+@pytest.mark.both_databases
 async def test_twenty_people_at_once_lose_nothing_and_agree_on_one_result(runtime: Runtime) -> None:
     await _jam_request(runtime, "ana", "start lofi in F 85bpm", "start")
     # Changes that make sense in any order, so every one must be accepted however they interleave.
@@ -117,6 +120,7 @@ async def test_a_restart_mid_jam_keeps_every_contribution(tmp_path: Path) -> Non
         await restarted.close()
 
 
+@pytest.mark.both_databases
 async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worker: Worker) -> None:
     sink = RecordingSink()
     loop = runtime.delivery_loop([sink])

@@ -10,15 +10,14 @@ from engine.genres import GENRES, WRITTEN_NAMES, written_name
 def test_genres_are_written_properly_in_summaries() -> None:
     assert set(WRITTEN_NAMES) <= set(GENRES)
     assert written_name("edm") == "EDM" and written_name("lofi") == "lo-fi" and written_name("jazz") == "jazz"
-    emoji = understand("🎸🔥", seed=1).spec
-    assert emoji.genre == "edm" and not emoji.title
-    assert emoji.summary().startswith("Energetic EDM · ")
-    assert understand("energetic edm", seed=1).spec.summary().startswith("Energetic EDM · ")
+    edm = understand("energetic edm", seed=1).spec
+    assert edm.genre == "edm"
+    assert edm.summary().startswith("Energetic EDM · ")
     assert understand("chill lofi beat", seed=1).spec.summary().startswith("Chill Lo-fi Beat · ")
 
 
 def test_file_names_come_from_the_name_not_the_whole_summary() -> None:
-    spec = understand("🎸🔥", seed=1).spec
+    spec = understand("energetic edm", seed=1).spec
     assert _slug(spec.title or spec.summary()) == "energetic-edm"
     assert _slug("Sad Piano Ballad") == "sad-piano-ballad"
     long = _slug("A Very Long Title About a Walk Through the Rainy Old Town at Night")

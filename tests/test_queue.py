@@ -24,6 +24,8 @@ def request(n: int) -> JobRequest:
 
 DONE = JobResult(files={"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid"}, duration_s=10.0)
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
@@ -54,10 +56,10 @@ async def test_queue_position_counts_jobs_ahead(queue: JobQueue) -> None:
 
 async def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(queue: JobQueue) -> None:
     job_id = await queue.enqueue(request(1))
-    dead = await queue.claim("dead", 0.05, 3)
+    dead = await queue.claim("dead", 1.0, 3)
     assert dead is not None and dead.id == job_id
     assert await queue.claim("other", 30, 3) is None  # lease still valid
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(1.1)
     alive = await queue.claim("alive", 30, 3)
     assert alive is not None and alive.id == job_id and alive.attempts == 2
     assert not await queue.complete(dead, DONE.model_copy(update={"duration_s": 1.0}))
@@ -125,3 +127,24 @@ async def test_a_malformed_request_fails_at_claim_instead_of_looping(queue: JobQ
     assert await queue.claim("w", 30, 3) is None
     job = await queue.get(job_id)
     assert job is not None and job.status == "failed" and job.error and "could not be made" in job.error
+
+
+async def test_concurrent_engines_each_claim_a_job_exactly_once(queue: JobQueue, settings: Settings) -> None:
+    ids = [await queue.enqueue(request(n)) for n in range(30)]
+    engines = [open_database(settings.database_url) for _ in range(6)]
+
+    async def drain(index: int) -> list[int]:
+        own, claimed = JobQueue(engines[index]), []
+        while (job := await own.claim(f"engine-{index}", 30, 3)) is not None:
+            claimed.append(job.id)
+        return claimed
+
+    try:
+        claims = await asyncio.gather(*(drain(index) for index in range(len(engines))))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    every = [job_id for claimed in claims for job_id in claimed]
+    assert sorted(every) == ids  # none twice, none missed
+    jobs = [await queue.get(job_id) for job_id in ids]
+    assert [job.attempts if job else None for job in jobs] == [1] * len(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 import symusic
 from pydub import AudioSegment
 from sqlalchemy import update
@@ -59,6 +60,7 @@ async def test_compose_then_reply_faster_keeps_key_and_raises_tempo(runtime: Run
     assert stored is not None and stored.parent_id == v1.composition_id and stored.seed == 7
 
 
+@pytest.mark.both_databases
 async def test_repeated_platform_message_is_one_piece(runtime: Runtime) -> None:
     request = Request(origin(), "compose", "happy pop song, 8 seconds", message_id="same")
     first, again = await runtime.service.handle(request), await runtime.service.handle(request)
@@ -66,6 +68,7 @@ async def test_repeated_platform_message_is_one_piece(runtime: Runtime) -> None:
     assert len(await runtime.queue.queued_ids()) == 1
 
 
+@pytest.mark.both_databases
 async def test_versions_count_per_piece_and_concurrent_changes_get_distinct_ones(runtime: Runtime) -> None:
     service = runtime.service
     first = await service.handle(Request(origin(), "compose", "jazz trio, 8 seconds", message_id="m0"))
@@ -96,6 +99,7 @@ async def test_versions_count_per_piece_and_concurrent_changes_get_distinct_ones
     assert "jazz" not in history.text.lower(), "/history shows the current piece only"
 
 
+@pytest.mark.both_databases
 async def test_undo_reposts_the_previous_version_without_composing(runtime: Runtime, engine_worker: Worker) -> None:
     sink = RecordingSink()
     await runtime.service.handle(Request(origin(), "compose", "lofi beat, 8 seconds", message_id="a", seed=3))
@@ -111,6 +115,7 @@ async def test_undo_reposts_the_previous_version_without_composing(runtime: Runt
     assert history.text.splitlines()[0].startswith("v3") and "back to v1" in history.text
 
 
+@pytest.mark.both_databases
 async def test_failed_post_is_retried_and_posted_once(runtime: Runtime) -> None:
     sink = RecordingSink(fail_next=1)
     await runtime.service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="x"))

@@ -71,7 +71,8 @@ NOTE_WORDS = {
     "duration_s": ("length",), "parts": ("+", "-", "→", "genre"), "drums": ("drums", "genre"),
     "drum_kit": ("drum kit", "genre"), "drum_density": ("drums",), "genre": ("genre",), "mood": ("mood",),
     "valence": ("mood",), "arousal": ("mood", "energy"), "energy": ("energy", "mood", "genre"),
-    "seed": ("variation",), "lyrics": ("lyrics",),
+    "seed": ("variation",), "lyrics": ("lyrics",), "vocals": ("vocals",), "voice": ("voice",),
+    "vocal_shift": ("voice",), "language": ("lyrics",),
 }  # fmt: skip
 
 

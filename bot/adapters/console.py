@@ -17,6 +17,7 @@ SORRY = "Sorry, that went wrong on my side (the details are in the log). Try aga
 COMMANDS: dict[str, Command] = {
     "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
     "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
+    "lyrics": "lyrics", "sheet": "sheet",
 }  # fmt: skip
 
 

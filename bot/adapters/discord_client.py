@@ -133,7 +133,7 @@ class BandmateClient(discord.Client):
 def command_tree(
     client: discord.Client, handlers: Handlers, prompt_max_chars: int
 ) -> app_commands.CommandTree[discord.Client]:
-    """The slash commands: /compose, /history, /undo, /help, /jam, /channels (text capped at the core's limit)."""
+    """The slash commands: /compose, /history, /undo, /lyrics, /sheet, /help, /jam, /channels (text capped)."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
     # The text options declare the core's limit, so Discord refuses longer text in its own box.
@@ -161,6 +161,14 @@ def command_tree(
     @tree.command(name="undo", description="Go back to the previous version")
     async def undo(interaction: discord.Interaction) -> None:
         await handlers.on_command(interaction, "undo")
+
+    @tree.command(name="lyrics", description="The words of the piece in this channel")
+    async def lyrics(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, "lyrics")
+
+    @tree.command(name="sheet", description="The lead sheet of the piece: tune, chords and words")
+    async def sheet(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, "sheet")
 
     @tree.command(name="help", description="What Bandmate can do, with examples")
     async def help_(interaction: discord.Interaction) -> None:

@@ -27,6 +27,8 @@ COMMANDS: dict[str, Command] = {
     "variation": "variation",
     "midi": "midi",
     "jam": "jam",
+    "lyrics": "lyrics",
+    "sheet": "sheet",
 }
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("compose", "Compose a piece, e.g. /compose sad piano ballad"),
@@ -34,6 +36,8 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("undo", "Back to the previous version"),
     ("history", "The versions so far"),
     ("midi", "The MIDI file of the latest piece"),
+    ("lyrics", "The words of the latest piece"),
+    ("sheet", "The lead sheet: tune, chords and words"),
     ("jam", "Build one piece together: /jam start lofi in F 85bpm"),
     ("help", "What I can do, with examples"),
 )

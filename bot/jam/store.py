@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -62,8 +63,10 @@ class JamStore:
                     spec_before=jam.spec, layers_before=jam.layers, request_key=request_key, undone=False,
                 )  # fmt: skip
                 session.add(contribution)
+                # "Insert unless already there" is dialect SQL; both databases Bandmate runs on have it.
+                insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
                 await session.execute(
-                    sqlite_insert(JamParticipant)
+                    insert(JamParticipant)
                     .values(jam_id=jam.id, user_id=author_id, joined_at=now())
                     .on_conflict_do_nothing()
                 )

@@ -6,7 +6,7 @@ the message asks for them; "another version" keeps the spec and takes the new se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.understanding import arrange
@@ -26,6 +26,7 @@ from bot.understanding.request import (
 )
 from bot.understanding.styles import STYLES
 from bot.understanding.text import only_symbols
+from bot.understanding.voice_words import fit_words, take_voice_words, voice_changes
 from engine.errors import UserError
 from engine.genres import GENRES
 from engine.spec import TEMPO_RANGE, MusicSpec
@@ -52,6 +53,9 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
     """
     if len(text) <= max_chars and only_symbols(text):
         raise no_change_named()  # emoji alone answer the piece; they do not ask to change it
+    voice, text = take_voice_words(text, max_chars)
+    if voice.anything and not any(char.isalnum() for char in text):
+        return _voice_only(spec, voice_changes(spec, voice))
     parsed = parse(text, max_chars=max_chars, versions=True)
     reading = parsed.reading
     if parsed.explicit.version is not None:
@@ -67,9 +71,11 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
     _apply_key_meter_length(spec, parsed, changes, notes)
     _apply_instruments(spec, parsed, changes, notes)
     _apply_drums_energy(spec, parsed, changes, notes)
-    if parsed.explicit.lyrics is not None:
-        changes["lyrics"] = parsed.explicit.lyrics
-        notes.append("new lyrics")
+    if parsed.explicit.lyrics is not None and voice.lyrics is None:
+        voice = replace(voice, lyrics=parsed.explicit.lyrics, vocals=True if voice.vocals is None else voice.vocals)
+    voice_fields, voice_notes = voice_changes(spec, voice)
+    changes.update(voice_fields)
+    notes.extend(voice_notes)
     variation = "variation" in reading.actions
     changes = {field: value for field, value in changes.items() if value != _plain(getattr(spec, field))}
     chatter = all(word in CHATTER for word in reading.unknown)
@@ -90,8 +96,18 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
         seconds = round(min(max(spec.duration_s * spec.tempo_bpm / changes["tempo_bpm"], 5.0), 300.0), 2)
         changes["duration_s"] = seconds
         notes.append(f"length {duration_label(spec.duration_s)} → {duration_label(seconds)} (same bars)")
-    new_spec = spec.replace(**changes)
+    new_spec, fitted = fit_words(spec.replace(**changes), "duration_s" in changes, previous=spec)
+    notes.extend([fitted] if fitted else [])
     return Refinement("variation" if variation else "update", new_spec, tuple(notes))
+
+
+def _voice_only(spec: MusicSpec, said: tuple[dict[str, Any], list[str]]) -> Refinement:
+    """A reply only about the voice ("instrumental", "male voice", "sing it higher")."""
+    changes, notes = said
+    if not changes:
+        raise UserError("Nothing to change — that's how this version already sings. Try “sing it higher”.")
+    new_spec, fitted = fit_words(spec.replace(**changes), False, previous=spec)
+    return Refinement("update", new_spec, tuple([*notes, *([fitted] if fitted else [])]))
 
 
 def _plain(value: Any) -> Any:

@@ -12,9 +12,10 @@ from bot.understanding.instrument_words import INSTRUMENT_GENRES, resolve
 from bot.understanding.moods import MOODS
 from bot.understanding.styles import MOOD_GENRES, MOOD_STYLES, STYLES, Style
 from bot.understanding.text import blank
+from bot.understanding.voice_words import VoiceWords, sung_spec, take_voice_words
 from engine.genres import DEFAULT_GENRE, GENRES, Genre
 from engine.instruments import INSTRUMENTS
-from engine.spec import TEMPO_RANGE, MusicSpec, build_spec
+from engine.spec import TEMPO_RANGE, MusicSpec
 
 DEFAULT_DURATION_S = 45.0
 LENGTH_WORD_SECONDS = {"very short": 10.0, "short": 20.0, "long": 120.0, "very long": 180.0}
@@ -45,13 +46,14 @@ class Understanding:
 def understand(text: str, *, seed: int = 0, encoder: TextEncoder | None = None,
                max_chars: int = 1000) -> Understanding:
     """Read a free-text request into a spec; UserError for unusable text, NotUnderstood for none."""
+    voice, text = take_voice_words(text, max_chars)
     parsed = parse(text, max_chars=max_chars)
     reading = parsed.reading
     guess = _consult(encoder, parsed)
     guessed_anything = guess is not None and (guess.genre or guess.mood)
-    if not reading.describes and not parsed.explicit.anything and not guessed_anything:
+    if not reading.describes and not parsed.explicit.anything and not guessed_anything and not voice.anything:
         raise not_understood(reading.unknown)
-    return _compose(parsed, guess, seed)
+    return _compose(parsed, guess, seed, voice)
 
 
 def _consult(encoder: TextEncoder | None, parsed: Parsed) -> Guess | None:
@@ -154,7 +156,7 @@ def shifted_length(seconds: float, word: str, size: str) -> float:
     return round(min(max(seconds * factor, 5.0), 300.0), 1)
 
 
-def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
+def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) -> Understanding:
     reading, explicit = parsed.reading, parsed.explicit
     understood: list[str] = []
     guessed: list[str] = []
@@ -236,7 +238,9 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
     }  # fmt: skip
     heard_by_encoder = guess is not None and any(note.startswith("“") for note in guessed)
     ignored = () if heard_by_encoder else tuple(reading.unknown)
-    return Understanding(build_spec(fields), tuple(understood), tuple(guessed), ignored)
+    asked = explicit.duration_s is not None or bool(reading.length_words or reading.length_shifts)
+    spec = sung_spec(fields, voice, asked, understood)
+    return Understanding(spec, tuple(understood), tuple(guessed), ignored)
 
 
 def _note_explicit(parsed: Parsed, understood: list[str], key: str, mode: str, tempo: int, meter: str,

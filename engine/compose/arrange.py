@@ -14,6 +14,7 @@ from engine.compose.humanize import anticipate, perform
 from engine.compose.lines import write_counter, write_pad, write_second_voice
 from engine.compose.melody import write_melody
 from engine.compose.styles import STYLES, mix_for
+from engine.compose.sung import VOCAL_PROGRAM, VOCAL_TRACK, sung_spans, words_form, write_sung
 from engine.compose.theory import derive_seed, nearest_with_pc, rng_for
 from engine.genres import GENRES
 from engine.instruments import DRUM_KITS, INSTRUMENTS
@@ -41,6 +42,8 @@ def length_beats(spec: MusicSpec) -> float:
 def _form(spec: MusicSpec) -> list[FormSection]:
     if spec.form:
         return explicit_form([(section.name, section.bars) for section in spec.form])
+    if spec.lyrics:
+        return words_form(spec)  # the form follows the words' stanzas
     total_bars = max(1, round(length_beats(spec) / spec.beats_per_bar))
     return song_form(total_bars, STYLES[spec.genre].form, spec.meter)
 
@@ -107,6 +110,7 @@ class _Context:
     comped: bool  # some part plays chords
     section_variants: tuple[int, ...]
     lead_floor: int | None  # the bottom of the tune's register: accompaniment stays about under it
+    sung: tuple[tuple[float, float], ...] = ()  # spans where the voice has the tune and the lead rests
 
 
 def _part_seed(spec: MusicSpec, part: PartSpec, index: int) -> int:
@@ -134,6 +138,7 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
         resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
         notes = write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
                              style.chromatic, resting, context.section_variants)
+    notes = [note for note in notes if not any(begin <= note.start < end for begin, end in context.sung)]
     left_low, left_high = max(instrument.low, 33), low - 1
     if context.comped or instrument.program not in _SELF_ACCOMPANYING or left_high - left_low < 14:
         return notes
@@ -202,12 +207,15 @@ def _ensure_heard(notes: list[Note], plan: Plan, low: int, high: int, end_beat: 
 def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | None = None) -> Score:
     """Compose the spec into a score: one track per part plus drums, deterministic for the same spec."""
     plan = plan or make_plan(spec)
-    end_beat = length_beats(spec)
+    # A piece with words is as long as the form its stanzas make (whole bars), whatever rounding the length had.
+    end_beat = plan.total_bars * plan.beats_per_bar if spec.lyrics and not spec.form else length_beats(spec)
+    vocal = write_sung(plan, spec, derive_seed(spec.seed, "vocals")) if spec.vocals else []
     variants = tuple(section.variant for section in spec.form) if spec.form else ()
     lead = next((part for part in spec.parts if part.role == "melody"), None)
     floor = melody_window(INSTRUMENTS[lead.name].low, INSTRUMENTS[lead.name].high)[0] if lead else None
     context = _Context(spec, plan, writer, end_beat, len(spec.parts) == 1,
-                       any(part.role == "chords" for part in spec.parts), variants, floor)
+                       any(part.role == "chords" for part in spec.parts), variants, floor,
+                       tuple(sung_spans(vocal, plan)))
     genre_style = STYLES[spec.genre]
     pushes = push_points(spec, plan)
     counts: Counter[str] = Counter()
@@ -228,6 +236,10 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
         mix = mix_for(genre_style, part.role, index)
         tracks.append(Track(part.name, instrument.program, part.role, performed, volume=mix.volume, pan=mix.pan,
                             reverb=mix.reverb, chorus=mix.chorus))
+    if spec.vocals:
+        mix = mix_for(genre_style, "melody", 0)
+        tracks.append(Track(VOCAL_TRACK, VOCAL_PROGRAM, "melody", vocal, volume=min(127, mix.volume + 10),
+                            pan=64, reverb=max(mix.reverb, 50)))
     if spec.drums:
         groove = STYLES[spec.drum_style or spec.genre].drums
         notes = write_drums(plan, spec.meter, groove, spec.drum_density, rng_for(spec.seed, "drums"))

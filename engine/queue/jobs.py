@@ -115,6 +115,9 @@ class JobQueue:
                 )
                 .order_by(Job.id)
                 .limit(1)
+                # PostgreSQL: concurrent engines skip a row another one is claiming instead of taking it
+                # too (SQLite, which has no row locks, serialises writers and ignores this).
+                .with_for_update(skip_locked=True)
                 .scalar_subquery()
             )
             row = (

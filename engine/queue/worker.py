@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.audio.render import Renderer
 from engine.audio.stems import render_stems
-from engine.errors import BandmateError, UserError
+from engine.errors import BandmateError, SheetError, UserError
 from engine.files import remove_stale_temps
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
@@ -22,6 +22,7 @@ from engine.queue.contract import FileKind, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import ClaimedJob, JobQueue
 from engine.settings import EngineSettings
+from engine.sheet import sheet_beside
 
 log = logging.getLogger("bandmate.engine")
 
@@ -132,6 +133,13 @@ class Worker:
                 gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
             )  # fmt: skip
             files["stems"] = str(stems)
+        if "sheet" in request.extras:
+            progress("sheet")
+            try:
+                png, pdf = await self._in_thread(sheet_beside, generated.score, request.spec, target)
+                files.update(sheet=str(png), sheet_pdf=str(pdf))
+            except SheetError:  # the piece itself is made; the result simply has no sheet, and says so
+                log.exception("lead sheet of %s failed", target.name)
         return JobResult(
             files=files,
             duration_s=round(rendered.duration_s, 3),

@@ -1,0 +1,1 @@
+"""Lyrics: the words of a song read into sections, lines and stressed syllables, ready to be set."""
