@@ -17,8 +17,13 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# Names for the unnamed unique constraints 0001 created, so batch mode can drop them.
+# The unnamed unique constraints 0001 created, as each database names them: SQLite's batch mode names them by
+# this convention to drop them; PostgreSQL named them itself (table_columns_key).
 _NAMES = {"uq": "uq_%(table_name)s_%(column_0_name)s_%(column_1_name)s"}
+_OLD_UNIQUE = {
+    "sqlite": ("uq_compositions_conversation_id_version", "uq_compositions_conversation_id_request_key"),
+    "postgresql": ("compositions_conversation_id_version_key", "compositions_conversation_id_request_key_key"),
+}
 _compositions = sa.table(
     "compositions", sa.column("id", sa.Integer), sa.column("conversation_id", sa.Integer),
     sa.column("parent_id", sa.Integer), sa.column("kind", sa.String), sa.column("prompt", sa.Text),
@@ -68,8 +73,8 @@ def upgrade() -> None:
     with op.batch_alter_table("compositions", naming_convention=_NAMES) as batch:
         batch.alter_column("piece_id", existing_type=sa.Integer(), nullable=False)
         batch.create_foreign_key("fk_compositions_piece_id", "pieces", ["piece_id"], ["id"])
-        batch.drop_constraint("uq_compositions_conversation_id_version", type_="unique")
-        batch.drop_constraint("uq_compositions_conversation_id_request_key", type_="unique")
+        for name in _OLD_UNIQUE.get(op.get_bind().dialect.name, _OLD_UNIQUE["sqlite"]):
+            batch.drop_constraint(name, type_="unique")
         batch.create_unique_constraint("uq_compositions_piece_version", ["piece_id", "version"])
         batch.create_unique_constraint("uq_compositions_conversation_request", ["conversation_id", "request_key"])
 
@@ -87,8 +92,10 @@ def _assign_pieces(connection: Any) -> None:
             piece = jam_piece.get(jam.id)
         if piece is None:
             piece = connection.execute(
-                sa.insert(_pieces).values(conversation_id=row.conversation_id, created_at=row.created_at)
-            ).lastrowid
+                sa.insert(_pieces)
+                .values(conversation_id=row.conversation_id, created_at=row.created_at)
+                .returning(_pieces.c.id)
+            ).scalar_one()
             if jam is not None:
                 jam_piece[jam.id] = piece
         piece_of[row.id] = piece
