@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +17,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.delivery import DeliveryLoop
 from bot.jam.service import JamService
 from bot.jam.store import JamStore
+from bot.messages import Adapter
 from bot.service import Bandmate, Limits
 from bot.settings import Settings
 from bot.store import migrate
@@ -54,7 +56,7 @@ class Runtime:
         """Release the database."""
         await self.database.dispose()
 
-    def delivery_loop(self, sinks: list) -> DeliveryLoop:  # type: ignore[type-arg]
+    def delivery_loop(self, sinks: list[Adapter]) -> DeliveryLoop:
         """A delivery loop over this runtime's store for the given adapters."""
         return DeliveryLoop(self.store, self.queue, sinks, poll_seconds=self.settings.engine_poll_seconds)
 
@@ -69,9 +71,10 @@ async def opened(settings: Settings, *, encoder: TextEncoder | None = None) -> A
         await runtime.close()
 
 
-def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
+def build_adapters(runtime: Runtime) -> list[Adapter]:
     """The adapters whose tokens are configured; the console when none is."""
-    settings, adapters = runtime.settings, []
+    settings = runtime.settings
+    adapters: list[Adapter] = []
     if settings.telegram_bot_token is not None:
         from bot.adapters.telegram import TelegramAdapter
 
@@ -79,17 +82,16 @@ def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
     if settings.discord_bot_token is not None:
         from bot.adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(runtime.service, settings,
-                                       guild_requests_per_minute=settings.discord_guild_requests_per_minute))
+        adapters.append(DiscordAdapter(runtime.service, settings))
     if not adapters:
         adapters.append(ConsoleAdapter(runtime.service))
     return adapters
 
 
 @contextlib.asynccontextmanager
-async def serving(runtime: Runtime, adapters: list) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def serving(runtime: Runtime, adapters: list[Adapter]) -> AsyncIterator[None]:
     """Start the adapters, then one delivery loop over them (so nothing is posted before they can post)."""
-    started: list = []  # type: ignore[type-arg]
+    started: list[Adapter] = []
     delivery: asyncio.Task[None] | None = None
     try:
         for adapter in adapters:
@@ -128,11 +130,10 @@ async def run(settings: Settings) -> None:
         try:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
-                waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
                 # The console ends with its input, once the pieces it asked for are out; an adapter whose
                 # connection ended for good (Discord's `finished`) ends the run too.
-                waits += [asyncio.create_task(a.done() if isinstance(a, ConsoleAdapter) else a.finished.wait())
-                          for a in adapters if hasattr(a, "finished")]  # fmt: skip
+                waits += [asyncio.create_task(adapter.finished()) for adapter in adapters]
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
                 if engine.returncode is not None:
                     log.error("the engine process exited with %s; stopping", engine.returncode)
