@@ -114,15 +114,16 @@ async def start_engine_process() -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "engine")
 
 
-async def run(settings: Settings) -> None:
-    """`bandmate run`: the engine process plus every configured adapter, until a signal or console EOF."""
+async def run(settings: Settings, *, with_engine: bool = True) -> None:
+    """`bandmate run`: every configured adapter and the delivery loop, plus an engine child unless `with_engine`
+    is False (engines then run elsewhere as `bandmate engine`), until a signal or console EOF."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     async with opened(settings) as runtime:
-        engine = await start_engine_process()
+        engine = await start_engine_process() if with_engine else None
         if runtime.service.encoder is not None:  # load the text encoder now, not on the first user's request
             warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
             warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
@@ -130,16 +131,18 @@ async def run(settings: Settings) -> None:
         try:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
-                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
+                if engine is not None:
+                    waits.append(asyncio.create_task(engine.wait()))
                 # The console ends with its input, once the pieces it asked for are out; an adapter whose
                 # connection ended for good (Discord's `finished`) ends the run too.
                 waits += [asyncio.create_task(adapter.finished()) for adapter in adapters]
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                if engine.returncode is not None:
+                if engine is not None and engine.returncode is not None:
                     log.error("the engine process exited with %s; stopping", engine.returncode)
                 for task in waits:
                     task.cancel()
         finally:
-            if engine.returncode is None:
+            if engine is not None and engine.returncode is None:
                 engine.terminate()
                 await engine.wait()

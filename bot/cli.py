@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     refine.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
     commands.add_parser("chat", help="a conversation in this terminal")
     commands.add_parser("engine", help="run the engine process")
-    commands.add_parser("run", help="run the engine and the configured chat adapters")
+    run = commands.add_parser("run", help="run the engine and the configured chat adapters")
+    run.add_argument("--no-engine", action="store_true", help="only the chat adapters; engines run elsewhere")
     commands.add_parser("migrate", help="apply database migrations and exit")
     return parser
 
@@ -111,13 +112,14 @@ async def _chat(settings: Settings) -> None:
         await asyncio.gather(tasks[1], return_exceptions=True)
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, args: argparse.Namespace) -> None:
     from bot.app import run
     from bot.oneshot import writable_folder
 
-    settings.engine()
+    if not args.no_engine:  # a chat-only machine needs no SoundFont
+        settings.engine()
     writable_folder(settings.media_dir, "MEDIA_DIR")
-    await run(settings)
+    await run(settings, with_engine=not args.no_engine)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -155,7 +157,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
 
             print_result(result, args.json)
         return
-    runner = {"engine": _engine, "chat": _chat, "run": _run, "migrate": _migrate}[args.command]
+    if args.command == "run":
+        asyncio.run(_run(settings, args))
+        return
+    runner = {"engine": _engine, "chat": _chat, "migrate": _migrate}[args.command]
     asyncio.run(runner(settings))
 
 

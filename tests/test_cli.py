@@ -117,3 +117,29 @@ def test_bad_configuration_is_one_clear_line(settings: Settings, tmp_path: Path)
         done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 1, done.stderr
         assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_run_without_an_engine_serves_chat_while_a_separate_engine_makes_the_pieces(
+    settings: Settings, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    engine = subprocess.Popen([sys.executable, "-m", "bot.cli", "engine"], cwd=tmp_path, env=cli_env(settings),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        # The chat machine has no SoundFont: with --no-engine it needs none, and starts no engine of its own.
+        chat_env = cli_env(settings) | {"SOUNDFONT": str(tmp_path / "none.sf2")}
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--no-engine"], cwd=tmp_path, env=chat_env,
+                              input="/compose sad piano ballad, 5 seconds\n", capture_output=True, text=True,
+                              timeout=240)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "v1 ready" in done.stdout
+    finally:
+        engine.send_signal(signal.SIGTERM)  # graceful: the engine leaves its loop and exits cleanly
+        _, errors = engine.communicate(timeout=60)
+    assert engine.returncode == 0, errors
+    assert len(list(settings.media_dir.rglob("*.mp3"))) == 1
