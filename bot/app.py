@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.repo import Store
 from bot.understanding import TextEncoder
+from engine.media import open_media_store
 from engine.queue.db import open_database
 from engine.queue.jobs import JobQueue
 
@@ -44,7 +45,7 @@ class Runtime:
         """Migrate the schema to head, open the database and build the service (with `encoder` if given)."""
         await migrate.upgrade(settings.database_url)
         database = open_database(settings.database_url)
-        store = Store(database, settings.media_dir)
+        store = Store(database, settings.media_dir, open_media_store(settings.media()))
         if encoder is None and settings.use_text_encoder:
             encoder = TextEncoder()
         limits = Limits(max_prompt_chars=settings.max_prompt_chars, requests_per_minute=settings.rate_limit_per_minute)

@@ -104,6 +104,7 @@ async def refine(settings: Settings, piece: str, text: str, out: Path, *, sheet:
 async def _make(settings: Settings, request: Request, out: Path, encoder: TextEncoder | None) -> dict[str, Any]:
     """Queue the request, work the queue in this process until it is done, copy the files out."""
     from bot.app import opened
+    from bot.media import local_outcome
     from engine.queue.worker import open_worker
 
     writable_folder(settings.media_dir, "MEDIA_DIR")
@@ -122,7 +123,7 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
                 while (job := await runtime.queue.get(reply.job_id)) and job.status in ("queued", "running"):
                     if not await worker.run_once():
                         await asyncio.sleep(0.2)  # another worker holds it; wait for its lease
-        outcome = job.outcome if job is not None and job.status == "done" else None
+        outcome = await local_outcome(runtime.store.media, job)
         composition = await runtime.store.get(reply.composition_id)
         if job is None or outcome is None or composition is None:
             raise BandmateError((job.error if job else None) or "the piece could not be made")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.jam.service import JamAction, JamService
+from bot.media import local_outcome
 from bot.messages import COSTLY, Command, Origin, Reply, Request
 from bot.store.models import Composition, CompositionKind, Conversation, User
 from bot.store.repo import NewVersion, Store
@@ -164,7 +165,7 @@ class Bandmate:
         if target is None:
             return Reply(NO_PIECE)
         job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
+        outcome = await local_outcome(self.store.media, job)
         midi = outcome.path("midi") if outcome else None
         if job is not None and job.status == "failed":
             return Reply(f"v{target.version} could not be made, so it has no MIDI.")
@@ -178,8 +179,7 @@ class Bandmate:
 
     async def _sheet(self, turn: Turn) -> Reply:
         target = await self._required_target(turn)
-        job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
+        outcome = await local_outcome(self.store.media, await self.store.job_of(target))
         made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
         try:
             png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import ConfigError
+from engine.media import MediaSettings
 from engine.settings import EngineSettings, find_soundfont
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -20,6 +22,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./data/bandmate.db"
     media_dir: Path = Path("data/media")
+    media_store: Literal["local", "s3"] = "local"
+    s3_bucket: str = "bandmate-media"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
     soundfont: Path | None = None
     sample_rate: int = Field(44_100, ge=8_000, le=96_000)
     mp3_bitrate: str = "192k"
@@ -63,6 +69,16 @@ class Settings(BaseSettings):
             return Path(database).parent / "bandmate.log"
         return Path("data") / "bandmate.log"
 
+    def media(self) -> MediaSettings:
+        """Where finished media lives: the local folder, or the object store (MEDIA_STORE=s3)."""
+        return MediaSettings(
+            media_dir=self.media_dir,
+            backend=self.media_store,
+            s3_bucket=self.s3_bucket,
+            s3_endpoint_url=self.s3_endpoint_url,
+            s3_region=self.s3_region,
+        )
+
     def engine(self) -> EngineSettings:
         """The engine's share of the settings, with the SoundFont resolved."""
         soundfont = find_soundfont(self.soundfont)
@@ -82,4 +98,5 @@ class Settings(BaseSettings):
             max_attempts=self.job_max_attempts,
             use_model=self.use_model,
             model_threads=self.model_threads,
+            media=self.media(),
         )
