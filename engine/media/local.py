@@ -13,12 +13,20 @@ class LocalMediaStore:
     def __init__(self, media_dir: Path) -> None:
         self.media_dir = media_dir
 
-    def publish(self, path: Path) -> str:
-        """Already in place (written atomically); the reference is the absolute path."""
+    def prepare(self) -> None:
+        """Create the media folder."""
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+
+    def reference_of(self, path: Path) -> str:
+        """The absolute path."""
         resolved = path.resolve()
         if not resolved.is_relative_to(self.media_dir.resolve()):
             raise EngineError(f"{path} is outside the media folder {self.media_dir}")
         return str(resolved)
+
+    def publish(self, path: Path) -> str:
+        """Already in place (written atomically); the reference is the absolute path."""
+        return self.reference_of(path)
 
     def local_copy(self, reference: str) -> Path:
         """The file itself."""

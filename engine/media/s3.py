@@ -51,6 +51,14 @@ class S3MediaStore:
         except ClientError:
             self._call("create the bucket", self._client.create_bucket, Bucket=self.bucket)
 
+    def prepare(self) -> None:
+        """Ensure the bucket exists."""
+        self.ensure_bucket()
+
+    def reference_of(self, path: Path) -> str:
+        """`s3://bucket/key`, the key being the path under the media folder."""
+        return f"{SCHEME}{self.bucket}/{self.key_of(path)}"
+
     def key_of(self, path: Path) -> str:
         """The object key for a file under the media folder."""
         resolved, root = path.resolve(), self.settings.media_dir.resolve()

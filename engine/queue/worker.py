@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +17,7 @@ from engine.audio.render import Renderer
 from engine.audio.stems import render_stems
 from engine.errors import BandmateError, SheetError, UserError
 from engine.files import remove_stale_temps
+from engine.media import MediaStore, open_media_store
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
 from engine.queue.contract import FileKind, JobResult
@@ -58,11 +60,13 @@ class Worker:
         renderer: Renderer,
         writer: PartWriter | None = None,
         owner: str | None = None,
+        media: MediaStore | None = None,
     ) -> None:
         self.settings = settings
         self.queue = queue
         self.renderer = renderer
         self.writer = writer
+        self.media = media or open_media_store(settings.media)
         self.owner = owner or worker_name()
         self._in_flight: asyncio.Future[Any] | None = None
 
@@ -80,19 +84,35 @@ class Worker:
             return False
         log.info("job %s claimed (attempt %s)", job.id, job.attempts)
         try:
-            result = await self._make(job)
+            # Written locally (atomically), then published through the media store, then completed: the
+            # result holds references, and a reader never sees a reference before its file is there.
+            result = await self._in_thread(self._publish, await self._make(job))
         except UserError as exc:
-            await self.queue.fail(job, exc.message)
+            await self._fail(job, exc.message)
         except BandmateError:
             log.exception("job %s failed", job.id)
-            await self.queue.fail(job, FAILED_MESSAGE)
+            await self._fail(job, FAILED_MESSAGE)
         except Exception:  # one bad job must not stop the engine serving every chat
             log.exception("job %s crashed", job.id)
-            await self.queue.fail(job, FAILED_MESSAGE)
+            await self._fail(job, FAILED_MESSAGE)
         else:
             if not await self.queue.complete(job, result):
                 log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
         return True
+
+    def _publish(self, made: JobResult) -> JobResult:
+        return made.model_copy(update={
+            "files": {kind: self.media.publish(Path(path)) for kind, path in made.files.items()},
+            "stems": {part: self.media.publish(Path(path)) for part, path in made.stems.items()},
+        })  # fmt: skip
+
+    async def _fail(self, job: ClaimedJob, message: str) -> None:
+        await self.queue.fail(job, message)
+        # Nothing of a failed piece stays, here or in the object store (this worker held its lease).
+        for written in job.request.written_paths():
+            with contextlib.suppress(BandmateError):
+                await asyncio.to_thread(self.media.remove, self.media.reference_of(written))
+            written.unlink(missing_ok=True)
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         # Shielded so that a cancelled caller never leaves the synthesizer busy in a thread while
@@ -165,7 +185,9 @@ async def open_worker(settings: EngineSettings, database: AsyncEngine) -> AsyncI
     """A worker with its synthesizer and part writer opened once, closed on exit."""
     with Renderer(settings.soundfont, settings.sample_rate) as renderer:
         writer = await asyncio.to_thread(load_writer, settings.use_model, settings.model_threads)
-        worker = Worker(settings, JobQueue(database), renderer, writer)
+        media = open_media_store(settings.media)
+        await asyncio.to_thread(media.prepare)  # the bucket, ensured once at start
+        worker = Worker(settings, JobQueue(database), renderer, writer, media=media)
         log.info("engine ready (soundfont %s, model %s)", settings.soundfont.name, getattr(writer, "name", "none"))
         try:
             yield worker
