@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_allowed_channels: str = ""
     discord_guild_requests_per_minute: int = Field(30, ge=1)
+    discord_shard_count: int | None = Field(None, ge=1)  # None: as many as Discord recommends (GET /gateway/bot)
+    discord_shard_ids: str = ""  # e.g. "0,1": this process's shards, so several bot processes split the guilds
 
     @field_validator("log_level")
     @classmethod
@@ -57,6 +59,23 @@ class Settings(BaseSettings):
         if level.upper() not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level.upper()
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_ids(cls, ids: str) -> str:
+        if ids.strip() and not all(part.strip().isdigit() for part in ids.split(",")):
+            raise ValueError("must be shard numbers separated by commas, e.g. 0,1")
+        return ids
+
+    def shards(self) -> tuple[int | None, list[int] | None]:
+        """The shard count and this process's shard ids for Discord (None, None: every shard Discord advises)."""
+        ids = [int(part) for part in self.discord_shard_ids.split(",") if part.strip()] or None
+        if ids is not None and self.discord_shard_count is None:
+            # Processes that split the guilds must agree on the count; Discord's advice may change between starts.
+            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the same number in every bot process)")
+        if ids is not None and self.discord_shard_count is not None and max(ids) >= self.discord_shard_count:
+            raise ConfigError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({self.discord_shard_count})")
+        return self.discord_shard_count, ids
 
     def log_path(self) -> Path:
         """Where the log file goes: LOG_FILE, else beside the SQLite database, else data/bandmate.log."""
