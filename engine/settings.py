@@ -11,6 +11,11 @@ SOUNDFONT_CANDIDATES = (
     Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
 )
 
+# The queue's defaults, in one place: the bot's Settings and every engine read them from here.
+DEFAULT_LEASE_SECONDS = 60.0  # how long a claim holds without a heartbeat; heartbeats renew it every third
+DEFAULT_POLL_SECONDS = 0.2  # an idle engine's pause between looks at the queue
+DEFAULT_MAX_ATTEMPTS = 3  # a job whose engine died this often fails instead of looping
+
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
@@ -21,9 +26,9 @@ class EngineSettings:
     soundfont: Path
     sample_rate: int = 44_100
     mp3_bitrate: str = "192k"
-    lease_seconds: float = 60.0
-    poll_seconds: float = 0.2
-    max_attempts: int = 3
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
+    poll_seconds: float = DEFAULT_POLL_SECONDS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
     use_model: bool = True
     model_threads: int = 2  # torch threads for the model; more than the cores only thrashes
 
@@ -33,3 +38,20 @@ def find_soundfont(preferred: Path | None = None) -> Path | None:
     if preferred is not None:
         return preferred if preferred.is_file() else None
     return next((path for path in SOUNDFONT_CANDIDATES if path.is_file()), None)
+
+
+def soundfont_problem(path: Path) -> str | None:
+    """Why `path` cannot be a SoundFont (missing, unreadable, not a RIFF 'sfbk' file), or None if it looks like one.
+
+    A cheap check for start-up, before anything is accepted; FluidSynth's load is the full one.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+    except FileNotFoundError:
+        return f"The SoundFont {path} does not exist."
+    except OSError as exc:
+        return f"The SoundFont {path} cannot be read: {exc.strerror or exc}."
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"sfbk":
+        return f"The SoundFont {path} is not a SoundFont file (it may be damaged or incomplete)."
+    return None
