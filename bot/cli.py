@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import shutil
@@ -24,7 +25,7 @@ from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
 from engine.files import atomic_path
 from engine.queue.contract import JobResult
-from engine.queue.worker import open_worker, serve
+from engine.queue.worker import open_worker, refuse_queued, serve
 from engine.spec import build_spec
 
 CLI_ORIGIN = Origin(platform="cli", chat_id="cli", user_id="local", user_name="local")
@@ -46,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     refine.add_argument("--out", type=Path, default=Path("out"))
     refine.add_argument("--json", action="store_true")
     commands.add_parser("chat", help="a conversation in this terminal")
-    commands.add_parser("engine", help="run the engine process")
+    engine = commands.add_parser("engine", help="run the engine process")
+    engine.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)  # `run` ties its child
     commands.add_parser("run", help="run the engine and the configured chat adapters")
     commands.add_parser("migrate", help="apply database migrations and exit")
     return parser
@@ -142,13 +144,17 @@ async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any
     return await _make(settings, request, args.out)
 
 
-async def _engine(settings: Settings) -> None:
+async def _engine(settings: Settings, parent_pid: int | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    await serve(settings.engine(), stop)
+    try:
+        engine_settings = settings.engine()
+    except ConfigError as exc:  # no SoundFont at all: what is queued can never be made here
+        await refuse_queued(settings.database_url, str(exc))
+    await serve(engine_settings, stop, parent_pid=parent_pid)
 
 
 async def _chat(settings: Settings) -> None:
@@ -191,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "refine":
             result = asyncio.run(_refine(settings, args))
         else:
-            runner = {"engine": _engine, "chat": _chat, "run": run, "migrate": _migrate}[args.command]
+            engine = functools.partial(_engine, parent_pid=getattr(args, "parent_pid", None))
+            runner = {"engine": engine, "chat": _chat, "run": run, "migrate": _migrate}[args.command]
             asyncio.run(runner(settings))
             return 0
     except KeyboardInterrupt:

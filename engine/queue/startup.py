@@ -29,8 +29,8 @@ UNAVAILABLE_MESSAGE = "Bandmate can't make music right now: its instrument sound
 # FluidSynth plays piano and drums, mastering and ffmpeg run once.
 WARM_UP_SPEC: dict[str, object] = {
     "genre": "pop", "tempo_bpm": 120, "key": "C", "mode": "major", "meter": "4/4", "drums": True,
-    "parts": [{"name": "piano", "role": "melody"}, {"name": "piano", "role": "chords"}],
-    "duration_s": 8, "seed": 0,
+    "parts": [{"name": "flute", "role": "melody"}, {"name": "piano", "role": "chords"}],
+    "duration_s": 5, "seed": 0,
 }  # fmt: skip
 
 

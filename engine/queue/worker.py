@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +21,7 @@ from engine.audio.render import Renderer
 from engine.audio.stems import render_stems
 from engine.errors import BandmateError, ConfigError, EngineError, UserError
 from engine.files import publish, remove_stale_temps
+from engine.lifeline import die_with_parent, watch_parent
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
 from engine.queue import workspace
@@ -27,7 +29,7 @@ from engine.queue.contract import FileKind, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import ClaimedJob, JobQueue
 from engine.queue.startup import UNAVAILABLE_MESSAGE, Startup, load, warm
-from engine.settings import EngineSettings
+from engine.settings import EngineSettings, soundfont_problem
 
 log = logging.getLogger("bandmate.engine")
 
@@ -279,11 +281,31 @@ async def open_worker(
             await worker.drain()
 
 
-async def serve(settings: EngineSettings, stop: asyncio.Event) -> None:
-    """Run an engine process: check and open its resources once, warm them, then work until stopped."""
+async def refuse_queued(database_url: str, reason: str) -> NoReturn:
+    """`refuse` for a process that has not opened the database yet."""
+    database = open_database(database_url)
+    try:
+        await refuse(database, reason)
+    finally:
+        await database.dispose()
+
+
+async def serve(settings: EngineSettings, stop: asyncio.Event, *, parent_pid: int | None = None) -> None:
+    """Run an engine process: check and open its resources once, warm them, then work until stopped.
+
+    With `parent_pid`, the engine stops (finishing the piece in hand) as soon as that parent dies.
+    """
+    watch: asyncio.Task[None] | None = None
+    if parent_pid is not None:
+        die_with_parent(signal.SIGTERM)  # the kernel's way; the watch below covers where it is missing
+        watch = asyncio.create_task(watch_parent(parent_pid, stop.set))
     database = open_database(settings.database_url)
     try:
+        if (problem := soundfont_problem(settings.soundfont)) is not None:
+            await refuse(database, problem)
         async with open_worker(settings, database, warm_up=True) as worker:
             await worker.run(stop)
     finally:
+        if watch is not None:
+            watch.cancel()
         await database.dispose()
