@@ -36,18 +36,23 @@ def write_mp3(
     """
     try:
         with atomic_path(target) as temp:
-            done = subprocess.run(
-                ffmpeg_mp3_command(sample_rate, temp, tags=tags, bitrate=bitrate),
-                input=to_pcm16(audio),
-                capture_output=True,
-                preexec_fn=kill_with_parent,  # only sets the death signal: no locks, no imports
-                check=False,
-            )
-            if done.returncode != 0:
-                reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-                raise EncodeError(f"ffmpeg could not write {target.name}: {reason[0]}")
-    except FileNotFoundError as exc:
-        raise EncodeError("ffmpeg is not installed (apt-get install ffmpeg)") from exc
+            _run_ffmpeg(ffmpeg_mp3_command(sample_rate, temp, tags=tags, bitrate=bitrate), to_pcm16(audio), target)
     except OSError as exc:
         raise EncodeError(f"could not write {target.name}: {exc}") from exc
     return target
+
+
+def _run_ffmpeg(command: list[str], pcm: bytes, target: Path) -> None:
+    try:
+        done = subprocess.run(
+            command,
+            input=pcm,
+            capture_output=True,
+            preexec_fn=kill_with_parent,  # only sets the death signal: no locks, no imports
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise EncodeError("ffmpeg is not installed (apt-get install ffmpeg)") from exc
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        raise EncodeError(f"ffmpeg could not write {target.name}: {reason[0]}")
