@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -139,7 +140,7 @@ async def run(settings: Settings) -> None:
         try:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
-                waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
                 # The console ends with its input, once the pieces it asked for are out; an adapter whose
                 # connection ended for good (Discord's `finished`) ends the run too.
                 waits += [asyncio.create_task(a.done() if isinstance(a, ConsoleAdapter) else a.finished.wait())
