@@ -132,3 +132,19 @@ async def test_a_database_that_refuses_writes_mid_job_is_waited_out_and_the_job_
 async def _done(queue: JobQueue, job_id: int) -> bool:
     job = await queue.get(job_id)
     return job is not None and job.status == "done"
+
+
+@pytest.mark.settings(mp3_bitrate="not-a-bitrate")
+async def test_a_job_that_fails_leaves_no_files_in_the_media_dir(settings: Settings, queue: JobQueue) -> None:
+    # ffmpeg refuses the bitrate after the MIDI was written: before attempt folders, that MIDI and a
+    # hidden 0-byte temp stayed beside the media of a piece that never came.
+    job_id = await queue.enqueue(_request(1, settings.media_dir, 5))
+    database = open_database(settings.database_url)
+    try:
+        async with open_worker(settings.engine(), database) as worker:
+            assert await worker.run_once()
+    finally:
+        await database.dispose()
+    job = await queue.get(job_id)
+    assert job is not None and job.status == "failed" and job.error
+    assert [p for p in settings.media_dir.rglob("*") if p != workspace.temp_root(settings.media_dir)] == []

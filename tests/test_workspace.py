@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from engine.files import publish
@@ -36,3 +38,13 @@ def test_publish_moves_a_file_into_place_and_replaces_an_old_one(tmp_path: Path)
     target.write_bytes(b"old")
     publish(staged, target)
     assert target.read_bytes() == b"new" and not staged.exists()
+
+
+def test_a_sweep_spares_a_folder_changed_after_it_read_which_attempts_are_live(tmp_path: Path) -> None:
+    # An attempt claimed after the sweep asked the database is live although the answer does not list it.
+    old = workspace.open_attempt(tmp_path, 1, 1)
+    os.utime(old, (time.time() - 60, time.time() - 60))
+    asked = time.time() - 30
+    fresh = workspace.open_attempt(tmp_path, 2, 1)
+    assert workspace.sweep(tmp_path, live=set(), changed_before=asked) == 1
+    assert not old.exists() and fresh.is_dir()

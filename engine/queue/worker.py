@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,10 +96,13 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work through the queue until `stop` is set, idling `poll_seconds` between empty polls."""
-        delay = RETRY_FIRST_S
+        delay, swept = RETRY_FIRST_S, False
         while not stop.is_set():
             try:
                 worked = await self.run_once()
+                if not worked and not swept:  # idle again: clear what engines that died left behind
+                    await self.sweep()
+                swept = not worked
             except OperationalError as exc:  # the database cannot be read or written now; it may come back
                 log.warning("the queue is unavailable (%s); trying again in %.1f s", exc.orig, delay)
                 worked, delay = False, min(delay * 2, RETRY_MAX_S)
@@ -118,7 +122,7 @@ class Worker:
         log.info("job %s claimed (attempt %s)", job.id, job.attempts)
         if job.attempts > 1:
             self._clear_dead_attempts(job)
-        folder = workspace.open_attempt(self.settings.media_dir, job.id, job.attempts)
+        folder = workspace.attempt_folder(self.settings.media_dir, job.id, job.attempts)
         lost = threading.Event()  # set by the heartbeat, read by the worker thread between stages
         heartbeat = asyncio.create_task(self._heartbeat(job, lost))
         try:
@@ -132,7 +136,13 @@ class Worker:
 
     async def sweep(self) -> int:
         """Delete the attempt folders no live attempt owns (engines killed earlier); returns how many."""
-        removed = workspace.sweep(self.settings.media_dir, await self.queue.live_attempts())
+        asked = time.time()
+        try:
+            live = await self.queue.live_attempts()
+        except OperationalError as exc:  # no queue to ask (yet): leave every folder, the next sweep will
+            log.warning("temp folders not swept: %s", exc.orig)
+            return 0
+        removed = workspace.sweep(self.settings.media_dir, live, changed_before=asked)
         if removed:
             log.info("removed %s temp folder(s) left by stopped engines", removed)
         return removed
@@ -195,6 +205,7 @@ class Worker:
     async def _make(self, job: ClaimedJob, folder: Path, lost: threading.Event) -> Made:
         request = job.request
         target = request.target_path
+        workspace.open_attempt(self.settings.media_dir, job.id, job.attempts)  # an unwritable media dir fails the job
         staged_mp3 = folder / target.name
         progress = self._progress_reporter(job, lost)
         generated = await self._in_thread(generate, request.spec, writer=self.writer, progress=progress)

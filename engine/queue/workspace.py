@@ -44,8 +44,14 @@ def remove_earlier_attempts(media_dir: Path, job_id: int, attempt: int) -> int:
     return sweep(media_dir, live={(job_id, attempt)}, only_job=job_id)
 
 
-def sweep(media_dir: Path, live: set[tuple[int, int]], only_job: int | None = None) -> int:
-    """Delete every attempt folder (of `only_job`, if given) that is not in `live`; returns how many."""
+def sweep(
+    media_dir: Path, live: set[tuple[int, int]], only_job: int | None = None, *, changed_before: float | None = None
+) -> int:
+    """Delete every attempt folder (of `only_job`, if given) that is not in `live`; returns how many.
+
+    `changed_before` (the time `live` was read) spares folders changed since: an attempt claimed after
+    the read is live although `live` does not list it.
+    """
     root = temp_root(media_dir)
     if not root.is_dir():
         return 0
@@ -55,9 +61,14 @@ def sweep(media_dir: Path, live: set[tuple[int, int]], only_job: int | None = No
         key = (int(match[1]), int(match[2])) if match else None
         if key in live or (only_job is not None and (key is None or key[0] != only_job)):
             continue
-        if child.is_dir():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
+        try:
+            if changed_before is not None and child.stat().st_mtime >= changed_before:
+                continue
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue  # its own attempt removed it meanwhile
         removed += 1
     return removed
