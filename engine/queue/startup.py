@@ -55,6 +55,11 @@ def load_writer(enabled: bool, threads: int = 2) -> PartWriter | None:
     """The learned part writer if enabled and shipped, else None (the rules compose alone)."""
     if not enabled:
         return None
+    # OpenMP threads that spin while they wait turn a busy machine into a stall: on the 2-core
+    # development machine under load 9, a 30-s piece composed in ~100 s with spinning threads and in ~4 s
+    # with sleeping ones (bench/startup.py). libgomp reads this once, when torch loads it, so it is set
+    # here, before the engine's first torch import; an operator's own value wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
 

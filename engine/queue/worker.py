@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -156,7 +157,7 @@ class Worker:
     async def _work(self, job: ClaimedJob, folder: Path, lost: threading.Event) -> None:
         try:
             made = await self._make(job, folder, lost)
-            finish = lambda: self.queue.complete(job, made.result, publish=made.publish)  # noqa: E731
+            finish = functools.partial(self.queue.complete, job, made.result, publish=made.publish)
             if not await persist(finish, f"job {job.id}"):
                 log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
             return
@@ -171,7 +172,7 @@ class Worker:
         except Exception:  # one bad job must not stop the engine serving every chat
             log.exception("job %s crashed", job.id)
             message = FAILED_MESSAGE
-        if await persist(lambda: self.queue.fail(job, message), f"job {job.id}"):
+        if await persist(functools.partial(self.queue.fail, job, message), f"job {job.id}"):
             for written in job.request.written_paths():  # nothing of a failed piece stays (we held its lease)
                 written.unlink(missing_ok=True)
 
