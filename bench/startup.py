@@ -1,9 +1,10 @@
 """`python -m bench.startup`: where an engine's start goes, and how long the first pieces take after it.
 
 Each run is a fresh process. "before" starts the way engines did before (SoundFont, then the model, one
-after the other; no warm-up); "after" is the engine's start today (`engine.queue.startup`: both loaded
-side by side, then one tiny warm-up piece). Both then make the same two 30-second pieces, timed; the
-first piece is what the first person to ask after a start waits for.
+after the other; OpenMP threads left to spin; no warm-up); "after" is the engine's start today
+(`engine.queue.startup`: both loaded side by side, sleeping OpenMP threads, then one tiny warm-up
+piece). Both then make the same two 30-second pieces, timed; the first piece is what the first person
+to ask after a start waits for.
 """
 
 from __future__ import annotations
@@ -35,13 +36,25 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
 
 
+def _load_writer_as_before(enabled: bool, threads: int) -> Any:
+    # The engine's model loading before this change: OpenMP left to spin (its default), no warm-up.
+    if not enabled:
+        return None
+    import torch
+
+    from engine.model import load_writer
+
+    torch.set_num_threads(threads)
+    return load_writer()
+
+
 def _child(mode: str, soundfont: Path, use_model: bool) -> dict[str, Any]:
     figures: dict[str, Any] = {"mode": mode}
     begun = time.perf_counter()
     from engine.audio.render import Renderer
     from engine.pipeline import generate, render
     from engine.queue import worker  # noqa: F401 - what `bandmate engine` imports before it starts
-    from engine.queue.startup import Startup, load, load_writer, warm
+    from engine.queue.startup import Startup, load, warm
     from engine.settings import EngineSettings
     from engine.spec import build_spec
 
@@ -54,7 +67,7 @@ def _child(mode: str, soundfont: Path, use_model: bool) -> dict[str, Any]:
             renderer = Renderer(soundfont, settings.sample_rate)
             figures["soundfont_ms"] = _ms(begun)
             begun = time.perf_counter()
-            writer = load_writer(use_model, settings.model_threads)
+            writer = _load_writer_as_before(use_model, settings.model_threads)
             figures["model_ms"] = _ms(begun)
         else:
             startup = Startup()
