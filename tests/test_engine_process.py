@@ -57,9 +57,9 @@ async def test_an_engine_killed_while_encoding_leaves_no_children_or_temp_files_
     first = _engine(env, tmp_path)
     second = None
     try:
-        # A long piece, so that its MP3 takes a while to encode.
+        # A long piece, so that its MP3 takes a while to encode (long enough to catch ffmpeg at work).
         reply = await runtime.service.handle(
-            Request(origin(), "compose", "epic orchestral battle theme, 4 minutes", message_id="m")
+            Request(origin(), "compose", "epic orchestral battle theme, 2 minutes", message_id="m")
         )
         assert reply.job_id is not None, reply.text
         job_id = reply.job_id
@@ -81,7 +81,7 @@ async def test_an_engine_killed_while_encoding_leaves_no_children_or_temp_files_
         assert [p for p in media.rglob("*") if p.is_file() and ".tmp" not in p.parts] == []  # nothing published
 
         second = _engine(env, tmp_path)
-        await eventually(lambda: len(sink.deliveries) == 1, timeout=120)
+        await eventually(lambda: len(sink.deliveries) == 1, timeout=240)  # made again from the start
         await asyncio.sleep(0.5)
         assert len(sink.deliveries) == 1
         delivered = sink.deliveries[0]
