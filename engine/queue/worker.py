@@ -229,7 +229,8 @@ class Worker:
             staged[stems] = target.with_suffix(".zip")
         if lost.is_set():
             raise LeaseLost(f"job {job.id}")
-        kinds: dict[str, FileKind] = {".mp3": "mp3", ".mid": "midi", ".zip": "stems"}
+        kinds: dict[str, FileKind] = {".mp3": "mp3", ".mid": "midi", ".zip": "stems", ".wav": "wav", ".png": "sheet",
+                                      ".pdf": "sheet_pdf"}  # fmt: skip
         return Made(
             JobResult(
                 files={kinds[final.suffix]: str(final) for final in staged.values()},
