@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.console import ConsoleAdapter
 from bot.delivery import DeliveryLoop
+from bot.engine_child import EngineChild
 from bot.jam.service import JamService
 from bot.jam.store import JamStore
 from bot.messages import Adapter
@@ -23,11 +23,16 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.repo import Store
 from bot.understanding import TextEncoder
+from engine.errors import BandmateError, ConfigError
 from engine.media import open_media_store
 from engine.queue.db import open_database
 from engine.queue.jobs import JobQueue
+from engine.queue.worker import refuse
+from engine.settings import soundfont_problem
 
 log = logging.getLogger("bandmate")
+
+ENGINE_STOPPED_MESSAGE = "Bandmate can't make music right now: its engine stopped. Please try again later."
 
 
 @dataclass(slots=True)
@@ -110,9 +115,13 @@ async def serving(runtime: Runtime, adapters: list[Adapter]) -> AsyncIterator[No
                 await adapter.stop()
 
 
-async def start_engine_process() -> asyncio.subprocess.Process:
-    """Start `bandmate engine` as a child process sharing this environment and database."""
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "engine")
+def engine_problem(settings: Settings) -> str | None:
+    """Why no engine could start with these settings (no usable SoundFont), in one line; None if one can."""
+    try:
+        engine = settings.engine()
+    except ConfigError as exc:
+        return str(exc)
+    return soundfont_problem(engine.soundfont)
 
 
 async def run(settings: Settings, *, with_engine: bool = True) -> None:
@@ -124,11 +133,16 @@ async def run(settings: Settings, *, with_engine: bool = True) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     async with opened(settings) as runtime:
-        engine = await start_engine_process() if with_engine else None
+        engine: EngineChild | None = None
+        if with_engine:
+            if (problem := engine_problem(settings)) is not None:
+                await refuse(runtime.database, problem)  # fails what is queued, then stops here with that line
+            engine = await EngineChild.start()
         if runtime.service.encoder is not None:  # load the text encoder now, not on the first user's request
             warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
             warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
         adapters = build_adapters(runtime)
+        ended_alone = False
         try:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
@@ -139,11 +153,22 @@ async def run(settings: Settings, *, with_engine: bool = True) -> None:
                 # connection ended for good (Discord's `finished`) ends the run too.
                 waits += [asyncio.create_task(adapter.finished()) for adapter in adapters]
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                if engine is not None and engine.returncode is not None:
-                    log.error("the engine process exited with %s; stopping", engine.returncode)
+                ended_alone = engine is not None and engine.returncode is not None and not stop.is_set()
                 for task in waits:
                     task.cancel()
+                if ended_alone:
+                    await _fail_what_is_queued(runtime, adapters)
         finally:
-            if engine is not None and engine.returncode is None:
-                engine.terminate()
-                await engine.wait()
+            if engine is not None:
+                await engine.stop()
+        if engine is not None and (failure := engine.failure(ended_alone)) is not None:
+            raise BandmateError(f"the engine stopped: {failure}")
+
+
+async def _fail_what_is_queued(runtime: Runtime, adapters: list) -> None:  # type: ignore[type-arg]
+    # Nothing here will make what is queued now: say so to the people who asked, before this run ends.
+    try:
+        await runtime.queue.fail_queued(ENGINE_STOPPED_MESSAGE)
+        await runtime.delivery_loop(adapters).tick()
+    except Exception:  # the run's own one-line error says what matters; this is a courtesy
+        log.exception("could not tell the people waiting that the engine stopped")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import EngineError
+from engine.files import publish
 
 
 class LocalMediaStore:
@@ -24,9 +25,13 @@ class LocalMediaStore:
             raise EngineError(f"{path} is outside the media folder {self.media_dir}")
         return str(resolved)
 
-    def publish(self, path: Path) -> str:
-        """Already in place (written atomically); the reference is the absolute path."""
-        return self.reference_of(path)
+    def publish(self, path: Path, as_path: Path | None = None) -> str:
+        """Moved into place atomically (if not already there); the reference is the absolute path."""
+        final = as_path or path
+        reference = self.reference_of(final)
+        if final != path:
+            publish(path, final)
+        return reference
 
     def local_copy(self, reference: str) -> Path:
         """The file itself."""

@@ -20,8 +20,8 @@ class MediaStore(Protocol):
         """The reference a file at this path under the media folder gets when it is published."""
         ...
 
-    def publish(self, path: Path) -> str:
-        """Make a finished local file readable everywhere; returns its reference."""
+    def publish(self, path: Path, as_path: Path | None = None) -> str:
+        """Make a finished local file readable everywhere as the file at `as_path` (default: `path`); its reference."""
         ...
 
     def local_copy(self, reference: str) -> Path:
