@@ -58,7 +58,15 @@ async def test_three_engines_one_killed_deliver_every_piece_once_and_leave_no_or
                 return bool(held)
 
             await eventually(lambda: len(sink.deliveries) >= 5, timeout=120)
-            await eventually(victim_is_mid_job, timeout=60)
+            # Frozen first, so it cannot finish the job it holds between our look and the kill.
+            for _ in range(200):
+                victim.send_signal(signal.SIGSTOP)
+                await asyncio.sleep(0.3)  # a commit it had already sent lands now
+                if await victim_is_mid_job():
+                    break
+                victim.send_signal(signal.SIGCONT)
+                await asyncio.sleep(0.1)
+            assert held, "the engine to kill never held a job"
             victim.send_signal(signal.SIGKILL)
             await eventually(lambda: len(sink.deliveries) >= PIECES, timeout=240)
             await asyncio.sleep(1.0)  # a second post of any piece would show by now
