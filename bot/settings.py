@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    # Webhook instead of long polling: Telegram POSTs each update to this public HTTPS URL (a reverse proxy
+    # in front forwards it to LISTEN:PORT, same path); the secret proves a request came from Telegram.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(8443, ge=1, le=65_535)
+    telegram_webhook_secret: SecretStr | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
 
     discord_bot_token: SecretStr | None = None
     discord_application_id: int | None = None

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType
@@ -26,6 +27,7 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
     MessageHandler,
+    Updater,
     filters,
 )
 
@@ -106,6 +108,8 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         """Connect (getMe), register the command menu and start long polling for updates."""
+        if self._settings.telegram_webhook_url is not None and self._settings.telegram_webhook_secret is None:
+            raise ConfigError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -)")
         # Redaction goes first: PTB logs its API URL, token included, as soon as the bot is built.
         self._remove_redaction = install_redaction(self._token)
         application = (
@@ -121,11 +125,7 @@ class TelegramAdapter:
             await application.initialize()
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0.0,
-                timeout=dt.timedelta(seconds=self._poll_timeout_s),
-                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
-            )
+            await self._receive_updates(application.updater)
         except InvalidToken as exc:
             await self._abandon(application)
             raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather") from exc
@@ -138,6 +138,27 @@ class TelegramAdapter:
         except TelegramError as exc:  # the menu is a convenience; the commands work without it
             log.warning("could not set the Telegram command menu: %s", exc.message)
         log.info("Telegram adapter started as @%s", application.bot.username)
+
+    async def _receive_updates(self, updater: Updater) -> None:
+        """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set (only one poller may read a bot's updates)."""
+        wanted = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        url = self._settings.telegram_webhook_url
+        if url is None:
+            await updater.start_polling(
+                poll_interval=0.0, timeout=dt.timedelta(seconds=self._poll_timeout_s), allowed_updates=wanted
+            )
+            return
+        secret = self._settings.telegram_webhook_secret
+        assert secret is not None  # checked in start, before anything runs
+        # setWebhook tells Telegram the URL and the secret; the local server refuses requests without it.
+        await updater.start_webhook(
+            listen=self._settings.telegram_webhook_listen,
+            port=self._settings.telegram_webhook_port,
+            url_path=urlsplit(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=secret.get_secret_value(),
+            allowed_updates=wanted,
+        )
 
     async def finished(self) -> None:
         """Long polling runs until stopped (network errors are retried), so this returns only after `stop`."""
