@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from statistics import median
 
-from engine.instruments import KICK
+from engine.instruments import KICK, SIDE_STICK
 from engine.metrics import polyphony as _polyphony
 from engine.score import Note, Score, Track
 
@@ -81,18 +81,30 @@ def skyline(notes: list[Note]) -> list[Note]:
 
 
 def bar_patterns(notes: list[Note], bar_beats: float, bars: int) -> list[tuple[tuple[int, int], ...]]:
-    """Each bar's notes as (sixteenth, pitch above the bar's lowest note): a riff moved to a new root matches."""
-    grouped: list[list[Note]] = [[] for _ in range(bars)]
-    for note in notes:
-        index = int(note.start / bar_beats + 1e-6)
+    """Each bar's line as (sixteenth, contour step): the rhythm and the ups and downs, so a figure moved
+    to a new chord root or quality still matches itself."""
+    steps_per_bar = round(bar_beats * STEPS_PER_BEAT)
+    grouped: list[list[tuple[int, int]]] = [[] for _ in range(bars)]
+    for note in sorted(notes, key=lambda n: n.start):
+        step = round(note.start * STEPS_PER_BEAT)
+        index = step // steps_per_bar
         if 0 <= index < bars:
-            grouped[index].append(note)
+            grouped[index].append((step % steps_per_bar, note.pitch))
     patterns = []
-    for index, bar in enumerate(grouped):
-        low = min((note.pitch for note in bar), default=0)
-        origin = index * bar_beats
-        patterns.append(tuple(sorted({(round((n.start - origin) * STEPS_PER_BEAT), n.pitch - low) for n in bar})))
+    for bar in grouped:
+        contour = [0][: len(bar)] + [(b > a) - (b < a) for (_, a), (_, b) in zip(bar, bar[1:], strict=False)]
+        patterns.append(tuple((step, move) for (step, _), move in zip(bar, contour, strict=True)))
     return patterns
+
+
+def _bar_lines(notes: list[Note], bar_beats: float, bars: int) -> list[list[int]]:
+    """The pitches each bar's notes start with, bar by bar."""
+    lines: list[list[int]] = [[] for _ in range(bars)]
+    for note in notes:
+        index = round(note.start * STEPS_PER_BEAT) // round(bar_beats * STEPS_PER_BEAT)
+        if 0 <= index < bars:
+            lines[index].append(note.pitch)
+    return lines
 
 
 def _repeats(patterns: list[tuple[tuple[int, int], ...]], index: int) -> bool:
@@ -112,16 +124,16 @@ def riff_repetition(score: Score) -> float:
 
 
 def lead_melody_share(score: Score) -> float:
-    """Share of bars where the lead sings a line: three or more notes, three or more pitches, not a loop repeat."""
+    """Share of bars where the lead sings a line: two or more notes on two or more pitches, not a loop repeat."""
     lead = lead_track(score)
     if lead is None:
         return 0.0
     bars = bar_count(score)
     patterns = bar_patterns(skyline(lead.notes), beats_per_bar(score), bars)
     tuneful = 0
+    lines = _bar_lines(skyline(lead.notes), beats_per_bar(score), bars)
     for index, pattern in enumerate(patterns):
-        pitches = {pitch for _, pitch in pattern}
-        if len(pattern) >= 3 and len(pitches) >= 3 and not _repeats(patterns, index):
+        if len(pattern) >= 2 and len(set(lines[index])) >= 2 and not _repeats(patterns, index):
             tuneful += 1
     return tuneful / bars
 
@@ -188,16 +200,21 @@ def one_drop(score: Score) -> float:
     return drops / len(with_kick)
 
 
-def swing_ratio(score: Score) -> float:
-    """Long-to-short ratio of the eighth pairs: 1.0 straight, 2.0 triplet swing (from off-beat eighth onsets)."""
-    offsets = [
-        note.start % 1.0 for track in score.tracks for note in track.notes
-        if 0.3 < note.start % 1.0 < 0.72
-    ]
-    if len(offsets) < 8:
-        return 1.0
-    position = median(offsets)
+def _pair_ratio(positions: list[float], unit: float) -> float | None:
+    """Long-to-short ratio from where the second note of each pair falls inside its unit (None: too few)."""
+    if len(positions) < 8:
+        return None
+    position = median(positions) / unit
     return position / (1.0 - position)
+
+
+def swing_ratio(score: Score) -> float:
+    """Long-to-short ratio of swung pairs: 1.0 straight, 2.0 triplet swing; eighths or sixteenths, whichever swings more."""
+    starts = [note.start for track in score.tracks for note in track.notes]
+    eighths = [start % 1.0 for start in starts if 0.3 < start % 1.0 < 0.72]
+    sixteenths = [start % 0.5 for start in starts if 0.15 < start % 0.5 < 0.36]
+    ratios = [ratio for ratio in (_pair_ratio(eighths, 1.0), _pair_ratio(sixteenths, 0.5)) if ratio is not None]
+    return max(ratios, key=lambda ratio: abs(ratio - 1.0)) if ratios else 1.0
 
 
 def mean_polyphony(score: Score) -> float:
@@ -241,6 +258,12 @@ def short_note_share(score: Score) -> float:
     return sum(note.duration < 0.375 for note in notes) / len(notes) if notes else 0.0
 
 
+def rim_share(score: Score) -> float:
+    """Share of drum hits on the side stick (rim clicks: bossa nova's cross-stick clave, reggae's drop)."""
+    hits = [n.pitch for t in score.tracks if t.is_drum for n in t.notes]
+    return sum(pitch == SIDE_STICK for pitch in hits) / len(hits) if hits else 0.0
+
+
 def tempo(score: Score) -> float:
     """The written tempo in bpm."""
     return score.tempo_bpm
@@ -263,4 +286,5 @@ FEATURES: dict[str, Callable[[Score], float]] = {
     "low_notes_per_bar": low_notes_per_bar,
     "synth_lead_share": synth_lead_share,
     "short_note_share": short_note_share,
+    "rim_share": rim_share,
 }

@@ -11,6 +11,7 @@ from engine.compose.drums import write_drums
 from engine.compose.form import FormSection, explicit_form, song_form
 from engine.compose.harmony import choose_progression, progression_chords, with_cadence
 from engine.compose.humanize import anticipate, perform
+from engine.compose.loops import write_loop
 from engine.compose.lines import write_counter, write_pad, write_second_voice
 from engine.compose.melody import write_melody
 from engine.compose.styles import STYLES, mix_for
@@ -127,8 +128,11 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
     style = STYLES[part.style or spec.genre]
     instrument = INSTRUMENTS[part.name]
     low, high = melody_window(instrument.low, instrument.high)
-    written = context.writer.melody(plan, spec, low, high, seed) if context.writer is not None else None
-    if written is not None:
+    looped = style.lead != "tune" and not spec.lyrics
+    written = context.writer.melody(plan, spec, low, high, seed) if context.writer and not looped else None
+    if looped:
+        notes = write_loop(plan, spec.meter, style.lead, low, high, context.end_beat, rng_for(seed, "loop"))
+    elif written is not None:
         notes = written
     else:
         resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
@@ -140,7 +144,7 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
     # Nobody comps and this instrument can: it plays its own accompaniment below the tune.
     left = _learned_accompaniment(part, context, left_low, left_high, derive_seed(seed, "left hand"))
     if left is None:
-        left = write_comping(plan, spec.meter, "left_hand", left_low, left_high, context.end_beat,
+        left = write_comping(plan, spec.meter, style.left_hand, left_low, left_high, context.end_beat,
                              rng_for(seed, "left hand"))
     return notes + [Note(n.start, n.duration, n.pitch, max(PITCHED_FLOOR, n.velocity - 14)) for n in left]
 
