@@ -185,9 +185,9 @@ def _family_of(name: str) -> str:
 def counted_members(count: Count, genre: str) -> list[str]:
     """The distinct instruments `count` maps onto in this genre; UserError when the family is too small."""
     members = list(FAMILIES.get(count.family, ()))
-    if count.family in ("guitar", "sax", "bass"):
-        preferred = resolve(count.family, genre)
-        members = [preferred] + [name for name in members if name != preferred]
+    own = [name for name, _ in GENRES[genre].parts if name in members]  # the genre's own members come first
+    preferred = [resolve(count.family, genre)] if count.family in ("guitar", "sax", "bass") else []
+    members = list(dict.fromkeys(preferred + own + members))
     if count.number > len(members) or count.number > MAX_PARTS:
         family = count.family
         most = min(len(members), MAX_PARTS)
@@ -281,6 +281,7 @@ def obey(text: str, genre: str, named: list[str], defaults: tuple[tuple[str, str
     named = list(dict.fromkeys(named))
     for count in counts:
         members = counted_members(count, genre)
+        defaults = tuple(pair for pair in defaults if _family_of(pair[0]) != count.family)
         named = [name for name in named if _family_of(name) != count.family]
         named.extend(member for member in members if member not in named)
     ensemble = find_ensemble(text, genre)
@@ -294,8 +295,11 @@ def obey(text: str, genre: str, named: list[str], defaults: tuple[tuple[str, str
         players = ", ".join(name for name, _ in seated) + (", drums" if kit else "")
         return Obeyed(seated, kit, f"ensemble: {ensemble.name} — {players}")
     if counts:
+        only = only or re.search(r"\b(only|just|solo|nothing but)\s+(\d+|" + "|".join(_NUMBERS) + r")\b",
+                                 _folded_words(text)) is not None
         counted = arrange(defaults, named, only=only)
-        return Obeyed(counted, None, "counted: " + ", ".join(f"{c.number} {c.family}" for c in counts))
+        kit = False if only and drums is None else drums
+        return Obeyed(counted, kit, "counted: " + ", ".join(f"{c.number} {c.family}" for c in counts))
     if only and only_rhythm(named):
         return Obeyed(tuple((name, "bass") for name in named), True if drums is None else drums,
                       "rhythm section only")
