@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
 from statistics import median
 
 from engine.instruments import KICK, SIDE_STICK
@@ -92,7 +93,7 @@ def bar_patterns(notes: list[Note], bar_beats: float, bars: int) -> list[tuple[t
             grouped[index].append((step % steps_per_bar, note.pitch))
     patterns = []
     for bar in grouped:
-        contour = [0][: len(bar)] + [(b > a) - (b < a) for (_, a), (_, b) in zip(bar, bar[1:], strict=False)]
+        contour = [0][: len(bar)] + [(b > a) - (b < a) for (_, a), (_, b) in pairwise(bar)]
         patterns.append(tuple((step, move) for (step, _), move in zip(bar, contour, strict=True)))
     return patterns
 
@@ -154,7 +155,8 @@ def ostinato_density(score: Score) -> float:
 def _strong_beats(score: Score) -> tuple[float, ...]:
     """Beats (from the bar line) that count as strong: 1 and 3 of 4/4, the dotted-quarter pulses of 6/8."""
     return {"4/4": (0.0, 2.0), "12/8": (0.0, 1.5, 3.0, 4.5), "6/8": (0.0, 1.5), "9/8": (0.0, 1.5, 3.0)}.get(
-        score.meter, (0.0,))
+        score.meter, (0.0,)
+    )
 
 
 def offbeat_share(score: Score) -> float:
@@ -209,7 +211,7 @@ def _pair_ratio(positions: list[float], unit: float) -> float | None:
 
 
 def swing_ratio(score: Score) -> float:
-    """Long-to-short ratio of swung pairs: 1.0 straight, 2.0 triplet swing; eighths or sixteenths, whichever swings more."""
+    """Long-to-short ratio of swung pairs (1.0 straight, 2.0 triplet swing), eighths or sixteenths: the swung one."""
     starts = [note.start for track in score.tracks for note in track.notes]
     eighths = [start % 1.0 for start in starts if 0.3 < start % 1.0 < 0.72]
     sixteenths = [start % 0.5 for start in starts if 0.15 < start % 0.5 < 0.36]

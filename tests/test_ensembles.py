@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-import symusic
 
 from bot import cli
+from bot.settings import Settings
 from bot.understanding.refine import refine
 from bot.understanding.request import understand
 from bot.understanding.scenes import SCENES
 from engine.compose import compose
 from engine.errors import UserError
+from engine.evaluate.attributes import heard_in_midi
 from engine.instruments import INSTRUMENTS
 from engine.midi import score_to_midi
-from bot.settings import Settings
 from tests.conftest import cli_env, run_cli
 
 # Ensemble words → (instruments, drums), exactly.
@@ -30,8 +32,10 @@ ENSEMBLES = {
     "string quartet": ({"violin", "second violin", "viola", "cello"}, False),
     "brass quintet": ({"trumpet", "second trumpet", "french horn", "trombone", "tuba"}, False),
     "wind quintet": ({"flute", "oboe", "clarinet", "french horn", "bassoon"}, False),
-    "classical chamber orchestra": ({"violin", "second violin", "viola", "cello", "contrabass", "flute", "oboe",
-                                     "french horn"}, False),
+    "classical chamber orchestra": (
+        {"violin", "second violin", "viola", "cello", "contrabass", "flute", "oboe", "french horn"},
+        False,
+    ),
     "classical orchestra": ({"violin", "flute", "strings", "french horn", "trombone", "cello", "contrabass"}, False),
     "a cappella": ({"voice", "choir", "bass voice"}, False),
     "jazz piano trio, swing": ({"piano", "acoustic bass"}, True),
@@ -45,12 +49,14 @@ ENSEMBLES = {
 
 
 @pytest.fixture
-def dry_run(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # noqa: ANN201
+def dry_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[str], dict[str, Any]]:
     """`bandmate compose TEXT --dry-run --json` in this process: the CLI's own parsing and printing."""
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)
 
-    def run(text: str) -> dict:
+    def run(text: str) -> dict[str, Any]:
         assert cli.main(["compose", text, "--dry-run", "--json"]) == 0
         return json.loads(capsys.readouterr().out)["spec"]
 
@@ -58,21 +64,19 @@ def dry_run(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 
 @pytest.mark.parametrize("text", list(ENSEMBLES))
-def test_every_ensemble_word_gives_exactly_its_instruments(text: str, dry_run) -> None:  # noqa: ANN001
+def test_every_ensemble_word_gives_exactly_its_instruments(text: str, dry_run: Callable[[str], dict[str, Any]]) -> None:
     instruments, drums = ENSEMBLES[text]
     spec = dry_run(text)
     assert set(spec["instruments"]) == instruments and len(spec["instruments"]) == len(instruments)
     assert spec["drums"] is drums
-    programs = {track.program for track in symusic.Score.from_midi(score_to_midi(compose(
-        understand(text).spec.replace(duration_s=8.0)))).tracks if not track.is_drum}
-    assert programs == {INSTRUMENTS[name].program for name in instruments}
-    drum_tracks = [t for t in symusic.Score.from_midi(score_to_midi(compose(understand(text).spec))).tracks
-                   if t.is_drum]
-    assert bool(drum_tracks) is drums
+    heard = heard_in_midi(score_to_midi(compose(understand(text).spec.replace(duration_s=8.0))))
+    assert heard.programs == {INSTRUMENTS[name].program for name in instruments}  # every player sounds
+    assert heard.drums is drums
 
 
-def test_the_jazz_piano_trio_has_no_brass_and_the_piano_comps_under_its_tune(settings: Settings,
-                                                                             tmp_path: Path) -> None:
+def test_the_jazz_piano_trio_has_no_brass_and_the_piano_comps_under_its_tune(
+    settings: Settings, tmp_path: Path
+) -> None:
     done = run_cli(["compose", "jazz piano trio, swing", "--dry-run", "--json"], settings, tmp_path)
     assert done.returncode == 0, done.stderr
     spec = json.loads(done.stdout)["spec"]
@@ -99,8 +103,15 @@ def test_refinements_keep_the_ensemble() -> None:
         assert changed is not None and changed.instruments == spec.instruments
 
 
-@pytest.mark.parametrize(("text", "scene"), [("epic orchestral battle theme", "battle"), ("chase scene", "chase"),
-                                             ("a lullaby", "lullaby"), ("music to study to", "study")])
+@pytest.mark.parametrize(
+    ("text", "scene"),
+    [
+        ("epic orchestral battle theme", "battle"),
+        ("chase scene", "chase"),
+        ("a lullaby", "lullaby"),
+        ("music to study to", "study"),
+    ],
+)
 def test_a_scene_sets_a_tempo_inside_its_justified_range(text: str, scene: str) -> None:
     low, _, high = SCENES[scene].tempo
     assert low <= understand(text).spec.tempo_bpm <= high

@@ -19,8 +19,8 @@ from engine.idiom_features import (
     offbeat_share,
     one_drop,
     ostinato_density,
-    rim_share,
     riff_repetition,
+    rim_share,
     short_note_share,
     swing_ratio,
 )
@@ -40,14 +40,22 @@ def _bass() -> Track:
 
 def _riff(transpose_each_bar: bool) -> Track:
     figure = [(0.0, 0), (0.75, 7), (1.5, 12), (2.5, 3), (3.25, 7)]
-    notes = [Note(bar * 4 + at, 0.25, 60 + step + (bar * 2 if transpose_each_bar else 0), 90)
-             for bar in range(BARS) for at, step in figure]
+    notes = [
+        Note(bar * 4 + at, 0.25, 60 + step + (bar * 2 if transpose_each_bar else 0), 90)
+        for bar in range(BARS)
+        for at, step in figure
+    ]
     return Track("lead", 81, "melody", notes)
 
 
 def _drums(pattern: list[tuple[float, int]]) -> Track:
-    return Track("drums", 0, "drums", [Note(bar * 4 + at, 0.1, pitch, 100) for bar in range(BARS)
-                                       for at, pitch in pattern], is_drum=True)
+    return Track(
+        "drums",
+        0,
+        "drums",
+        [Note(bar * 4 + at, 0.1, pitch, 100) for bar in range(BARS) for at, pitch in pattern],
+        is_drum=True,
+    )
 
 
 def test_a_repeated_riff_is_a_loop_not_a_tune_even_moved_to_new_roots() -> None:
@@ -59,8 +67,16 @@ def test_a_repeated_riff_is_a_loop_not_a_tune_even_moved_to_new_roots() -> None:
 
 def test_a_through_composed_tune_does_not_repeat() -> None:
     bars = ((60, 62, 64, 65), (67, 65, 64, 62), (60, 64, 62, 67), (72, 71, 67, 69))  # four different contours
-    tune = Track("lead", 0, "melody", [Note(bar * 4 + beat, 1.0, pitch, 90)
-                                       for bar, pitches in enumerate(bars) for beat, pitch in enumerate(pitches)])
+    tune = Track(
+        "lead",
+        0,
+        "melody",
+        [
+            Note(bar * 4 + beat, 1.0, pitch, 90)
+            for bar, pitches in enumerate(bars)
+            for beat, pitch in enumerate(pitches)
+        ],
+    )
     score = _score(tune, _bass())
     assert riff_repetition(score) == 0.0 and lead_melody_share(score) == 1.0
 
@@ -76,8 +92,12 @@ def test_kick_patterns() -> None:
 
 def test_comping_offbeats_and_chugs() -> None:
     def chords(onsets: list[float], length: float) -> Track:
-        return Track("keys", 0, "chords", [Note(bar * 4 + at, length, pitch, 80) for bar in range(BARS)
-                                            for at in onsets for pitch in (64, 67, 71)])
+        return Track(
+            "keys",
+            0,
+            "chords",
+            [Note(bar * 4 + at, length, pitch, 80) for bar in range(BARS) for at in onsets for pitch in (64, 67, 71)],
+        )
 
     lead = Track("lead", 73, "melody", [Note(bar * 4.0, 4.0, 84, 90) for bar in range(BARS)])
     skank = _score(lead, chords([1.0, 3.0], 0.25), _bass())
@@ -90,8 +110,17 @@ def test_comping_offbeats_and_chugs() -> None:
 
 def test_swing_ratio_reads_straight_and_triplet_eighths() -> None:
     def line(offbeat: float) -> Track:
-        return Track("ride", 0, "melody", [Note(bar * 4 + beat + at, 0.2, 70, 80) for bar in range(BARS)
-                                           for beat in range(4) for at in (0.0, offbeat)])
+        return Track(
+            "ride",
+            0,
+            "melody",
+            [
+                Note(bar * 4 + beat + at, 0.2, 70, 80)
+                for bar in range(BARS)
+                for beat in range(4)
+                for at in (0.0, offbeat)
+            ],
+        )
 
     assert swing_ratio(_score(line(0.5), _bass())) == pytest.approx(1.0)
     assert swing_ratio(_score(line(2 / 3), _bass())) == pytest.approx(2.0)
@@ -108,7 +137,11 @@ def test_the_idiom_prompts_are_what_the_understanding_reads() -> None:
     for number, prompt in enumerate(load_idiom_prompts(IDIOM_PROMPTS), start=1):
         spec = understand(prompt.text, seed=number).spec
         assert (spec.genre, spec.instruments, spec.tempo_bpm, spec.drums) == (
-            prompt.spec.genre, prompt.spec.instruments, prompt.spec.tempo_bpm, prompt.spec.drums), prompt.text
+            prompt.spec.genre,
+            prompt.spec.instruments,
+            prompt.spec.tempo_bpm,
+            prompt.spec.drums,
+        ), prompt.text
 
 
 @pytest.mark.parametrize("text", ["jazz piano trio, swing", "dark techno at 130 bpm", "epic orchestral battle theme"])

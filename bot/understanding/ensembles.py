@@ -37,42 +37,79 @@ SIZE_WORDS: dict[int, tuple[str, ...]] = {
 # when the request names none (drums None: as the genre has them). Big ensembles keep MAX_PARTS representative chairs.
 FIXED: dict[str, tuple[str, bool | None, str]] = {
     "string quartet": ("violin:melody, second violin:counter, viola:chords, cello:bass", False, "classical"),
-    "brass quintet": ("trumpet:melody, second trumpet:counter, french horn:chords, trombone:counter, tuba:bass",
-                      False, "classical"),
-    "wind quintet": ("flute:melody, oboe:counter, clarinet:chords, french horn:pad, bassoon:bass", False,
-                     "classical"),
+    "brass quintet": (
+        "trumpet:melody, second trumpet:counter, french horn:chords, trombone:counter, tuba:bass",
+        False,
+        "classical",
+    ),
+    "wind quintet": ("flute:melody, oboe:counter, clarinet:chords, french horn:pad, bassoon:bass", False, "classical"),
     "classical piano trio": ("violin:melody, piano:chords, cello:bass", False, "classical"),
     "jazz piano trio": ("piano:melody, acoustic bass:bass", True, "jazz"),
     "power trio": ("guitar:melody, bass:bass", True, "rock"),
-    "big band": ("trumpet:melody, alto sax:melody, tenor sax:counter, trombone:chords, piano:chords, "
-                 "acoustic bass:bass", True, "jazz"),
-    "chamber orchestra": ("violin:melody, flute:melody, second violin:counter, oboe:counter, viola:chords, "
-                          "french horn:pad, cello:counter, contrabass:bass", False, "classical"),
-    "orchestra": ("violin:melody, flute:melody, strings:chords, french horn:counter, trombone:counter, "
-                  "cello:counter, contrabass:bass", None, "cinematic"),
+    "big band": (
+        "trumpet:melody, alto sax:melody, tenor sax:counter, trombone:chords, piano:chords, acoustic bass:bass",
+        True,
+        "jazz",
+    ),
+    "chamber orchestra": (
+        "violin:melody, flute:melody, second violin:counter, oboe:counter, viola:chords, "
+        "french horn:pad, cello:counter, contrabass:bass",
+        False,
+        "classical",
+    ),
+    "orchestra": (
+        "violin:melody, flute:melody, strings:chords, french horn:counter, trombone:counter, "
+        "cello:counter, contrabass:bass",
+        None,
+        "cinematic",
+    ),
     "a cappella": ("voice:melody, choir:chords, bass voice:bass", False, "gospel"),
 }
 FIXED_WORDS: dict[str, tuple[str, ...]] = {
-    "string quartet": ("string quartet", "quatuor a cordes", "streichquartett", "cuarteto de cuerdas",
-                       "quarteto de cordas"),
+    "string quartet": (
+        "string quartet",
+        "quatuor a cordes",
+        "streichquartett",
+        "cuarteto de cuerdas",
+        "quarteto de cordas",
+    ),
     "brass quintet": ("brass quintet", "quinteto de metales", "quintette de cuivres", "blechblaserquintett"),
-    "wind quintet": ("wind quintet", "woodwind quintet", "quinteto de viento", "quintette a vent",
-                     "blaserquintett"),
+    "wind quintet": ("wind quintet", "woodwind quintet", "quinteto de viento", "quintette a vent", "blaserquintett"),
     "piano trio": ("piano trio", "trio de piano", "klaviertrio", "trio con piano"),
     "power trio": ("power trio",),
     "big band": ("big band", "bigband", "jazz orchestra"),
-    "chamber orchestra": ("chamber orchestra", "orquesta de camara", "orchestre de chambre", "kammerorchester",
-                          "string orchestra"),
-    "orchestra": ("orchestra", "full orchestra", "symphony orchestra", "orquesta", "orchestre", "orchester",
-                  "orquestra", "sinfonieorchester"),
+    "chamber orchestra": (
+        "chamber orchestra",
+        "orquesta de camara",
+        "orchestre de chambre",
+        "kammerorchester",
+        "string orchestra",
+    ),
+    "orchestra": (
+        "orchestra",
+        "full orchestra",
+        "symphony orchestra",
+        "orquesta",
+        "orchestre",
+        "orchester",
+        "orquestra",
+        "sinfonieorchester",
+    ),
     "a cappella": ("a cappella", "acapella", "a capella", "acappella", "voices only", "only voices"),
 }
 # Genres whose band has a rhythm section: there a piano trio is piano, bass and drums.
 _CHAMBER_GENRES = frozenset({"classical", "baroque", "waltz", "lullaby", "tango", "ambient", "march"})
 # Distinct members a count maps onto, most idiomatic first (the genre's own member is moved up front).
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "guitar": ("electric guitar", "acoustic guitar", "nylon guitar", "jazz guitar", "overdriven guitar",
-               "distorted guitar", "muted guitar"),
+    "guitar": (
+        "electric guitar",
+        "acoustic guitar",
+        "nylon guitar",
+        "jazz guitar",
+        "overdriven guitar",
+        "distorted guitar",
+        "muted guitar",
+    ),
     "violin": ("violin", "second violin", "fiddle"),
     "trumpet": ("trumpet", "second trumpet", "muted trumpet"),
     "sax": ("alto sax", "tenor sax", "soprano sax", "baritone sax"),
@@ -84,16 +121,34 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 # A fifth or later player when the genre's band is exhausted, by genre; anything else takes _EXTRA_DEFAULT.
 _EXTRAS: dict[str, tuple[str, ...]] = {
     "jazz": ("trumpet", "tenor sax", "vibraphone", "jazz guitar", "trombone"),
-    "blues": ("tenor sax", "piano", "organ"), "rock": ("organ", "acoustic guitar", "piano"),
-    "classical": ("viola", "flute", "clarinet", "french horn"), "funk": ("tenor sax", "trumpet", "organ"),
+    "blues": ("tenor sax", "piano", "organ"),
+    "rock": ("organ", "acoustic guitar", "piano"),
+    "classical": ("viola", "flute", "clarinet", "french horn"),
+    "funk": ("tenor sax", "trumpet", "organ"),
 }
 _EXTRA_DEFAULT = ("strings", "acoustic guitar", "flute", "piano", "organ", "vibraphone")
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "dos": 2,
             "tres": 3, "cuatro": 4, "cinco": 5, "deux": 2, "trois": 3, "quatre": 4, "zwei": 2, "drei": 3,
             "vier": 4, "funf": 5, "dois": 2, "duas": 2, "quatro": 4, "nine": 9, "ten": 10, "twelve": 12}  # fmt: skip
-_SELF_ACCOMPANYING = frozenset({"piano", "bright piano", "electric grand", "electric piano", "fm piano",
-                                "harpsichord", "organ", "nylon guitar", "acoustic guitar", "jazz guitar",
-                                "electric guitar", "harp", "honky-tonk piano", "clavinet", "marimba"})
+_SELF_ACCOMPANYING = frozenset(
+    {
+        "piano",
+        "bright piano",
+        "electric grand",
+        "electric piano",
+        "fm piano",
+        "harpsichord",
+        "organ",
+        "nylon guitar",
+        "acoustic guitar",
+        "jazz guitar",
+        "electric guitar",
+        "harp",
+        "honky-tonk piano",
+        "clavinet",
+        "marimba",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +247,13 @@ def counted_members(count: Count, genre: str) -> list[str]:
         family = count.family
         most = min(len(members), MAX_PARTS)
         if most <= 1:
-            raise UserError(f"I can write one {family} part per piece, not {count.number} — ask for one {family} "
-                            "with other instruments.")
-        raise UserError(f"I can write at most {most} different {family} parts ({', '.join(members[:most])}), "
-                        f"not {count.number}.")
+            raise UserError(
+                f"I can write one {family} part per piece, not {count.number} — ask for one {family} "
+                "with other instruments."
+            )
+        raise UserError(
+            f"I can write at most {most} different {family} parts ({', '.join(members[:most])}), not {count.number}."
+        )
     return members[: count.number]
 
 
@@ -225,8 +283,10 @@ def seat(ensemble: Ensemble, genre: str, named: list[str], drums: bool | None) -
             raise UserError(f"I couldn't find {players} players for a {genre} {ensemble.name}.")
         chosen.append(candidate)
     if len(chosen) + (1 if kit else 0) > players:
-        raise UserError(f"A {ensemble.name} has {players} player{'s' if players > 1 else ''}; "
-                        f"you named {len(chosen) + (1 if kit else 0)} — drop some or ask for a bigger group.")
+        raise UserError(
+            f"A {ensemble.name} has {players} player{'s' if players > 1 else ''}; "
+            f"you named {len(chosen) + (1 if kit else 0)} — drop some or ask for a bigger group."
+        )
     return arrange((), chosen, only=True), kit
 
 
@@ -274,8 +334,9 @@ def ensemble_words(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def obey(text: str, genre: str, named: list[str], defaults: tuple[tuple[str, str], ...], drums: bool | None,
-         only: bool) -> Obeyed | None:
+def obey(
+    text: str, genre: str, named: list[str], defaults: tuple[tuple[str, str], ...], drums: bool | None, only: bool
+) -> Obeyed | None:
     """Exactly the players the words ask for, or None when they name no ensemble, count or rhythm section."""
     counts = find_counts(text)
     named = list(dict.fromkeys(named))
@@ -295,14 +356,16 @@ def obey(text: str, genre: str, named: list[str], defaults: tuple[tuple[str, str
         players = ", ".join(name for name, _ in seated) + (", drums" if kit else "")
         return Obeyed(seated, kit, f"ensemble: {ensemble.name} — {players}")
     if counts:
-        only = only or re.search(r"\b(only|just|solo|nothing but)\s+(\d+|" + "|".join(_NUMBERS) + r")\b",
-                                 _folded_words(text)) is not None
-        counted = arrange(defaults, named, only=only)
-        kit = False if only and drums is None else drums
-        return Obeyed(counted, kit, "counted: " + ", ".join(f"{c.number} {c.family}" for c in counts))
+        only_these = (
+            only
+            or re.search(r"\b(only|just|solo|nothing but)\s+(\d+|" + "|".join(_NUMBERS) + r")\b", _folded_words(text))
+            is not None
+        )
+        counted = arrange(defaults, named, only=only_these)
+        counted_kit = False if only_these and drums is None else drums
+        return Obeyed(counted, counted_kit, "counted: " + ", ".join(f"{c.number} {c.family}" for c in counts))
     if only and only_rhythm(named):
-        return Obeyed(tuple((name, "bass") for name in named), True if drums is None else drums,
-                      "rhythm section only")
+        return Obeyed(tuple((name, "bass") for name in named), True if drums is None else drums, "rhythm section only")
     return None
 
 

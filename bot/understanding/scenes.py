@@ -26,25 +26,81 @@ class Scene:
 SCENES: dict[str, Scene] = {
     scene.name: scene
     for scene in (
-        Scene("battle", (120, 140, 176), 0.85,
-              "action cues drive: film and game battle music sits at 130–170 bpm so the ostinato runs in 16ths"),
-        Scene("chase", (130, 150, 180), 0.85,
-              "a chase is the fastest cue: 140–180 bpm, the running pulse of the pursuit"),
-        Scene("lullaby", (54, 66, 76), None,
-              "rocked to sleep: a slow cradle rocking is about one sway per second, 55–75 bpm in 3/4"),
-        Scene("study", (65, 80, 92), None,
-              "music to study to stays in the background: lofi's 70–90 bpm, below a resting walk"),
+        Scene(
+            "battle",
+            (120, 140, 176),
+            0.85,
+            "action cues drive: film and game battle music sits at 130–170 bpm so the ostinato runs in 16ths",
+        ),
+        Scene(
+            "chase", (130, 150, 180), 0.85, "a chase is the fastest cue: 140–180 bpm, the running pulse of the pursuit"
+        ),
+        Scene(
+            "lullaby",
+            (54, 66, 76),
+            None,
+            "rocked to sleep: a slow cradle rocking is about one sway per second, 55–75 bpm in 3/4",
+        ),
+        Scene(
+            "study",
+            (65, 80, 92),
+            None,
+            "music to study to stays in the background: lofi's 70–90 bpm, below a resting walk",
+        ),
     )
 }
 SCENE_WORDS: dict[str, tuple[str, ...]] = {
-    "battle": ("battle", "fight", "fighting", "combat", "boss fight", "boss battle", "war", "duel", "skirmish",
-               "batalla", "bataille", "kampf", "schlacht", "batalha", "action scene", "action"),
-    "chase": ("chase", "pursuit", "car chase", "escape", "running away", "persecucion", "poursuite", "verfolgung",
-              "perseguicao"),
-    "lullaby": ("lullaby", "cradle song", "bedtime", "to sleep", "fall asleep", "berceuse", "wiegenlied",
-                "cancion de cuna", "cancao de ninar"),
-    "study": ("study", "studying", "homework", "focus", "concentration", "para estudiar", "pour etudier",
-              "zum lernen", "para estudar"),
+    "battle": (
+        "battle",
+        "fight",
+        "fighting",
+        "combat",
+        "boss fight",
+        "boss battle",
+        "war",
+        "duel",
+        "skirmish",
+        "batalla",
+        "bataille",
+        "kampf",
+        "schlacht",
+        "batalha",
+        "action scene",
+        "action",
+    ),
+    "chase": (
+        "chase",
+        "pursuit",
+        "car chase",
+        "escape",
+        "running away",
+        "persecucion",
+        "poursuite",
+        "verfolgung",
+        "perseguicao",
+    ),
+    "lullaby": (
+        "lullaby",
+        "cradle song",
+        "bedtime",
+        "to sleep",
+        "fall asleep",
+        "berceuse",
+        "wiegenlied",
+        "cancion de cuna",
+        "cancao de ninar",
+    ),
+    "study": (
+        "study",
+        "studying",
+        "homework",
+        "focus",
+        "concentration",
+        "para estudiar",
+        "pour etudier",
+        "zum lernen",
+        "para estudar",
+    ),
 }
 
 

@@ -11,8 +11,8 @@ from engine.compose.drums import write_drums
 from engine.compose.form import FormSection, explicit_form, song_form
 from engine.compose.harmony import choose_progression, progression_chords, with_cadence
 from engine.compose.humanize import anticipate, perform
-from engine.compose.loops import write_loop
 from engine.compose.lines import write_counter, write_pad, write_second_voice
+from engine.compose.loops import write_loop
 from engine.compose.melody import write_melody
 from engine.compose.styles import STYLES, mix_for
 from engine.compose.theory import derive_seed, nearest_with_pc, rng_for

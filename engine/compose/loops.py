@@ -46,8 +46,9 @@ def _pitch(degree: int, chord_pcs: tuple[int, ...], root_pitch: int) -> int:
     return root_pitch + degree
 
 
-def write_loop(plan: Plan, meter: str, kind: str, low: int, high: int, end_beat: float,
-               rng: random.Random) -> list[Note]:
+def write_loop(
+    plan: Plan, meter: str, kind: str, low: int, high: int, end_beat: float, rng: random.Random
+) -> list[Note]:
     """A 'riff' (1–2 bars, repeated) or an 'arp' (sixteenths up and down the chord) over the whole plan."""
     steps = bar_steps(meter)
     riff_bars = rng.choice((1, 2, 2))

@@ -38,7 +38,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
     parser.add_argument("--idioms", action="store_true",
-                        help="check each genre's idiom (riffs, skank, swing, ostinato…) from the MIDI against its ranges")
+                        help="check each genre's idiom (riffs, skank, swing…) from the MIDI against its ranges")
     parser.add_argument("--sheets", type=Path, default=None,
                         help="with --idioms: write a contact sheet (piano roll per part) per idiom into this folder")
     parser.add_argument("--accompaniment", action="store_true",

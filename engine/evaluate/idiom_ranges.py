@@ -45,8 +45,10 @@ SIGNATURES: dict[str, dict[str, Range]] = {
     "techno": {"note_beats": Range(0.0, 0.5, "short stabs and sixteenth riffs, nothing held")},
     "house": {"offbeat_share": Range(0.8, 1.0, "chord stabs on the off-beats between the kicks")},
     "edm": {"ostinato_density": Range(3.5, 4.5, "the arpeggio runs in sixteenths")},
-    "trance": {"ostinato_density": Range(3.5, 4.5, "the trance arpeggio runs in sixteenths"),
-               "tempo": Range(128, 145, "trance sits at 128–145 bpm")},
+    "trance": {
+        "ostinato_density": Range(3.5, 4.5, "the trance arpeggio runs in sixteenths"),
+        "tempo": Range(128, 145, "trance sits at 128–145 bpm"),
+    },
     "battle": {
         "tempo": Range(120, INF, "an action cue drives: 120 bpm or more unless a tempo is given"),
         "ostinato_density": Range(2.0, 4.5, "a string ostinato in eighths or sixteenths"),
@@ -86,12 +88,16 @@ SIGNATURES: dict[str, dict[str, Range]] = {
         "ostinato_density": Range(0, 1.0, "nothing moves faster than a note a beat"),
     },
     "funk": {"short_note_share": Range(0.6, 1.0, "choppy sixteenth-note comping (clavinet, scratch guitar)")},
-    "disco": {"four_on_the_floor": Range(0.7, 1.0, "four on the floor"),
-              "offbeat_share": Range(0.8, 1.0, "off-beat chord stabs and octave hi-hats")},
+    "disco": {
+        "four_on_the_floor": Range(0.7, 1.0, "four on the floor"),
+        "offbeat_share": Range(0.8, 1.0, "off-beat chord stabs and octave hi-hats"),
+    },
     "punk": {"ostinato_density": Range(2.0, INF, "driving eighth-note downstrokes")},
     "latin": {"offbeat_share": Range(0.6, 1.0, "the piano montuno anticipates the beat")},
-    "march": {"four_on_the_floor": Range(0.7, 1.0, "the bass drum on every beat"),
-              "offbeat_share": Range(0.6, 1.0, "after-beat chords (the oom-pah)")},
+    "march": {
+        "four_on_the_floor": Range(0.7, 1.0, "the bass drum on every beat"),
+        "offbeat_share": Range(0.6, 1.0, "after-beat chords (the oom-pah)"),
+    },
     "waltz": {"offbeat_share": Range(0.4, 1.0, "oom-pah-pah: chords on beats 2 and 3")},
     "classical": {"ostinato_density": Range(1.5, INF, "running accompaniment (Alberti bass)")},
     "baroque": {"ostinato_density": Range(1.5, INF, "a running continuo line")},

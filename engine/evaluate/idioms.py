@@ -71,9 +71,18 @@ def run(prompts: list[IdiomPrompt], seeds: int, writer: PartWriter | None = None
         for k in range(seeds):
             spec = prompt.spec.replace(seed=prompt.spec.seed + 1000 * k)
             measured = measure_idiom(written_score(spec, writer), prompt.idiom)
-            rows.append({"id": prompt.id, "idiom": prompt.idiom, "prompt": prompt.text, "seed": spec.seed,
-                         "features": {name: {"value": round(value, 3), "in_range": inside}
-                                      for name, (value, inside) in measured.items()}})
+            rows.append(
+                {
+                    "id": prompt.id,
+                    "idiom": prompt.idiom,
+                    "prompt": prompt.text,
+                    "seed": spec.seed,
+                    "features": {
+                        name: {"value": round(value, 3), "in_range": inside}
+                        for name, (value, inside) in measured.items()
+                    },
+                }
+            )
     return rows
 
 
@@ -105,12 +114,16 @@ def table_markdown(rows: list[dict[str, Any]]) -> str:
             values = [row["features"][feature]["value"] for row in mine]
             inside = sum(row["features"][feature]["in_range"] for row in mine)
             mark = "" if inside == len(mine) else " ✗"
-            lines.append(f"| {idiom} | {feature} | {_range_text(allowed)} | {median(values):.2f} | "
-                         f"{inside}/{len(mine)}{mark} | {allowed.why} |")
+            lines.append(
+                f"| {idiom} | {feature} | {_range_text(allowed)} | {median(values):.2f} | "
+                f"{inside}/{len(mine)}{mark} | {allowed.why} |"
+            )
     share = share_in_range(rows)
     verdict = "met" if share >= TARGET else "missed"
-    lines.append(f"\n{share:.1%} of {sum(len(row['features']) for row in rows)} checks inside their range "
-                 f"({len(rows)} pieces; target ≥ {TARGET:.0%}: {verdict})")
+    lines.append(
+        f"\n{share:.1%} of {sum(len(row['features']) for row in rows)} checks inside their range "
+        f"({len(rows)} pieces; target ≥ {TARGET:.0%}: {verdict})"
+    )
     return "\n".join(lines)
 
 
@@ -126,8 +139,16 @@ def contact_sheet(score: Score, path: Path, title: str) -> None:
     for axis, track in zip(axes[:, 0], tracks, strict=True):
         for note in track.notes:
             width = 0.12 if track.is_drum else note.duration
-            axis.add_patch(plt.Rectangle((note.start, note.pitch - 0.4), width, 0.8, color="black" if track.is_drum
-                                         else "tab:blue", alpha=0.25 + 0.75 * note.velocity / 127, linewidth=0))
+            axis.add_patch(
+                plt.Rectangle(
+                    (note.start, note.pitch - 0.4),
+                    width,
+                    0.8,
+                    color="black" if track.is_drum else "tab:blue",
+                    alpha=0.25 + 0.75 * note.velocity / 127,
+                    linewidth=0,
+                )
+            )
         pitches = [note.pitch for note in track.notes]
         axis.set_ylim(min(pitches) - 2, max(pitches) + 2)
         axis.set_ylabel(track.name, rotation=0, ha="right", va="center", fontsize=8)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from bot.understanding.request import understand
 
@@ -33,13 +34,14 @@ PROMPTS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 
-def rows() -> list[dict[str, object]]:
+def rows() -> list[dict[str, Any]]:
     """Every prompt with the spec the understanding reads from it (seed = its number, 30 s long)."""
     table = []
     for number, (prompt_id, idiom, text) in enumerate(PROMPTS, start=1):
         spec = understand(text, seed=number).spec.replace(duration_s=DURATION_S)
-        table.append({"id": prompt_id, "idiom": idiom, "prompt": text, "explicit": [],
-                      "spec": spec.model_dump(mode="json")})
+        table.append(
+            {"id": prompt_id, "idiom": idiom, "prompt": text, "explicit": [], "spec": spec.model_dump(mode="json")}
+        )
     return table
 
 
