@@ -260,6 +260,12 @@ def short_note_share(score: Score) -> float:
     return sum(note.duration < 0.375 for note in notes) / len(notes) if notes else 0.0
 
 
+def brass_share(score: Score) -> float:
+    """Share of pitched notes played on brass programs (trumpets, trombone, tuba, horns, brass section)."""
+    notes = [track.program for track in _pitched(score) for _ in track.notes]
+    return sum(56 <= program <= 63 for program in notes) / len(notes) if notes else 0.0
+
+
 def rim_share(score: Score) -> float:
     """Share of drum hits on the side stick (rim clicks: bossa nova's cross-stick clave, reggae's drop)."""
     hits = [n.pitch for t in score.tracks if t.is_drum for n in t.notes]
@@ -289,4 +295,5 @@ FEATURES: dict[str, Callable[[Score], float]] = {
     "synth_lead_share": synth_lead_share,
     "short_note_share": short_note_share,
     "rim_share": rim_share,
+    "brass_share": brass_share,
 }

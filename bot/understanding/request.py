@@ -239,6 +239,8 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
     if scene is not None and explicit.tempo_bpm is None and not reading.tempo_words and not reading.tempo_shifts:
         tempo = scenes.scene_tempo(scene, tempo)
         energy = max(energy, scene.energy or 0.0)
+        if obeyed is None and not reading.only:
+            parts = scenes.with_scene_parts(scene, parts)
         understood.append(f"scene: {scene.name} ({tempo} bpm)")
     meter = explicit.meter or next(iter(reading.meters), None) or (style.meter if style else None) or genre.meter
     duration = _duration(parsed, style)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.understanding.arrange import Part, add_part
 from bot.understanding.text import fold
+from engine.spec import MAX_PARTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,7 @@ class Scene:
     tempo: tuple[int, int, int]  # low, typical, high bpm
     energy: float | None  # at least this energetic; None leaves the energy alone
     why: str
+    adds: tuple[str, ...] = ()  # instruments the cue calls for, added unless the request fixed the players
 
 
 SCENES: dict[str, Scene] = {
@@ -31,6 +34,7 @@ SCENES: dict[str, Scene] = {
             (120, 140, 176),
             0.85,
             "action cues drive: film and game battle music sits at 130–170 bpm so the ostinato runs in 16ths",
+            ("trombone",),  # low brass answers the horns: the battle cue's brass
         ),
         Scene(
             "chase", (130, 150, 180), 0.85, "a chase is the fastest cue: 140–180 bpm, the running pulse of the pursuit"
@@ -111,6 +115,14 @@ def find_scene(text: str) -> Scene | None:
         if any(re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", folded) for word in words):
             return SCENES[name]
     return None
+
+
+def with_scene_parts(scene: Scene, parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """The parts with the instruments the scene calls for, while there is room for them."""
+    for name in scene.adds:
+        if len(parts) < MAX_PARTS:
+            parts = add_part(parts, name)
+    return parts
 
 
 def scene_tempo(scene: Scene, tempo: int) -> int:

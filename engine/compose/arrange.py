@@ -14,7 +14,7 @@ from engine.compose.humanize import anticipate, perform
 from engine.compose.lines import write_counter, write_pad, write_second_voice
 from engine.compose.loops import write_loop
 from engine.compose.melody import write_melody
-from engine.compose.styles import STYLES, mix_for
+from engine.compose.styles import STYLES, mix_for, style_for
 from engine.compose.theory import derive_seed, nearest_with_pc, rng_for
 from engine.genres import GENRES
 from engine.instruments import DRUM_KITS, INSTRUMENTS
@@ -125,7 +125,7 @@ def _learned_accompaniment(part: PartSpec, context: _Context, low: int, high: in
 
 def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note]:
     spec, plan = context.spec, context.plan
-    style = STYLES[part.style or spec.genre]
+    style = style_for(part.style or spec.genre, spec.tempo_bpm)
     instrument = INSTRUMENTS[part.name]
     low, high = melody_window(instrument.low, instrument.high)
     looped = style.lead != "tune" and not spec.lyrics
@@ -151,7 +151,7 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
 
 def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] | None) -> list[Note]:
     spec, plan = context.spec, context.plan
-    style = STYLES[part.style or spec.genre]
+    style = style_for(part.style or spec.genre, spec.tempo_bpm)
     instrument = INSTRUMENTS[part.name]
     low, high = instrument.low, instrument.high
     seed = _part_seed(spec, part, index)
@@ -233,7 +233,7 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
         tracks.append(Track(part.name, instrument.program, part.role, performed, volume=mix.volume, pan=mix.pan,
                             reverb=mix.reverb, chorus=mix.chorus))
     if spec.drums:
-        groove = STYLES[spec.drum_style or spec.genre].drums
+        groove = style_for(spec.drum_style or spec.genre, spec.tempo_bpm).drums
         notes = write_drums(plan, spec.meter, groove, spec.drum_density, rng_for(spec.seed, "drums"))
         performed = perform(notes, rng_for(spec.seed, "drums", "performance"), swing=plan.swing,
                             swing_unit=genre_style.swing_unit, timing=0.004, velocity=5.0, end_beat=end_beat)

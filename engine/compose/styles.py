@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -97,6 +97,22 @@ STYLES: dict[str, Style] = {
     "lullaby": _s("folk", 0, "authentic", "ternary", "ballad", "pluck", "pad", "root", "waltz", reverb=70,
                   chorus=20, leap=0.1, intro_melody=True, pushes=False, learned_piano=True),
 }
+
+
+# Idioms a genre takes at some tempos: a cinematic cue at 120 bpm or more is an action cue (a battle, a
+# chase), driven by a string ostinato in sixteenths over a pedal and by war drums, not by held chords.
+TEMPO_IDIOMS: dict[str, tuple[int, Style]] = {
+    "cinematic": (120, replace(STYLES["cinematic"], comping="action_ostinato", comping_alt="cinematic",
+                               drums="battle", learned_piano=False)),
+}
+
+
+def style_for(genre: str, tempo_bpm: float) -> Style:
+    """The genre's style, or the idiom it takes at this tempo (cinematic at ≥ 120 bpm: the action cue)."""
+    idiom = TEMPO_IDIOMS.get(genre)
+    if idiom is not None and tempo_bpm >= idiom[0]:
+        return idiom[1]
+    return STYLES[genre]
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ SIGNATURES: dict[str, dict[str, Range]] = {
         "tempo": Range(120, INF, "an action cue drives: 120 bpm or more unless a tempo is given"),
         "ostinato_density": Range(2.0, 4.5, "a string ostinato in eighths or sixteenths"),
         "drum_density": Range(1.5, INF, "percussion drives the cue"),
+        "brass_share": Range(0.1, 1.0, "brass (horns, trombones) carries part of the cue"),
     },
     "ballad": {
         "tempo": Range(50, 84, "a ballad is slow"),
