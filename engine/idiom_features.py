@@ -260,6 +260,13 @@ def short_note_share(score: Score) -> float:
     return sum(note.duration < 0.375 for note in notes) / len(notes) if notes else 0.0
 
 
+def staggered_entries(score: Score) -> float:
+    """How many different bars the parts (drums included) first come in at: a layered build enters in stages."""
+    bar_beats = beats_per_bar(score)
+    firsts = {int(min(note.start for note in track.notes) / bar_beats + 1e-6) for track in score.tracks if track.notes}
+    return float(len(firsts))
+
+
 def brass_share(score: Score) -> float:
     """Share of pitched notes played on brass programs (trumpets, trombone, tuba, horns, brass section)."""
     notes = [track.program for track in _pitched(score) for _ in track.notes]
@@ -296,4 +303,5 @@ FEATURES: dict[str, Callable[[Score], float]] = {
     "short_note_share": short_note_share,
     "rim_share": rim_share,
     "brass_share": brass_share,
+    "staggered_entries": staggered_entries,
 }

@@ -32,7 +32,7 @@ ENSEMBLES = {
     "string quartet": ({"violin", "second violin", "viola", "cello"}, False),
     "brass quintet": ({"trumpet", "second trumpet", "french horn", "trombone", "tuba"}, False),
     "wind quintet": ({"flute", "oboe", "clarinet", "french horn", "bassoon"}, False),
-    "classical chamber orchestra": (
+    "chamber orchestra": (
         {"violin", "second violin", "viola", "cello", "contrabass", "flute", "oboe", "french horn"},
         False,
     ),

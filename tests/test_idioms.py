@@ -153,10 +153,25 @@ def test_the_three_pieces_of_the_issue_sound_like_their_words(text: str) -> None
 
 
 def test_the_idiom_table_runs_on_a_small_subset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["--idioms", "--n", "3", "--seeds", "1", "--out", str(tmp_path), "--sheets", str(tmp_path)])
+    status = main(
+        [
+            "--idioms",
+            "--n",
+            "3",
+            "--seeds",
+            "1",
+            "--writers",
+            "rules",
+            "--out",
+            str(tmp_path),
+            "--sheets",
+            str(tmp_path),
+        ]
+    )
     printed = capsys.readouterr().out
     assert status in (0, 1)
     assert "| pop | tempo |" in printed and "checks inside their range" in printed
     report = json.loads((tmp_path / "idioms.json").read_text())
-    assert len(report["pieces"]) == 3 and 0.0 <= report["share_in_range"] <= 1.0
+    rules = report["writers"]["rules"]
+    assert len(rules["pieces"]) == 3 and 0.0 <= rules["share_in_range"] <= 1.0
     assert (tmp_path / "pop.png").stat().st_size > 1000

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from bot.understanding.arrange import Part, add_part, arrange
 from bot.understanding.instrument_words import instrument_phrases, resolve
-from bot.understanding.text import fold, tokens
+from bot.understanding.styles import genre_phrases
+from bot.understanding.text import fold, fold_phrase, tokens
 from engine.errors import UserError
 from engine.genres import GENRES
 from engine.instruments import INSTRUMENTS
@@ -198,6 +199,12 @@ def find_ensemble(text: str, genre_named: str | None) -> Ensemble | None:
             if _find(word, folded) and not _solo_spot(word, folded):
                 return Ensemble(word if players > 1 else "solo", players, None, tuple(word.split()), None)
     return None
+
+
+def genre_only_in_ensemble(text: str, ensemble: Ensemble) -> bool:
+    """Whether every genre word of the text lies inside the ensemble's own phrase ('orchestra' in 'chamber orchestra')."""
+    rest = _folded_words(text).replace(" ".join(ensemble.words), " ")
+    return not any(_find(fold_phrase(phrase), rest) for phrase in genre_phrases())
 
 
 def _piano_trio(genre_named: str | None, folded: str) -> str:

@@ -27,6 +27,7 @@ _RIFF_DEGREES = (0, 0, 7, 12, 1, 3)  # 1 and 3 index the chord's third and seven
 ARP_ORDER = (0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1, 2, 3)  # up-and-down sixteenths over the chord
 _QUIET_SECTIONS = frozenset({"intro"})
 _THIN_SECTIONS = frozenset({"breakdown", "bridge"})
+_LAYER_IN_BARS = 2
 
 
 def _riff(rng: random.Random, bars: int) -> list[tuple[int, int]]:
@@ -62,6 +63,8 @@ def write_loop(
         velocity = round(70 + 30 * section.energy)
         for bar in range(section.bars):
             index = section.start_bar + bar
+            if index < _LAYER_IN_BARS and plan.total_bars >= 4 * _LAYER_IN_BARS:
+                continue  # no intro: the loop still layers in after the groove has started
             start = index * plan.beats_per_bar
             chord = chord_at(plan.chords, start)
             pcs = chord.pitch_classes

@@ -36,6 +36,7 @@ LOOP = {
     "riff_repetition": Range(0.6, 1.0, "club music is 1–4-bar loops: most bars repeat the bar 1, 2 or 4 back"),
     "lead_melody_share": Range(0.0, 0.3, "no sung-style lead unless asked: at most the first bar of each loop"),
     "four_on_the_floor": Range(0.7, 1.0, "the kick on every beat, except in the intro and breakdown"),
+    "staggered_entries": Range(2, INF, "built by layering: the parts come in at two or more different bars"),
 }
 SONG = {
     "lead_melody_share": Range(0.2, 1.0, "a song carries a tune through at least a fifth of its bars"),
