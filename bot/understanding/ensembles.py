@@ -202,7 +202,7 @@ def find_ensemble(text: str, genre_named: str | None) -> Ensemble | None:
 
 
 def genre_only_in_ensemble(text: str, ensemble: Ensemble) -> bool:
-    """Whether every genre word of the text lies inside the ensemble's own phrase ('orchestra' in 'chamber orchestra')."""
+    """Whether every genre word lies inside the ensemble's own phrase ('orchestra' in 'chamber orchestra')."""
     rest = _folded_words(text).replace(" ".join(ensemble.words), " ")
     return not any(_find(fold_phrase(phrase), rest) for phrase in genre_phrases())
 
@@ -224,13 +224,15 @@ def find_counts(text: str) -> list[Count]:
     folded = _folded_words(text)
     phrases = instrument_phrases()
     counts: list[Count] = []
-    pattern = r"\b(\d+|" + "|".join(_NUMBERS) + r")\s+([a-z0-9 ]+)"
+    pattern = r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+([a-z0-9 ]+)"
     for match in re.finditer(pattern, folded):
         number = int(match.group(1)) if match.group(1).isdigit() else _NUMBERS[match.group(1)]
         rest = match.group(2).split()
         for size in range(min(3, len(rest)), 0, -1):
             phrase = " ".join(rest[:size])
             name = phrases.get(phrase) or phrases.get(phrase.removesuffix("s"))
+            if phrases.get(f"{match.group(1)} {phrase}") is not None:
+                break  # the number is part of the instrument's name ("808 bass"), not a count
             if name is not None and number >= 2:
                 family = _family_of(name)
                 counts.append(Count(family, number, (match.group(1), *rest[:size])))
@@ -353,6 +355,8 @@ def obey(
         named = [name for name in named if _family_of(name) != count.family]
         named.extend(member for member in members if member not in named)
     ensemble = find_ensemble(text, genre)
+    if ensemble is not None and ensemble.players == 1 and len(named) + (1 if drums else 0) > 1:
+        ensemble = None  # "guitar solo, bass and drums": a solo spot in a band, not a solo piece
     if ensemble is not None:
         absorbed = _absorbed(ensemble, genre)
         extra = [name for name in named if name not in absorbed]

@@ -179,7 +179,8 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
         mood_label = guess.mood
     specific = [word for word in raw_named if word in INSTRUMENTS]
     ensemble = ensembles.find_ensemble(parsed.rest, provisional if reading.genre or style else None)
-    named_genre = reading.genre is not None and not (ensemble and ensembles.genre_only_in_ensemble(parsed.rest, ensemble))
+    inside_ensemble = ensemble is not None and ensembles.genre_only_in_ensemble(parsed.rest, ensemble)
+    named_genre = reading.genre is not None and not inside_ensemble
     if ensemble is not None and ensemble.genre and not named_genre and not (style and style.genre):
         genre_name = ensemble.genre
         guessed.append(f"no style named — a {ensemble.name} suggests {genre_name}")
