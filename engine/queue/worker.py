@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,10 +18,10 @@ from engine.errors import BandmateError, UserError
 from engine.files import remove_stale_temps
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
+from engine.queue.contract import FileKind, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import ClaimedJob, JobQueue
 from engine.settings import EngineSettings
-from engine.spec import build_spec
 
 log = logging.getLogger("bandmate.engine")
 
@@ -109,39 +108,37 @@ class Worker:
         if self._in_flight is not None:
             await asyncio.wait([self._in_flight])
 
-    async def _make(self, job: ClaimedJob) -> dict[str, Any]:
-        payload = job.payload
-        spec = build_spec(payload["spec"])
-        target = Path(payload["target"])
-        for written in (target, target.with_suffix(".mid"), target.with_suffix(".zip")):
+    async def _make(self, job: ClaimedJob) -> JobResult:
+        request = job.request
+        target = request.target_path
+        for written in request.written_paths():
             remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
         progress = self._progress_reporter(job)
-        generated = await self._in_thread(generate, spec, writer=self.writer, progress=progress)
+        generated = await self._in_thread(generate, request.spec, writer=self.writer, progress=progress)
         rendered = await self._in_thread(
             render,
             generated,
             self.renderer,
             target,
             bitrate=self.settings.mp3_bitrate,
-            comment=payload.get("comment", ""),
+            comment=request.comment,
             progress=progress,
         )
-        stems = None
-        if payload.get("stems"):
+        files: dict[FileKind, str] = {"mp3": str(rendered.mp3_path), "midi": str(rendered.midi_path)}
+        if "stems" in request.extras:
             progress("stems")
             stems = await self._in_thread(
                 render_stems, generated.score, self.renderer, target.with_suffix(".zip"),
                 gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
             )  # fmt: skip
-        return {
-            "stems": str(stems) if stems else None,
-            "mp3": str(rendered.mp3_path),
-            "midi": str(rendered.midi_path),
-            "duration_s": round(rendered.duration_s, 3),
-            "timings_ms": rendered.timings_ms,
-            "loudness_lufs": round(rendered.master.loudness_lufs, 2),
-            "true_peak_db": round(float(rendered.master.true_peak_db), 2),
-        }
+            files["stems"] = str(stems)
+        return JobResult(
+            files=files,
+            duration_s=round(rendered.duration_s, 3),
+            timings_ms=rendered.timings_ms,
+            loudness_lufs=round(rendered.master.loudness_lufs, 2),
+            true_peak_db=round(float(rendered.master.true_peak_db), 2),
+        )
 
     def _progress_reporter(self, job: ClaimedJob) -> Callable[[str], None]:
         loop = asyncio.get_running_loop()
