@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.tune.transcribe import NoteEvent
+import numpy as np
+
+from engine.tune.transcribe import FFT_HOP, NoteEvent
 
 SINGABLE = (36, 96)  # C2–C7: what a voice, a whistle or a melody instrument plays as a tune
 MIN_AMPLITUDE = 0.2  # fainter events are the model's echoes of harmonics and noise
@@ -26,8 +28,41 @@ def _salience(event: NoteEvent) -> float:
     return event.amplitude * min(1.0, event.end_s - event.start_s) ** 0.5
 
 
-def melodic_line(events: list[NoteEvent]) -> list[LineNote]:
-    """The single line a listener would sing back: one note at a time, most salient first."""
+ENVELOPE_RATE = 22_050 / FFT_HOP  # loudness frames per second
+_HELD_GAP_S = 0.04
+_DIP_WINDOW_S = 0.03
+_DIP_RATIO = 0.6  # a re-sung note dips below this share of the loudness around it; vibrato does not
+
+
+def loudness(audio: np.ndarray) -> np.ndarray:
+    """RMS loudness in frames of FFT_HOP samples."""
+    frames = len(audio) // FFT_HOP
+    return np.sqrt(np.mean(audio[: frames * FFT_HOP].reshape(frames, FFT_HOP) ** 2, axis=1) + 1e-12)
+
+
+def join_held(line: list[LineNote], envelope: np.ndarray) -> list[LineNote]:
+    """Join a note cut in two by vibrato: same pitch, no gap, no dip in loudness where it was cut."""
+    joined: list[LineNote] = []
+    for note in line:
+        if joined and joined[-1].pitch == note.pitch and note.start_s - joined[-1].end_s < _HELD_GAP_S:
+            previous = joined[-1]
+            around = envelope[int(previous.start_s * ENVELOPE_RATE) : int(note.end_s * ENVELOPE_RATE) + 1]
+            near = envelope[int((note.start_s - _DIP_WINDOW_S) * ENVELOPE_RATE) :
+                            int((note.start_s + _DIP_WINDOW_S) * ENVELOPE_RATE) + 1]  # fmt: skip
+            before = envelope[max(0, int((note.start_s - 2 * _DIP_WINDOW_S) * ENVELOPE_RATE)) :
+                              int(note.start_s * ENVELOPE_RATE) + 1]  # fmt: skip
+            # A re-struck string or key rises out of the decay; a held voice neither dips nor rises.
+            struck = len(before) and len(near) and near.max() > 1.5 * float(before.min())
+            if len(around) and len(near) and not struck and near.min() > _DIP_RATIO * float(np.median(around)):
+                joined[-1] = LineNote(previous.start_s, note.end_s, note.pitch, max(previous.salience, note.salience))
+                continue
+        joined.append(note)
+    return joined
+
+
+def melodic_line(events: list[NoteEvent], envelope: np.ndarray | None = None) -> list[LineNote]:
+    """The single line a listener would sing back: one note at a time, most salient first; with the
+    recording's loudness `envelope`, notes that vibrato cut in two are joined."""
     candidates = [
         LineNote(e.start_s, e.end_s, e.pitch, _salience(e))
         for e in events
@@ -47,7 +82,8 @@ def melodic_line(events: list[NoteEvent]) -> list[LineNote]:
             previous = line[-1]
             line[-1] = LineNote(previous.start_s, note.start_s, previous.pitch, previous.salience)
         line.append(note)
-    return fold_octaves([n for n in line if n.end_s - n.start_s >= MIN_SECONDS])
+    line = fold_octaves([n for n in line if n.end_s - n.start_s >= MIN_SECONDS])
+    return join_held(line, envelope) if envelope is not None else line
 
 
 def fold_octaves(line: list[LineNote], span: int = 3) -> list[LineNote]:

@@ -10,7 +10,7 @@ import numpy as np
 from engine.errors import UserError
 from engine.tune.audio_input import check_size, load_audio
 from engine.tune.key import detect_key
-from engine.tune.line import LineNote, melodic_line
+from engine.tune.line import LineNote, loudness, melodic_line
 from engine.tune.midi_input import MIN_TUNE_NOTES, is_midi, tune_from_midi
 from engine.tune.rhythm import find_meter, find_pulse, quantise
 from engine.tune.transcribe import Transcriber
@@ -36,7 +36,7 @@ def heard_line(audio: np.ndarray, transcriber: Transcriber) -> list[LineNote]:
     """The melodic line in a recording, in seconds (before any rhythm is read into it)."""
     if float(np.sqrt(np.mean(audio**2))) < SILENCE_RMS:
         raise UserError("That recording is silent; hum or play the tune a little closer to the microphone.")
-    line = melodic_line(transcriber.notes(audio))
+    line = melodic_line(transcriber.notes(audio), loudness(audio))
     seconds = len(audio) / 22_050
     covered = sum(note.end_s - note.start_s for note in line)
     if len(line) < MIN_TUNE_NOTES or covered < MIN_TUNE_COVERAGE * min(seconds, 8.0):

@@ -77,12 +77,14 @@ class Transcriber:
         return (frames[:, half:-half, :].reshape(-1, N_PITCHES)[:keep],
                 onsets[:, half:-half, :].reshape(-1, N_PITCHES)[:keep])  # fmt: skip
 
-    def notes(self, audio: np.ndarray, onset_threshold: float = 0.5, frame_threshold: float = 0.3) -> list[NoteEvent]:
+    def notes(
+        self, audio: np.ndarray, onset_threshold: float = 0.5, frame_threshold: float = 0.3, infer_onsets: bool = True
+    ) -> list[NoteEvent]:
         """Polyphonic note events, as basic-pitch's `predict` makes them (min note 128 ms, melodia trick)."""
         frames, onsets = self.activations(audio)
         if len(frames) < 3:
             return []
-        events = decode_notes(frames, onsets, onset_threshold, frame_threshold)
+        events = decode_notes(frames, onsets, onset_threshold, frame_threshold, infer_onsets=infer_onsets)
         times = frame_times(len(frames))
         return sorted(
             (NoteEvent(float(times[start]), float(times[min(end, len(times) - 1)]), pitch, amplitude)
@@ -120,11 +122,12 @@ def _clear(energy: np.ndarray, start: int, end: int, pitch: int) -> None:
 
 def decode_notes(
     frames: np.ndarray, onsets: np.ndarray, onset_threshold: float, frame_threshold: float,
-    min_frames: int = 11, energy_tolerance: int = 11,
+    min_frames: int = 11, energy_tolerance: int = 11, infer_onsets: bool = True,
 ) -> list[tuple[int, int, int, float]]:  # fmt: skip
     """(start frame, end frame, MIDI pitch, amplitude) per note: onset peaks first, then the melodia trick."""
     n_frames = frames.shape[0]
-    onsets = _inferred_onsets(onsets, frames)
+    if infer_onsets:
+        onsets = _inferred_onsets(onsets, frames)
     peaks = np.zeros(onsets.shape)
     found = argrelmax(onsets, axis=0)
     peaks[found] = onsets[found]
@@ -140,6 +143,14 @@ def decode_notes(
             i += 1
         i -= below
         if i - start <= min_frames:
+            # Unlike basic-pitch: a fragment ended by the later note it runs into (a vibrato wobble read
+            # as a new onset) is that note's real beginning, not a blip to drop.
+            later = next((n for n, note in enumerate(notes) if note[2] == pitch + MIDI_OFFSET
+                          and abs(note[0] - i) <= 1), None)  # fmt: skip
+            if later is not None:
+                _, end, midi_pitch, _ = notes[later]
+                notes[later] = (int(start), end, midi_pitch, float(np.mean(frames[start:end, pitch])))
+                _clear(energy, start, i, pitch)
             continue
         _clear(energy, start, i, pitch)
         notes.append((int(start), int(i), int(pitch) + MIDI_OFFSET, float(np.mean(frames[start:i, pitch]))))
