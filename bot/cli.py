@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--out", type=Path, default=Path("out"))
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
+    compose.add_argument("--melody", type=Path, default=None,
+                         help="a tune to arrange: a recording (wav, ogg, opus, mp3, m4a, flac) or a MIDI file")
+    compose.add_argument("--melody-track", default=None, help="the MIDI track that holds the tune (default: found)")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
@@ -66,8 +69,11 @@ def _result(
     ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
     ordered["total"] = round(total_ms, 1)
     ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
-    return {"id": composition.id, "version": composition.version, "summary": composition.summary,
-            "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+    result = {"id": composition.id, "version": composition.version, "summary": composition.summary,
+              "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+    if "melody_source" in spec:
+        result["melody_source"] = spec["melody_source"]
+    return result
 
 
 async def _make(settings: Settings, request: Request, out: Path) -> dict[str, Any]:
@@ -127,7 +133,8 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
             for note in (*understanding.understood, *understanding.guessed):
                 print(f"  {note}")
         return None
-    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed)
+    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed, tune_file=args.melody,
+                      tune_track=args.melody_track)  # fmt: skip
     return await _make(settings, request, args.out)
 
 

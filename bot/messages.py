@@ -39,6 +39,8 @@ class Request:
     reply_to_message_id: str | None = None
     composition_id: int | None = None  # set by buttons that carry the version they sit under
     seed: int | None = None  # an explicit seed (CLI --seed, Discord's seed option)
+    tune_file: Path | None = None  # a tune the user brought (audio or MIDI), already on this machine
+    tune_track: str | None = None  # the MIDI track that holds the tune, when the user names it
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from bot.jam.service import JamService
 from bot.messages import Origin, Reply, Request
 from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
+from bot.tune_input import DEFAULT_NOTE, DEFAULT_STYLE, TuneReader
 from bot.understanding import TextEncoder, examples, refine, understand
 from engine.errors import UserError
 from engine.spec import build_spec
@@ -56,6 +57,7 @@ class Bandmate:
         self.encoder = encoder
         self.jams = jams
         self._new_seed = new_seed
+        self.tunes = TuneReader()  # loads the transcription model on the first tune
         self._clock = clock
 
     async def handle(self, request: Request) -> Reply:
@@ -134,18 +136,24 @@ class Bandmate:
         return cleaned
 
     async def _compose(self, conversation: Conversation, author: User, request: Request) -> Reply:
-        text = self._check_text(request.text, "compose")
+        bare_tune = request.tune_file is not None and not request.text.strip()
+        text = self._check_text(DEFAULT_STYLE if bare_tune else request.text, "compose")
         seed = request.seed if request.seed is not None else self._new_seed()
         started = time.perf_counter()
         understanding = understand(text, seed=seed, encoder=self.encoder, max_chars=self.limits.max_prompt_chars)
+        spec, tune_heard = understanding.spec, ""
+        if request.tune_file is not None:
+            spec, tune_heard = await self.tunes.arrange_async(spec, understanding, request.tune_file,
+                                                              request.tune_track)  # fmt: skip
         parse_ms = (time.perf_counter() - started) * 1000
         heard = [note.split(": ", 1)[-1] for note in understanding.understood]
         notes = tuple(filter(None, (
+            tune_heard[:1].upper() + tune_heard[1:], DEFAULT_NOTE if bare_tune else "",
             f"Heard: {', '.join(heard)}" if heard else "",
             *understanding.guessed,
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
-        new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
+        new = NewVersion("compose", text, spec, notes, None, request.message_id,
                          request.message_id)  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
         return self._queued_reply(composition, notes)

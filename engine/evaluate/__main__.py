@@ -36,6 +36,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model-n", type=int, default=12,
                         help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
+    parser.add_argument("--tune", action="store_true",
+                        help="bring-your-own-tune: transcription note F1 of synthesised folk tunes and the tune kept")
+    parser.add_argument("--tune-n", type=int, default=12, help="folk tunes to synthesise for --tune")
     parser.add_argument("--accompaniment", action="store_true",
                         help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
     return parser.parse_args(argv)
@@ -89,6 +92,11 @@ def accompaniment_main(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; the exit status is 0 when the rules meet every target, 1 when one is missed."""
     args = _arguments(argv)
+    if args.tune:
+        from engine.evaluate import tune
+
+        report = tune.run(args.soundfont, args.tune_n, args.out)
+        return 0 if all(row["met"] for row in report["transcription"]) else 1
     if args.accompaniment:
         return accompaniment_main(args)
     try:
