@@ -141,9 +141,10 @@ def summary(rows: list[TuneRow]) -> list[dict[str, Any]]:
             if not chosen:
                 continue
             median = statistics.median(r.f1 for r in chosen)
+            tempo_hits = sum(r.tempo_error <= 0.04 for r in chosen) / len(chosen)
             table.append({"input": kind, "condition": condition, "n": len(chosen), "f1_median": round(median, 3),
                           "f1_min": min(r.f1 for r in chosen), "target": target, "met": median >= target,
-                          "tempo_within_4%": round(sum(r.tempo_error <= 0.04 for r in chosen) / len(chosen), 2)})  # fmt: skip
+                          "tempo_within_4%": round(tempo_hits, 2)})  # fmt: skip
     return table
 
 
