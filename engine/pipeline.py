@@ -13,8 +13,8 @@ from engine.audio.render import Renderer
 from engine.files import write_bytes_atomic
 from engine.midi import score_to_midi
 from engine.partwriter import PartWriter
-from engine.sectioned import compose_piece
 from engine.score import Score
+from engine.sectioned import compose_piece
 from engine.spec import MusicSpec
 
 Progress = Callable[[str], None]
