@@ -15,7 +15,7 @@ from engine.tune.harmonise import harmonise
 from engine.tune.tune import Tune, TuneNote
 
 INTRO_BARS = 2
-MAX_OUTRO_BARS = 4
+MAX_OUTRO_BARS = 8  # a longer remainder than this takes another statement of the tune
 TUNE_VELOCITY = 92
 _MINOR_LIKE = frozenset({"minor", "dorian", "phrygian", "locrian"})
 
@@ -24,7 +24,7 @@ def statements_for(tune: Tune, total_bars: int | None) -> int:
     """How many times the tune is played: twice by default, as often as fits a requested length."""
     if total_bars is None:
         return 2
-    return max(1, min(16, (total_bars - INTRO_BARS - 1) // tune.bars))
+    return max(1, min(16, round((total_bars - INTRO_BARS - MAX_OUTRO_BARS / 2) / tune.bars)))
 
 
 def tune_form(tune: Tune, total_bars: int | None) -> tuple[SectionSpec, ...]:

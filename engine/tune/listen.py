@@ -21,6 +21,7 @@ NO_TUNE = "I couldn't hear a tune in that recording: hum, sing, whistle or play 
 MAX_BARS = 64
 # A tune holds steady pitches: at least this share of the recording is covered by the melodic line.
 MIN_TUNE_COVERAGE = 0.25
+MIN_PITCHES, MIN_SPAN = 3, 4
 
 
 def read_tune(path: Path, transcriber: Transcriber | None = None, *, track: str | None = None) -> Tune:
@@ -39,7 +40,10 @@ def heard_line(audio: np.ndarray, transcriber: Transcriber) -> list[LineNote]:
     line = melodic_line(transcriber.notes(audio), loudness(audio))
     seconds = len(audio) / 22_050
     covered = sum(note.end_s - note.start_s for note in line)
-    if len(line) < MIN_TUNE_NOTES or covered < MIN_TUNE_COVERAGE * min(seconds, 8.0):
+    pitches = {note.pitch for note in line}
+    # Speech drifts around one or two pitches; even the plainest tune moves through a few.
+    if (len(line) < MIN_TUNE_NOTES or covered < MIN_TUNE_COVERAGE * min(seconds, 8.0)
+            or len(pitches) < MIN_PITCHES or max(pitches) - min(pitches) < MIN_SPAN):  # fmt: skip
         raise UserError(NO_TUNE)
     return line
 

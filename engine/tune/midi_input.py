@@ -40,7 +40,7 @@ def is_midi(path: Path) -> bool:
 def _load(path: Path) -> symusic.Score:
     check_size(path)
     try:
-        return symusic.Score.from_file(str(path), ttype="quarter")
+        return symusic.Score.from_midi(path.read_bytes(), ttype="quarter")
     except Exception as exc:  # symusic raises bare RuntimeErrors on a broken file
         raise UserError(f"{path.name} looks like MIDI but I can't read it; it may be damaged.") from exc
 
