@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ def test_the_tune_read_from_a_whistle_has_its_tempo_key_and_rhythm(transcriber: 
     assert [p % 12 for _, _, p in tune.notes] == [p % 12 for _, _, p in ENTCHEN]
     starts = [s for s, _, _ in tune.notes]
     steps = [1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 4, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1]
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == steps
+    assert [b - a for a, b in pairwise(starts)] == steps
     assert tune.heard().startswith("heard 22 notes, ") and tune.heard().endswith("C major, 4/4")
 
 
