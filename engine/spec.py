@@ -77,7 +77,11 @@ class SectionSpec(BaseModel):
     variant: int = Field(0, ge=0)
     # Section edits of a `sectioned` piece (engine/sectioned.py); the defaults change nothing.
     tune: bool = False  # the user's tune (MusicSpec.tune) is this section's lead
-    span: tuple[int, int] | None = None  # written as part of form[span[0]:span[1]]; None: the whole form
+    # The form this section was written as part of ((name, bars, tune) each) and its place in it; None: the
+    # piece's own form. Growing the form leaves a pinned section's notes as they were.
+    context: tuple[tuple[str, int, bool], ...] | None = None
+    position: int = Field(0, ge=0)
+    context_beats: float | None = None  # where that form ended, when not on its last bar line
     drums: bool | None = None  # None: as the piece; False: this section without drums
     transpose: int = Field(0, ge=-12, le=12)  # semitones: a key change for this section
 

@@ -23,6 +23,7 @@ from bot.understanding.request import (
     shifted_length,
     shifted_tempo,
 )
+from bot.understanding.section_words import section_edit
 from bot.understanding.styles import STYLES
 from engine.errors import UserError
 from engine.genres import GENRES
@@ -46,6 +47,9 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
            max_chars: int = 1000) -> Refinement:
     """Apply a reply to `spec`; NotUnderstood when no change was recognised, UserError when impossible."""
     parsed = parse(text, max_chars=max_chars, versions=True)
+    edit = section_edit(spec, text)  # "continue it", "new bridge": the other bars stay note for note
+    if edit is not None:
+        return Refinement("update", *edit)
     reading = parsed.reading
     if parsed.explicit.version is not None:
         version = parsed.explicit.version

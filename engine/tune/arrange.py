@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from engine.compose.melody import write_melody
 from engine.compose.styles import STYLES
+from engine.compose.theory import rng_for
 from engine.partwriter import PartWriter
 from engine.plan import Chord, Plan, Section
 from engine.score import Note
@@ -73,21 +74,23 @@ def into_window(notes: list[TuneNote], low: int, high: int) -> list[TuneNote]:
     return [(s, d, p + 12 * octaves) for s, d, p in notes]
 
 
-def tune_chords(spec: MusicSpec, tune: Tune) -> list[tuple[float, float, int, str]]:
-    """The chords under one statement of the tune: the file's own (moved with the tune) or harmonised."""
-    if tune.chords and not _mode_map(tune, spec):
+def tune_chords(spec: MusicSpec, tune: Tune, take: int = 0) -> list[tuple[float, float, int, str]]:
+    """The chords under one statement of the tune: the file's own (moved with the tune) or harmonised;
+    a new take (a section regenerated) harmonises it afresh."""
+    if tune.chords and not _mode_map(tune, spec) and take == 0:
         shift = _shift_to(spec, tune)
         return [(s, d, (root + shift) % 12, q) for s, d, root, q in tune.chords]
-    return harmonise(tune_in_key(tune, spec), tune.bars, spec.beats_per_bar, spec.tonic_pc, spec.mode)
+    variety = rng_for(spec.seed, "reharmonise", take) if take else None
+    return harmonise(tune_in_key(tune, spec), tune.bars, spec.beats_per_bar, spec.tonic_pc, spec.mode, variety)
 
 
 def tune_plan(spec: MusicSpec, plan: Plan) -> Plan:
     """The composer's plan with the tune's chords under every section that plays the tune."""
     assert spec.tune is not None
-    statement = tune_chords(spec, spec.tune)
     sections = []
     for number, section in enumerate(plan.sections):
         if number < len(spec.form) and spec.form[number].tune:
+            statement = tune_chords(spec, spec.tune, spec.form[number].variant)
             origin = section.start_bar * plan.beats_per_bar
             limit = origin + section.bars * plan.beats_per_bar
             chords = tuple(Chord(root, quality, origin + start, min(length, limit - origin - start))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from engine.compose.theory import scale_pcs
@@ -38,9 +39,11 @@ def _fit(notes: Sequence[TuneNote], start: float, length: float, root: int, qual
 
 
 def harmonise(
-    notes: Sequence[TuneNote], bars: int, beats_per_bar: float, tonic_pc: int, mode: str
-) -> list[tuple[float, float, int, str]]:
-    """One chord per bar (start beat, length, root pitch class, quality), tonic at the ends where it fits."""
+    notes: Sequence[TuneNote], bars: int, beats_per_bar: float, tonic_pc: int, mode: str,
+    variety: random.Random | None = None,
+) -> list[tuple[float, float, int, str]]:  # fmt: skip
+    """One chord per bar (start beat, length, root pitch class, quality), tonic at the ends where it fits;
+    `variety` (a new take of the section) nudges the choices toward other chords that fit too."""
     chords = candidates(mode)
     scale = set(scale_pcs(tonic_pc, mode))
     strong = beats_per_bar / 2 if beats_per_bar in (4.0, 2.0) else beats_per_bar
@@ -48,6 +51,8 @@ def harmonise(
              for r, q in chords] for bar in range(bars)]  # fmt: skip
     # An empty bar (a rest, a held note's end) leans on the tonic so it does not wander.
     for bar, row in enumerate(fits):
+        if variety is not None:
+            row[:] = [fit + variety.uniform(0.0, 1.2) for fit in row]
         row[0] += 0.5 if bar in (0, bars - 1) else 0.1
         if bars > 2 and bar == bars - 2:
             for number, (root, _) in enumerate(chords):
