@@ -20,7 +20,14 @@ from engine.section_edits import (
 from engine.spec import FORM_SECTION_NAMES, MusicSpec
 
 _NAMES = "|".join(sorted((re.escape(n) for n in FORM_SECTION_NAMES), key=len, reverse=True))
-_SECTION = re.compile(rf"\b(?:(first|last|final|second|1st|2nd)\s+)?({_NAMES})e?s?\b")
+# A section is named after a determiner or an ordinal ("the chorus", "a bigger last chorus", "new bridge"),
+# so the verbs among the names ("drop the bass", "build it up") are not read as sections.
+_ORDINALS = r"first|last|final|second|1st|2nd"
+_ORDINAL_NAMES = {"final": "last", "1st": "first", "2nd": "second"}
+_SECTION = re.compile(
+    rf"\b(?:the|a|an|this|that|new|another|different|fresh|{_ORDINALS})\s+"
+    rf"((?:(?:bigger|calmer|quieter|louder|softer|new|{_ORDINALS})\s+)*)({_NAMES})e?s?\b"
+)
 _CONTINUE = re.compile(r"\b(continue|keep going|carry on|go on|extend)\b")
 _LONGER = re.compile(r"\b(\d+|a|one|half a)\s*(seconds?|secs?|s|minutes?|mins?)\s+(longer|more)\b"
                      r"|\b(?:add|another)\s+(\d+|a|one|half a)\s*(seconds?|secs?|minutes?|mins?)\b")  # fmt: skip
@@ -46,7 +53,10 @@ def section_edit(spec: MusicSpec, text: str) -> tuple[MusicSpec, tuple[str, ...]
     mention = _SECTION.search(words)
     if mention is None:
         return None
-    which = {"final": "last", "1st": "first", "2nd": "second"}.get(mention.group(1) or "", mention.group(1))
+    ordinal = re.search(rf"\b({_ORDINALS})\s+(?:\w+\s+)?{re.escape(mention.group(2))}", words)
+    which = (
+        {"final": "last", "1st": "first", "2nd": "second"}.get(ordinal.group(1), ordinal.group(1)) if ordinal else None
+    )
     name = mention.group(2)
     form = written_form(spec)
     if re.search(r"\b(new|another)\b", words) and name not in {s.name for s in form} and name not in ("intro", "outro"):
