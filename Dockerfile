@@ -14,9 +14,11 @@ COPY bench ./bench
 COPY migrations ./migrations
 COPY alembic.ini ./
 
-# torch first and alone, pinned like the Makefile does, so the resolver never picks another build.
+# torch first and alone, pinned like the Makefile does, so the resolver never picks another build;
+# basic-pitch without its dependencies (its metadata pins TensorFlow; only its ONNX model is used).
 RUN pip install --no-cache-dir torch==2.13.0 \
-    && pip install --no-cache-dir -c constraints.txt -e .
+    && pip install --no-cache-dir -c constraints.txt -e . \
+    && pip install --no-cache-dir --no-deps basic-pitch==0.4.0
 
 ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
 VOLUME ["/app/data"]
