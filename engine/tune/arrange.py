@@ -129,12 +129,11 @@ class TuneWriter:
 
     def _around(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int,
                 playing: list[Section]) -> list[Note]:  # fmt: skip
-        """The composer's melody for the sections without the tune (the intro rests, as a singer would)."""
+        """The rules' melody for the sections without the tune (the intro rests, as a singer would); the
+        model would write the whole piece only to have most of it replaced by the tune."""
         style = STYLES[spec.genre]
         end = plan.total_bars * plan.beats_per_bar
-        written = self.inner.melody(plan, spec, low, high, seed) if self.inner is not None else None
-        if written is None:
-            written = write_melody(plan, spec.meter, style.melody, low, high, end, seed, style.leap, style.chromatic)
+        written = write_melody(plan, spec.meter, style.melody, low, high, end, seed, style.leap, style.chromatic)
         taken = [(s.start_bar * plan.beats_per_bar, (s.start_bar + s.bars) * plan.beats_per_bar)
                  for s in (*playing, *(s for s in plan.sections if s.name == "intro"))]  # fmt: skip
         return [n for n in written if not any(a <= n.start < b for a, b in taken)]
