@@ -11,6 +11,7 @@ import pytest
 import soundfile
 import symusic
 
+from bot.understanding import refine
 from engine.errors import UserError
 from engine.evaluate.tune import kept_in_order, note_f1
 from engine.evaluate.tune_inputs import generator, hum, placed_reference, whistle, with_noise
@@ -186,3 +187,22 @@ def test_an_asked_key_moves_the_tune_and_an_asked_length_sizes_the_piece() -> No
     moved = tune_in_key(_tune(), spec)
     assert [p - q for (_, _, p), (_, _, q) in zip(moved, _tune().notes, strict=True)][:3] == [2, 2, 1]  # E→F
     assert abs(spec.duration_s - 40.0) <= 4 * 60 / spec.tempo_bpm * 2
+
+
+def test_replies_to_a_tune_piece_waltz_jazz_and_harmonise() -> None:
+    spec = with_tune(BASE, _tune())
+    waltz = refine(spec, "make it a waltz", new_seed=1).spec
+    assert waltz is not None and waltz.meter == "3/4" and waltz.tune == spec.tune
+    lead = next(t for t in generate(waltz).score.tracks if t.name == LEAD_TRACK)
+    assert kept_in_order([p for _, _, p in ENTCHEN], [n.pitch for n in lead.notes]) >= 0.9
+    jazz = refine(spec, "jazz it up", new_seed=1).spec
+    assert jazz is not None and jazz.genre != spec.genre and jazz.tune == spec.tune
+    again = refine(spec, "harmonise it", new_seed=1)
+    assert again.spec is not None and again.changes[0] == "new chords under the tune"
+    before, after = generate(spec).score, generate(again.spec).score
+    tune_notes = [[(n.start, n.pitch) for n in t.notes if n.velocity] for s in (before, after)
+                  for t in s.tracks if t.name == LEAD_TRACK]  # fmt: skip
+    assert tune_notes[0] == tune_notes[1]  # the tune stays, the chords under it change
+    chords = next(t for t in before.tracks if t.role == "chords").notes
+    new_chords = next(t for t in after.tracks if t.role == "chords").notes
+    assert [n.pitch for n in chords] != [n.pitch for n in new_chords]

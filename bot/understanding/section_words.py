@@ -52,7 +52,7 @@ def section_edit(spec: MusicSpec, text: str) -> tuple[MusicSpec, tuple[str, ...]
         return grown
     mention = _SECTION.search(words)
     if mention is None:
-        return None
+        return _reharmonised(spec, words)
     ordinal = re.search(rf"\b({_ORDINALS})\s+(?:\w+\s+)?{re.escape(mention.group(2))}", words)
     which = (
         {"final": "last", "1st": "first", "2nd": "second"}.get(ordinal.group(1), ordinal.group(1)) if ordinal else None
@@ -96,6 +96,16 @@ def section_edit(spec: MusicSpec, text: str) -> tuple[MusicSpec, tuple[str, ...]
         return None
     edited = edit_sections(spec, indices, **changes)
     return edited, (*notes, f"sections: {section_names(edited.form)}")
+
+
+def _reharmonised(spec: MusicSpec, words: str) -> tuple[MusicSpec, tuple[str, ...]] | None:
+    """'Harmonise it' / 'reharmonise': new chords under the tune (a new take of every section playing it)."""
+    if not re.search(r"\b(re-?)?harmoni[sz]e\b", words):
+        return None
+    form = written_form(spec)
+    playing = [i for i, s in enumerate(form) if s.tune] or list(range(len(form)))
+    edited = edit_sections(spec, playing, new_take=True)
+    return edited, ("new chords" + (" under the tune" if spec.tune else ""), f"sections: {section_names(edited.form)}")
 
 
 def _growth(spec: MusicSpec, words: str) -> tuple[MusicSpec, tuple[str, ...]] | None:

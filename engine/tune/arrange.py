@@ -59,11 +59,28 @@ def tune_in_key(tune: Tune, spec: MusicSpec) -> list[TuneNote]:
     takes the minor third, sixth and seventh)."""
     shift, moves = _shift_to(spec, tune), _mode_map(tune, spec)
     notes = []
-    for start, length, pitch in tune.notes:
+    for start, length, pitch in rebarred(tune, spec.beats_per_bar):
         moved = pitch + shift
         step = (moved - spec.tonic_pc) % 12
         notes.append((start, length, moved + moves.get(step, step) - step))
     return notes
+
+
+def rebarred(tune: Tune, beats_per_bar: float) -> list[TuneNote]:
+    """The tune's notes in bars of another length ("make it a waltz"): each bar squeezed or stretched to
+    the new one, on an eighth grid, so every note keeps its bar and its place in it."""
+    top, bottom = (int(n) for n in tune.meter.split("/"))
+    own = top * 4 / bottom
+    if own == beats_per_bar:
+        return list(tune.notes)
+    factor = beats_per_bar / own
+    notes: list[TuneNote] = []
+    for start, length, pitch in tune.notes:
+        moved = round(start * factor * 2) / 2
+        if notes and moved <= notes[-1][0]:
+            continue  # two notes squeezed onto one eighth: the first keeps it
+        notes.append((moved, max(0.5, round(length * factor * 2) / 2), pitch))
+    return [(s, min(d, notes[i + 1][0] - s) if i + 1 < len(notes) else d, p) for i, (s, d, p) in enumerate(notes)]
 
 
 def into_window(notes: list[TuneNote], low: int, high: int) -> list[TuneNote]:
@@ -77,7 +94,7 @@ def into_window(notes: list[TuneNote], low: int, high: int) -> list[TuneNote]:
 def tune_chords(spec: MusicSpec, tune: Tune, take: int = 0) -> list[tuple[float, float, int, str]]:
     """The chords under one statement of the tune: the file's own (moved with the tune) or harmonised;
     a new take (a section regenerated) harmonises it afresh."""
-    if tune.chords and not _mode_map(tune, spec) and take == 0:
+    if tune.chords and not _mode_map(tune, spec) and take == 0 and spec.meter == tune.meter:
         shift = _shift_to(spec, tune)
         return [(s, d, (root + shift) % 12, q) for s, d, root, q in tune.chords]
     variety = rng_for(spec.seed, "reharmonise", take) if take else None
