@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import soundfile
 
@@ -62,7 +63,7 @@ def main() -> None:
         raise SystemExit("no SoundFont found")
     writer = load_writer(not args.no_model)
     transcriber = Transcriber()
-    rows = []
+    rows: list[dict[str, Any]] = []
     with Renderer(soundfont, 44_100) as renderer, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for index, voice in enumerate(_voice_files(folder, args.runs)):

@@ -120,6 +120,7 @@ def edit_sections(spec: MusicSpec, indices: Sequence[int], **changes: object) ->
 def section_energy(spec: MusicSpec, index: int) -> float:
     """The energy a section is played with now (its own, or the one the composer gives it)."""
     form = written_form(spec)
-    if form[index].energy is not None:
-        return form[index].energy
+    own = form[index].energy
+    if own is not None:
+        return own
     return make_plan(spec.model_copy(update={"form": form})).sections[index].energy

@@ -122,7 +122,7 @@ def tune_sections(spec: MusicSpec, plan: Plan) -> list[Section]:
     return [s for n, s in enumerate(plan.sections) if n < len(spec.form) and spec.form[n].tune]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TuneWriter:
     """A part writer whose melody is the user's tune where the form plays it, the composer's elsewhere."""
 

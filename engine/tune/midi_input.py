@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import symusic
+from symusic.core import ScoreQuarter
 
 from engine.errors import UserError
 from engine.plan import CHORD_INTERVALS
@@ -37,15 +39,15 @@ def is_midi(path: Path) -> bool:
         return handle.read(4) == b"MThd"
 
 
-def _load(path: Path) -> symusic.Score:
+def _load(path: Path) -> ScoreQuarter:
     check_size(path)
     try:
-        return symusic.Score.from_midi(path.read_bytes(), ttype="quarter")
+        return cast(ScoreQuarter, symusic.Score.from_midi(path.read_bytes(), ttype="quarter"))
     except Exception as exc:  # symusic raises bare RuntimeErrors on a broken file
         raise UserError(f"{path.name} looks like MIDI but I can't read it; it may be damaged.") from exc
 
 
-def _parts(score: symusic.Score) -> tuple[list[_Part], int]:
+def _parts(score: ScoreQuarter) -> tuple[list[_Part], int]:
     parts, drums = [], 0
     for number, track in enumerate(score.tracks):
         if track.is_drum:

@@ -156,7 +156,8 @@ def decode_notes(
         notes.append((int(start), int(i), int(pitch) + MIDI_OFFSET, float(np.mean(frames[start:i, pitch]))))
     # The melodia trick: notes the onset head missed, grown from the strongest remaining frames.
     while np.max(energy) > frame_threshold:
-        middle, pitch = np.unravel_index(np.argmax(energy), energy.shape)
+        found_middle, found_pitch = np.unravel_index(np.argmax(energy), energy.shape)
+        middle, pitch = int(found_middle), int(found_pitch)
         energy[middle, pitch] = 0
         end = _walk(energy, middle, pitch, 1, frame_threshold, energy_tolerance)
         start = _walk(energy, middle, pitch, -1, frame_threshold, energy_tolerance)
