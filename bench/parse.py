@@ -2,7 +2,8 @@
 
 Prints p50/p95 parse latency over the request corpus (tests/data/requests.tsv) and the refinement corpus,
 lexicon only and with the MiniLM encoder, the encoder's one-time load, and the machine. Target: p95 ≤ 30 ms
-per request once the encoder is loaded.
+per request once the encoder is loaded. Also how the time grows with the length of a run of digits
+(it must grow linearly: a quadratic parser once took 6 s for 16,000 digits).
 """
 
 from __future__ import annotations
@@ -73,6 +74,21 @@ def _summary(times: list[float]) -> dict[str, float]:
             "p95_ms": round(_percentile(times, 0.95), 3), "max_ms": round(max(times), 3)}
 
 
+def _digit_runs(lengths: tuple[int, ...] = (1_000, 4_000, 16_000, 64_000)) -> dict[str, float]:
+    """Milliseconds to understand (or refuse) a request and a reply that are one long run of digits."""
+    base = understand("sad piano ballad", seed=1).spec
+    figures: dict[str, float] = {}
+    for length in lengths:
+        text = "jazz " + "9" * length + " seconds"
+        started = time.perf_counter()
+        with contextlib.suppress(UserError):
+            understand(text, max_chars=len(text))
+        with contextlib.suppress(UserError):
+            refine(base, text, new_seed=2, max_chars=len(text))
+        figures[str(length)] = round((time.perf_counter() - started) * 1000, 1)
+    return figures
+
+
 def main() -> None:
     """Run the benchmark, print the table, and optionally write the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -87,6 +103,8 @@ def main() -> None:
     figures["lexicon_requests"] = _summary(_timed(requests, lambda text: understand(text), args.rounds))
     figures["lexicon_replies"] = _summary(
         _timed(replies, lambda text: refine(base, text, new_seed=2), args.rounds))
+
+    figures["digit_run_ms"] = _digit_runs()
 
     encoder = CountingEncoder()
     encoder.warm()
@@ -129,6 +147,9 @@ def main() -> None:
         if isinstance(summary, dict):
             print(f"{key:17s} n={summary['n']:5d}  p50 {summary['p50_ms']:7.2f} ms  p95 {summary['p95_ms']:7.2f} ms"
                   f"  max {summary['max_ms']:7.2f} ms")
+    runs = figures["digit_run_ms"]
+    assert isinstance(runs, dict)
+    print("digit runs (request + reply): " + ", ".join(f"{length} digits {ms} ms" for length, ms in runs.items()))
     if "encoder_lookups" in figures:
         print(f"encoder consulted for {figures['encoder_lookups']} of {len(requests) * args.rounds} requests")
     print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {'met' if figures['meets_target'] else 'NOT met'} "

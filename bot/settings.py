@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     use_model: bool = True
     model_threads: int = Field(2, ge=1)
     use_text_encoder: bool = True
-    max_prompt_chars: int = Field(1_000, ge=10)
+    max_prompt_chars: int = Field(1_000, ge=10, le=4_000)  # Telegram caps a message at 4,096
     rate_limit_per_minute: int = Field(6, ge=1)
     jam_debounce_seconds: float = Field(3.0, ge=0)
     log_level: str = "INFO"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import Runtime
+from bot.messages import Request
 from bot.understanding import NotUnderstood, refine, understand
 from engine.errors import UserError
 from engine.spec import MusicSpec
-from tests.understanding_corpus import Row, check_instruments, key_matches, lead, load, tempo_matches
+from tests.helpers import origin
+from tests.understanding_corpus import Row, check_instruments, dotless, key_matches, lead, load, tempo_matches
 
 ROWS = load("refinements.tsv")
 NEW_SEED = 777
@@ -106,3 +109,32 @@ def test_refinement_corpus(row: Row) -> None:
     if row["action"] == "variation" and spec.seed != NEW_SEED:
         problems.append("a variation must take the new seed")
     assert not problems, f"{row['base']!r} + {row['text']!r}: {problems} (notes {result.changes})"
+
+
+def test_every_reply_reads_the_same_with_dotless_i() -> None:
+    def outcome(base: MusicSpec, text: str) -> object:
+        try:
+            result = refine(base, text, new_seed=NEW_SEED)
+        except UserError as error:
+            return type(error)
+        return result.action, result.spec and result.spec.model_copy(update={"lyrics": None})
+
+    differ = []
+    for row in ROWS:
+        base = understand(row["base"], seed=5).spec
+        if "i" in row["text"].lower() and outcome(base, dotless(row["text"])) != outcome(base, row["text"]):
+            differ.append(row["text"])
+    assert not differ, differ
+
+
+async def test_a_plain_message_that_names_no_change_makes_no_new_version(runtime: Runtime) -> None:
+    service = runtime.service
+    first = await service.handle(Request(origin(), "compose", "rock song, 8 seconds", message_id="m1", seed=3))
+    assert first.job_id is not None, first.text
+    conversation = await runtime.store.conversation("console", "chat-1", None)
+    for number, text in enumerate(("🎹🎶", "lol", "thanks!", "👍🔥", "wow nice")):
+        reply = await service.handle(Request(origin(), None, text, message_id=f"r{number}"))
+        assert reply.job_id is None and "doesn't name a change" in reply.text and "\n" not in reply.text, text
+    assert [c.version for c in await runtime.store.history(conversation.id, limit=10)] == [1]
+    changed = await service.handle(Request(origin(), None, "add 🎹", message_id="r-last"))
+    assert changed.job_id is not None, changed.text

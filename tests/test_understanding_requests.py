@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.understanding import NotUnderstood, examples, understand
 from engine.errors import UserError
-from tests.understanding_corpus import Row, check_instruments, key_matches, lead, load, tempo_matches
+from engine.spec import MusicSpec
+from tests.understanding_corpus import Row, check_instruments, dotless, key_matches, lead, load, tempo_matches
 
 ROWS = load("requests.tsv")
 
@@ -44,3 +47,18 @@ def test_request_corpus(row: Row, request: pytest.FixtureRequest) -> None:
     if row["lead"] and lead(spec) != row["lead"]:
         problems.append(f"lead {lead(spec)!r}, expected {row['lead']!r}")
     assert not problems, f"{row['text']!r} → {spec.public_dict()}: {problems}"
+
+
+def outcome(make: Callable[[], MusicSpec]) -> object:
+    """A spec without its title and lyrics (which keep the letters as typed), or the error's type."""
+    try:
+        return make().model_copy(update={"title": "", "lyrics": None})
+    except UserError as error:
+        return type(error)
+
+
+def test_every_request_reads_the_same_with_dotless_i() -> None:
+    differ = [row["text"] for row in ROWS if "i" in row["text"].lower() and outcome(
+        lambda row=row: understand(dotless(row["text"]), seed=5).spec) != outcome(
+        lambda row=row: understand(row["text"], seed=5).spec)]
+    assert not differ, differ

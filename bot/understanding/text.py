@@ -16,17 +16,26 @@ EMOJI_WORDS: dict[str, str] = {
     "😢": "sad", "😭": "sad", "😞": "sad", "💔": "sad", "🥲": "sad",
     "😀": "happy", "😃": "happy", "😄": "happy", "😊": "happy", "🙂": "happy", "😁": "happy",
     "🥳": "happy", "🎉": "party", "☀": "happy", "🌞": "happy",
+    "😔": "sad", "😥": "sad", "😿": "sad", "🥀": "sad", "🥺": "melancholic", "😪": "melancholic",
+    "😂": "playful", "🤣": "playful", "😆": "playful", "😜": "playful", "🤪": "playful", "🤡": "playful",
     "😡": "angry", "🤬": "angry", "😠": "angry", "👻": "spooky", "🎃": "spooky", "💀": "spooky",
-    "❤": "romantic", "💕": "romantic", "💘": "romantic", "😍": "romantic", "🥰": "romantic",
+    "😨": "tense", "😰": "tense", "😬": "tense", "🖤": "dark", "🌑": "dark", "🦇": "spooky",
+    "❤": "romantic", "💕": "romantic", "💘": "romantic", "😍": "romantic", "🥰": "romantic", "💖": "romantic",
     "😴": "calm", "💤": "calm", "😌": "calm", "🧘": "calm", "🌙": "dreamy", "✨": "dreamy",
-    "🔥": "energetic", "⚡": "energetic", "💪": "epic", "⚔": "epic", "🗡": "epic", "😱": "tense",
+    "🦄": "dreamy", "🌈": "hopeful", "🌅": "hopeful", "🌄": "hopeful", "🙏": "hopeful",
+    "🏆": "triumphant", "🥇": "triumphant", "👑": "triumphant", "🔮": "mysterious", "🕵": "mysterious",
+    # Fire is heat, not a mood: it turns the energy up and leaves the mood to the other words ("🎸🔥😢").
+    "🔥": "intense", "💥": "intense", "⚡": "energetic", "🕺": "dance", "💃": "dance", "🪩": "dance",
+    "💪": "epic", "⚔": "epic", "🗡": "epic", "😱": "tense",
     "🌧": "rainy", "🌊": "ocean", "🚀": "space", "🌃": "night", "🚗": "drive",
+    "🎶": "music", "🎵": "music", "🎼": "music", "🎧": "music",
 }  # fmt: skip
 
 # Letters that Unicode does not decompose but that appear in the five supported languages.
-_SPECIAL_FOLDS = str.maketrans({"ß": "ss", "œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
+# The dotless ı is how Turkish keyboards type i ("sıx mınutes"): read it as i.
+_SPECIAL_FOLDS = str.maketrans({"ß": "ss", "œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 _ACCIDENTALS = str.maketrans({"♯": "#", "♭": "b", "＃": "#", "’": "'", "‘": "'", "“": '"', "”": '"',
-                              "«": '"', "»": '"', "„": '"', "–": "-", "—": "-"})
+                              "«": '"', "»": '"', "„": '"', "–": "-", "—": "-", "−": "-"})
 _TOKEN = re.compile(r"[a-z0-9#&]+|[,;.!?→]")
 BREAKS = frozenset(",;.!?")
 SEPARATOR = " ; "
@@ -44,8 +53,10 @@ class Token:
 def clean(text: str, max_chars: int) -> str:
     """The request with control characters gone and unicode composed; UserError if unusable."""
     if len(text) > max_chars:
-        raise UserError(f"That's a long message — please keep requests under {max_chars} characters.")
+        raise UserError(_too_long(max_chars))
     composed = unicodedata.normalize("NFKC", text.encode("utf-8", "replace").decode("utf-8"))
+    if len(composed) > max_chars:  # NFKC can spell one character out as eighteen ("ﷺ")
+        raise UserError(_too_long(max_chars))
     visible = "".join(
         " " if unicodedata.category(char) in {"Cc", "Zl", "Zp", "Zs"} else char
         for char in composed
@@ -57,6 +68,15 @@ def clean(text: str, max_chars: int) -> str:
     if not any(char.isalnum() or char in EMOJI_WORDS for char in cleaned):
         raise UserError("I couldn't read any words there — try something like: chill lofi beat.")
     return cleaned
+
+
+def _too_long(max_chars: int) -> str:
+    return f"That's a long message — please keep requests under {max_chars} characters."
+
+
+def only_symbols(text: str) -> bool:
+    """Whether the text is emoji or punctuation without a letter or digit ("👍", "?!"): a reaction, not words."""
+    return any(unicodedata.category(char)[0] in "SP" for char in text) and not any(char.isalnum() for char in text)
 
 
 def emoji_to_words(text: str) -> str:
