@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--out", type=Path, default=Path("out"))
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
-    compose.add_argument("--melody", type=Path, default=None,
-                         help="a tune to arrange: a recording (wav, ogg, opus, mp3, m4a, flac) or a MIDI file")
+    tune_help = "a tune to arrange: a recording (wav, ogg, opus, mp3, m4a, flac) or a MIDI file"
+    compose.add_argument("--melody", type=Path, default=None, help=tune_help)
     compose.add_argument("--melody-track", default=None, help="the MIDI track that holds the tune (default: found)")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
