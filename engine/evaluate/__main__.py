@@ -41,6 +41,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="check each genre's idiom (riffs, skank, swing…) from the MIDI against its ranges")
     parser.add_argument("--sheets", type=Path, default=None,
                         help="with --idioms: write a contact sheet (piano roll per part) per idiom into this folder")
+
+
+    parser.add_argument("--tune", action="store_true",
+                        help="bring-your-own-tune: transcription note F1 of synthesised folk tunes and the tune kept")
+    parser.add_argument("--tune-n", type=int, default=12, help="folk tunes to synthesise for --tune")
     parser.add_argument("--accompaniment", action="store_true",
                         help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
     parser.add_argument("--vocals", action="store_true",
@@ -137,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     if args.idioms:
         return idioms_main(args)
+
+
+    if args.tune:
+        from engine.evaluate import tune
+
+        report = tune.run(args.soundfont, args.tune_n, args.out)
+        return 0 if all(row["met"] for row in report["transcription"]) else 1
     if args.accompaniment:
         return accompaniment_main(args)
     if args.vocals:

@@ -181,6 +181,12 @@ class FakeTelegramApi:
         self._push_update({"message": message})
         return message
 
+    def user_file(self, data: bytes, content_type: str, name: str = "file") -> dict[str, Any]:
+        """A file a user sends (a voice note, a MIDI document): stored for getFile, described for a message."""
+        file_id = f"user-{next(self._file_ids)}"
+        self._files[file_id] = Upload(name, content_type, data)
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data)}
+
     def user_presses(self, chat: FakeChat, user: FakeUser, message_id: int, data: str) -> str:
         """A user presses the inline button carrying `data` under a bot message; returns the query id."""
         message = self._message(chat.id, message_id)
