@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
     compose.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
+    tune_help = "a tune to arrange: a recording (wav, ogg, opus, mp3, m4a, flac) or a MIDI file"
+    compose.add_argument("--melody", type=Path, default=None, help=tune_help)
+    compose.add_argument("--melody-track", default=None, help="the MIDI track that holds the tune (default: found)")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
@@ -74,7 +77,8 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
     if args.dry_run:
         oneshot.dry_run(settings, args.text, args.seed, args.json)
         return None
-    return await oneshot.compose(settings, args.text, args.seed, args.out, sheet=args.sheet)
+    return await oneshot.compose(settings, args.text, args.seed, args.out, sheet=args.sheet, tune_file=args.melody,
+                                 tune_track=args.melody_track)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:

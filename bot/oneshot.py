@@ -73,15 +73,21 @@ def dry_run(settings: Settings, text: str, seed: int | None, as_json: bool) -> N
         print(f"  {note}")
 
 
-async def compose(settings: Settings, text: str, seed: int | None, out: Path, *, sheet: bool = False) -> dict[str, Any]:
-    """Compose a new piece into `out` (with its lead sheet if asked); the result object `compose --json` prints."""
+async def compose(
+    settings: Settings, text: str, seed: int | None, out: Path, *, sheet: bool = False,
+    tune_file: Path | None = None, tune_track: str | None = None,
+) -> dict[str, Any]:
+    """Compose a new piece into `out` (with its lead sheet if asked, around a brought tune if given)."""
+    from bot.tune_input import DEFAULT_STYLE
     from bot.understanding import understand
 
     encoder = _encoder(settings)
-    understand(text, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
+    words = DEFAULT_STYLE if tune_file is not None and not text.strip() else text
+    understand(words, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
     settings.engine()  # no SoundFont: refuse now, not after the job is queued
     _check_out(out)
-    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=_extras(sheet))
+    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=_extras(sheet), tune_file=tune_file,
+                      tune_track=tune_track)  # fmt: skip
     return await _make(settings, request, out, encoder)
 
 
@@ -173,8 +179,11 @@ def _result(
     ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
     ordered["total"] = round(total_ms, 1)
     ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
-    return {"id": composition.id, "version": composition.version, "summary": composition.summary,
-            "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+    result = {"id": composition.id, "version": composition.version, "summary": composition.summary,
+              "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+    if spec.get("melody_source"):
+        result["melody_source"] = spec["melody_source"]
+    return result
 
 
 def print_result(result: dict[str, Any], as_json: bool) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -49,6 +50,7 @@ from bot.adapters.telegram_format import (
     result_keyboard,
 )
 from bot.adapters.telegram_reliability import RetryingRateLimiter, RetryPolicy, install_redaction
+from bot.adapters.telegram_tune import caption_style, fetch, is_tune_caption, tune_attachment
 from bot.messages import (
     FINAL_STAGES,
     SORRY,
@@ -192,6 +194,8 @@ class TelegramAdapter:
         application.add_handler(CommandHandler(list(COMMANDS), self._on_command, filters=new_messages))
         application.add_handler(MessageHandler(new_messages & filters.COMMAND, self._on_unknown_command))
         application.add_handler(MessageHandler(new_messages & filters.TEXT, self._on_text))
+        tunes = filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
+        application.add_handler(MessageHandler(new_messages & tunes, self._on_tune))
         application.add_handler(MessageHandler(new_messages & ~filters.StatusUpdate.ALL, self._on_unreadable))
         application.add_handler(CallbackQueryHandler(self._on_button))
         application.add_error_handler(self._on_error)
@@ -204,7 +208,37 @@ class TelegramAdapter:
         if message is None or parsed is None:
             return
         command, text = parsed
-        await self._answer(message, request_from_message(message, command, text))
+        request = request_from_message(message, command, text)
+        if command == "compose" and tune_attachment(message.reply_to_message) is not None:
+            await self._answer_tune(message, message.reply_to_message, request)  # "/compose jazz" on a voice note
+            return
+        await self._answer(message, request)
+
+    async def _on_tune(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or tune_attachment(message) is None:
+            if message is not None and _addressed_to_bot(message, context.bot.id):
+                await self._post(message.chat.id, message.message_id, _thread_of(message), UNREADABLE)
+            return
+        if not (_addressed_to_bot(message, context.bot.id) or is_tune_caption(message.caption)):
+            return
+        request = request_from_message(message, "compose", caption_style(message.caption))
+        await self._answer_tune(message, message, request)
+
+    async def _answer_tune(self, message: Message, holder: Message, request: Request) -> None:
+        """Download the tune on `holder`, hand it to the core with the request, then let the file go."""
+        attachment = tune_attachment(holder)
+        assert attachment is not None
+        folder = self._settings.media_dir / "uploads"
+        try:
+            path = await fetch(self._bot(), attachment, folder, f"{holder.chat.id}-{holder.message_id}")
+        except UserError as exc:
+            await self._post(message.chat.id, message.message_id, _thread_of(message), exc.message)
+            return
+        try:
+            await self._answer(message, replace(request, tune_file=path))
+        finally:
+            path.unlink(missing_ok=True)
 
     async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # In groups other bots' commands go by; only a private chat is surely talking to us.
