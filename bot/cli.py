@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -172,7 +173,8 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
         asyncio.run(_run(settings, args))
         return
     engine = functools.partial(_engine, parent_pid=getattr(args, "parent_pid", None))
-    runner = {"engine": engine, "chat": _chat, "migrate": _migrate}[args.command]
+    runners: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {"engine": engine, "chat": _chat, "migrate": _migrate}
+    runner = runners[args.command]
     asyncio.run(runner(settings))
 
 

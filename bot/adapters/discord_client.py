@@ -106,7 +106,7 @@ class BandmateClient(discord.AutoShardedClient):
     ) -> None:
         super().__init__(
             shard_count=shard_count,
-            shard_ids=shard_ids,
+            shard_ids=shard_ids,  # type: ignore[arg-type]  # None: every shard (discord.py's default, typed as a list)
             intents=intents(),
             application_id=application_id,  # type: ignore[arg-type]  # None: discord.py asks Discord at login
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False),
