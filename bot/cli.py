@@ -173,7 +173,9 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
         asyncio.run(_run(settings, args))
         return
     engine = functools.partial(_engine, parent_pid=getattr(args, "parent_pid", None))
-    runners: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {"engine": engine, "chat": _chat, "migrate": _migrate}
+    runners: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {
+        "engine": engine, "chat": _chat, "migrate": _migrate,
+    }  # fmt: skip
     runner = runners[args.command]
     asyncio.run(runner(settings))
 
