@@ -185,20 +185,18 @@ class FakeTelegramApi:
         self._push_update({"message": message})
         return message
 
-<<<<<<< HEAD
     def update_saying(self, chat: FakeChat, user: FakeUser, text: str) -> dict[str, Any]:
         """The Update Telegram would POST to a webhook when `user` writes `text` (not queued for getUpdates)."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"update_id": next(self._update_ids), "message": self._new_message(chat, user, content)}
-=======
+
     def user_file(self, data: bytes, content_type: str, name: str = "file") -> dict[str, Any]:
         """A file a user sends (a voice note, a MIDI document): stored for getFile, described for a message."""
         file_id = f"user-{next(self._file_ids)}"
         self._files[file_id] = Upload(name, content_type, data)
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data)}
->>>>>>> main
 
     def user_presses(self, chat: FakeChat, user: FakeUser, message_id: int, data: str) -> str:
         """A user presses the inline button carrying `data` under a bot message; returns the query id."""
