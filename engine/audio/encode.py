@@ -1,7 +1,8 @@
-"""Float audio → tagged MP3 (pydub + ffmpeg), written all-or-nothing."""
+"""Float audio → tagged MP3 (pydub + ffmpeg) or 16-bit WAV, each written all-or-nothing."""
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -28,4 +29,14 @@ def write_mp3(
             handle.close()
     except (CouldntEncodeError, FileNotFoundError, OSError) as exc:
         raise EncodeError(f"ffmpeg could not write {target.name}: {exc}") from exc
+    return target
+
+
+def write_wav(audio: np.ndarray, sample_rate: int, target: Path) -> Path:
+    """Write stereo float audio as a 16-bit PCM WAV (lossless delivery) at `target`; returns the path."""
+    with atomic_path(target) as temp, wave.open(str(temp), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(sample_rate)
+        handle.writeframes(to_pcm16(audio))
     return target

@@ -24,6 +24,7 @@ DRUM_CHANNEL = 9
 DRUM_BANK = 128
 _NOTE_OFF, _NOTE_ON, _CONTROL, _PROGRAM = 0, 2, 1, -1  # sort order at equal times: programs first
 _CHANNELS = 16
+_BLOCK = 8192  # frames per FluidSynth write into the scratch buffer
 # Volume, pan and the built-in effect sends belong to the mixer now; stems come out dry, centred, at unity.
 _MIXER_CONTROLS = frozenset({7, 10, 91, 93})
 
@@ -103,31 +104,43 @@ class Renderer:
         events, channels = self._events(score)
         end_s = max((event.frame for event in events), default=0) / self.sample_rate
         total = max(1, round((length_s if length_s is not None else end_s + 1.5) * self.sample_rate))
-        # Planar buffers, one (left, right) pair per MIDI channel, filled block by block.
-        planes = np.zeros((_CHANNELS, 2, total), dtype=np.float32)
+        used = sorted(set(channels.values()))
+        # Planar output only for the channels that play; FluidSynth writes all 16 pairs into a small
+        # scratch block that is copied out, so a 5-minute piece never holds 16 idle channels in memory.
+        planes = np.zeros((len(used), 2, total), dtype=np.float32)
+        scratch = np.zeros((_CHANNELS, 2, _BLOCK), dtype=np.float32)
+        pointers = self._pointers(scratch)
         self._synth.system_reset()
         cursor = 0
         for event in events:
             frame = min(event.frame, total)
             if frame > cursor:
-                self._write(planes, cursor, frame - cursor)
+                self._write(planes, used, scratch, pointers, cursor, frame - cursor)
                 cursor = frame
             if frame >= total:
                 break
             self._apply(event)
         if cursor < total:
-            self._write(planes, cursor, total - cursor)
-        return {name: np.ascontiguousarray(planes[channel].T) for name, channel in channels.items()}
+            self._write(planes, used, scratch, pointers, cursor, total - cursor)
+        return {name: np.ascontiguousarray(planes[used.index(channel)].T) for name, channel in channels.items()}
 
-    def _write(self, planes: np.ndarray, start: int, frames: int) -> None:
-        item = planes.itemsize
-        base = planes.ctypes.data + start * item
-        row = planes.strides[1]
-        left = (ctypes.c_void_p * _CHANNELS)(*(base + c * planes.strides[0] for c in range(_CHANNELS)))
-        right = (ctypes.c_void_p * _CHANNELS)(*(base + c * planes.strides[0] + row for c in range(_CHANNELS)))
-        status = self._nwrite_float(self._synth.synth, frames, left, right, None, None)
-        if status != 0:
-            raise RenderError("FluidSynth failed while writing audio")
+    @staticmethod
+    def _pointers(scratch: np.ndarray) -> tuple[ctypes.Array[ctypes.c_void_p], ctypes.Array[ctypes.c_void_p]]:
+        base, (channel_stride, side_stride, _) = scratch.ctypes.data, scratch.strides
+        left = (ctypes.c_void_p * _CHANNELS)(*(base + c * channel_stride for c in range(_CHANNELS)))
+        right = (ctypes.c_void_p * _CHANNELS)(*(base + c * channel_stride + side_stride for c in range(_CHANNELS)))
+        return left, right
+
+    def _write(
+        self, planes: np.ndarray, used: list[int], scratch: np.ndarray,
+        pointers: tuple[ctypes.Array[ctypes.c_void_p], ctypes.Array[ctypes.c_void_p]], start: int, frames: int,
+    ) -> None:  # fmt: skip
+        while frames > 0:
+            block = min(frames, _BLOCK)
+            if self._nwrite_float(self._synth.synth, block, pointers[0], pointers[1], None, None) != 0:
+                raise RenderError("FluidSynth failed while writing audio")
+            planes[:, :, start : start + block] = scratch[used, :, :block]
+            start, frames = start + block, frames - block
 
     def _apply(self, event: _Event) -> None:
         synth = self._synth

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.audio.render import Renderer
-from engine.audio.stems import render_stems
 from engine.errors import BandmateError, UserError
 from engine.files import remove_stale_temps
 from engine.partwriter import PartWriter
@@ -113,7 +112,7 @@ class Worker:
         payload = job.payload
         spec = build_spec(payload["spec"])
         target = Path(payload["target"])
-        for written in (target, target.with_suffix(".mid"), target.with_suffix(".zip")):
+        for written in (target, target.with_suffix(".mid"), target.with_suffix(".zip"), target.with_suffix(".wav")):
             remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
         progress = self._progress_reporter(job)
         generated = await self._in_thread(generate, spec, writer=self.writer, progress=progress)
@@ -125,16 +124,13 @@ class Worker:
             bitrate=self.settings.mp3_bitrate,
             comment=payload.get("comment", ""),
             progress=progress,
+            wav=bool(payload.get("wav")),
+            stems=bool(payload.get("stems")),
         )
-        stems = None
-        if payload.get("stems"):
-            progress("stems")
-            stems = await self._in_thread(
-                render_stems, generated.score, self.renderer, target.with_suffix(".zip"),
-                gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
-            )  # fmt: skip
         return {
-            "stems": str(stems) if stems else None,
+            "stems": str(rendered.stems_zip) if rendered.stems_zip else None,
+            "stem_files": {name: str(path) for name, path in rendered.stem_paths.items()},
+            "wav": str(rendered.wav_path) if rendered.wav_path else None,
             "mp3": str(rendered.mp3_path),
             "midi": str(rendered.midi_path),
             "duration_s": round(rendered.duration_s, 3),
