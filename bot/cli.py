@@ -23,6 +23,7 @@ from bot.store.models import Composition
 from bot.understanding import understand
 from engine.errors import BandmateError, ConfigError, UserError
 from engine.files import atomic_path
+from engine.queue.contract import JobResult
 from engine.queue.worker import open_worker, serve
 from engine.spec import build_spec
 
@@ -57,10 +58,12 @@ def _copy_out(source: Path, target: Path) -> Path:
     return target
 
 
-def _result(composition: Composition, files: dict[str, str], total_ms: float, startup_ms: float) -> dict[str, Any]:
+def _result(
+    composition: Composition, outcome: JobResult, files: dict[str, str], total_ms: float, startup_ms: float
+) -> dict[str, Any]:
     spec = build_spec(composition.spec).public_dict()
-    timings = {key: float(value) for key, value in (composition.timings or {}).items()}
-    ordered = {name: timings.get(name, 0.0) for name in ("parse", "compose", "render", "effects", "encode")}
+    timings = {**(composition.timings or {}), **outcome.timings_ms}
+    ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
     ordered["total"] = round(total_ms, 1)
     ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
     return {"id": composition.id, "version": composition.version, "summary": composition.summary,
@@ -84,19 +87,18 @@ async def _make(settings: Settings, request: Request, out: Path) -> dict[str, An
                 while (job := await runtime.queue.get(reply.job_id)) and job.status in ("queued", "running"):
                     if not await worker.run_once():
                         await asyncio.sleep(0.2)  # another worker holds it; wait for its lease
-        assert job is not None
-        if job.status != "done":
-            raise BandmateError(job.error or "the piece could not be made")
-        if await runtime.store.claim_delivery(reply.composition_id, 60):
-            await runtime.store.mark_delivered(reply.composition_id, job, None)
+        outcome = job.outcome if job is not None and job.status == "done" else None
         composition = await runtime.store.get(reply.composition_id)
-        assert composition is not None and job.result is not None
-        name = f"{Path(job.result['mp3']).stem.split('-', 1)[-1]}-v{composition.version}"
+        if job is None or outcome is None or composition is None:
+            raise BandmateError((job.error if job else None) or "the piece could not be made")
+        name = f"{job.request.name}-v{composition.version}"
         files = {
-            "mp3": str(_copy_out(Path(job.result["mp3"]), out / f"{name}.mp3")),
-            "midi": str(_copy_out(Path(job.result["midi"]), out / f"{name}.mid")),
+            kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
+            for kind in ("mp3", "midi") if (path := outcome.path(kind)) is not None
         }
-        return _result(composition, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
+        if await runtime.store.claim_delivery(reply.composition_id, 60):
+            await runtime.store.mark_delivered(reply.composition_id, None)
+        return _result(composition, outcome, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:

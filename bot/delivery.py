@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 from bot.jam.service import vote_choice
 from bot.messages import Delivery, Progress, Sink
@@ -20,8 +19,7 @@ log = logging.getLogger("bandmate.delivery")
 def delivery_of(pending: Pending) -> Delivery:
     """The Delivery an adapter posts for a finished (or failed) version."""
     composition, job = pending.composition, pending.job
-    result = job.result or {}
-    ok = job.status == "done"
+    outcome = job.outcome if job.status == "done" else None
     return Delivery(
         job_id=job.id,
         composition_id=composition.id,
@@ -30,12 +28,12 @@ def delivery_of(pending: Pending) -> Delivery:
         reply_to_message_id=composition.request_message_id,
         title=composition.spec.get("title") or composition.summary,
         caption=_jam_caption(composition) if composition.kind in ("jam", "vote") else composition.summary,
-        duration_s=float(result.get("duration_s") or 0.0),
-        mp3_path=Path(result["mp3"]) if ok and result.get("mp3") else None,
-        midi_path=Path(result["midi"]) if ok and result.get("midi") else None,
-        error=None if ok else (job.error or "Something went wrong while making this piece."),
+        duration_s=outcome.duration_s if outcome else 0.0,
+        mp3_path=outcome.path("mp3") if outcome else None,
+        midi_path=outcome.path("midi") if outcome else None,
+        error=None if outcome else (job.error or "Something went wrong while making this piece."),
         changes=tuple(composition.changes or ()),
-        stems_path=Path(result["stems"]) if ok and result.get("stems") else None,
+        stems_path=outcome.path("stems") if outcome else None,
         choice=vote_choice(composition.kind, composition.prompt),
     )
 
@@ -115,6 +113,6 @@ class DeliveryLoop:
             log.exception("posting v%s (job %s) failed; will retry", composition.version, item.job.id)
             await self.store.release_delivery(composition.id)
             return False
-        await self.store.mark_delivered(composition.id, item.job, message_id)
+        await self.store.mark_delivered(composition.id, message_id)
         self._shown.pop(composition.id, None)
         return True

@@ -7,7 +7,6 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from bot.jam.service import JamService
 from bot.messages import Origin, Reply, Request
@@ -92,7 +91,7 @@ class Bandmate:
             return await self.jams.handle(conversation, author, request)
         target = await self._target(conversation, request)
         if command == "midi":
-            return self._midi(target)
+            return await self._midi(target)
         if command in COSTLY or command is None:
             await self._check_rate(author)
         if command == "compose" or (command is None and target is None):
@@ -218,13 +217,17 @@ class Bandmate:
             lines.append(f"v{version.version} · {version.summary} — {what[:60]}")
         return Reply("\n".join(lines))
 
-    def _midi(self, target: Composition | None) -> Reply:
+    async def _midi(self, target: Composition | None) -> Reply:
         if target is None:
             return Reply(NO_PIECE)
-        if not target.midi_path or not Path(target.midi_path).is_file():
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        midi = outcome.path("midi") if outcome else None
+        if job is not None and job.status == "failed":
+            return Reply(f"v{target.version} could not be made, so it has no MIDI.")
+        if midi is None or not midi.is_file():
             return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
-        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id,
-                     file=Path(target.midi_path))  # fmt: skip
+        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

@@ -9,8 +9,20 @@ import pytest
 
 from bot.settings import Settings
 from bot.store import migrate
+from engine.queue.contract import JobRequest, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import JobQueue
+from engine.spec import build_spec
+
+
+def request(n: int) -> JobRequest:
+    """A job request numbered by its seed, so claims can be told apart."""
+    spec = build_spec({"genre": "pop", "tempo_bpm": 100, "key": "C", "mode": "major", "meter": "4/4",
+                       "parts": [{"name": "piano", "role": "melody"}], "drums": False, "duration_s": 10, "seed": n})
+    return JobRequest(spec=spec, target=f"/tmp/never-written/v{n}.mp3", name=f"piece-{n}")
+
+
+DONE = JobResult(files={"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid"}, duration_s=10.0)
 
 
 @pytest.fixture
@@ -24,8 +36,8 @@ async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
 
 
 async def test_jobs_are_claimed_oldest_first_and_only_once(queue: JobQueue) -> None:
-    first = await queue.enqueue({"n": 1})
-    second = await queue.enqueue({"n": 2})
+    first = await queue.enqueue(request(1))
+    second = await queue.enqueue(request(2))
     claims = await asyncio.gather(*(queue.claim(f"w{i}", 30, 3) for i in range(4)))
     claimed = sorted(job.id for job in claims if job is not None)
     assert claimed == [first, second]
@@ -33,7 +45,7 @@ async def test_jobs_are_claimed_oldest_first_and_only_once(queue: JobQueue) -> N
 
 
 async def test_queue_position_counts_jobs_ahead(queue: JobQueue) -> None:
-    ids = [await queue.enqueue({"n": n}) for n in range(3)]
+    ids = [await queue.enqueue(request(n)) for n in range(3)]
     assert [await queue.position(job_id) for job_id in ids] == [1, 2, 3]
     await queue.claim("w", 30, 3)
     assert [await queue.position(job_id) for job_id in ids] == [0, 1, 2]
@@ -41,22 +53,22 @@ async def test_queue_position_counts_jobs_ahead(queue: JobQueue) -> None:
 
 
 async def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(queue: JobQueue) -> None:
-    job_id = await queue.enqueue({"n": 1})
+    job_id = await queue.enqueue(request(1))
     dead = await queue.claim("dead", 0.05, 3)
     assert dead is not None and dead.id == job_id
     assert await queue.claim("other", 30, 3) is None  # lease still valid
     await asyncio.sleep(0.1)
     alive = await queue.claim("alive", 30, 3)
     assert alive is not None and alive.id == job_id and alive.attempts == 2
-    assert not await queue.complete(dead, {"late": True})
+    assert not await queue.complete(dead, DONE.model_copy(update={"duration_s": 1.0}))
     assert not await queue.renew(dead, "rendering", 30)
-    assert await queue.complete(alive, {"ok": True})
+    assert await queue.complete(alive, DONE)
     job = await queue.get(job_id)
-    assert job is not None and job.status == "done" and job.result == {"ok": True}
+    assert job is not None and job.status == "done" and job.outcome == DONE
 
 
 async def test_a_job_that_keeps_killing_workers_fails_after_max_attempts(queue: JobQueue) -> None:
-    job_id = await queue.enqueue({"n": 1})
+    job_id = await queue.enqueue(request(1))
     for attempt in range(2):
         claimed = await queue.claim(f"w{attempt}", 0.01, 2)
         assert claimed is not None
@@ -67,7 +79,7 @@ async def test_a_job_that_keeps_killing_workers_fails_after_max_attempts(queue: 
 
 
 async def test_renew_records_stage_and_extends_lease(queue: JobQueue) -> None:
-    await queue.enqueue({"n": 1})
+    await queue.enqueue(request(1))
     claimed = await queue.claim("w", 0.05, 3)
     assert claimed is not None
     assert await queue.renew(claimed, "rendering", 30)
@@ -83,7 +95,7 @@ async def test_a_debounced_job_waits_until_not_before(queue: JobQueue, settings:
     from engine.queue.db import now, open_database
     from engine.queue.jobs import Job
 
-    job_id = await queue.enqueue({"n": 1})
+    job_id = await queue.enqueue(request(1))
     database = open_database(settings.database_url)
     async with database.begin() as connection:
         await connection.execute(update(Job).where(Job.id == job_id).values(not_before=now() + 0.3))
@@ -92,3 +104,24 @@ async def test_a_debounced_job_waits_until_not_before(queue: JobQueue, settings:
     await asyncio.sleep(0.35)
     claimed = await queue.claim("w", 30, 3)
     assert claimed is not None and claimed.id == job_id
+
+
+async def test_a_claimed_job_carries_its_validated_request(queue: JobQueue) -> None:
+    await queue.enqueue(request(7))
+    claimed = await queue.claim("w", 30, 3)
+    assert claimed is not None and claimed.request == request(7)
+
+
+async def test_a_malformed_request_fails_at_claim_instead_of_looping(queue: JobQueue, settings: Settings) -> None:
+    from sqlalchemy import update
+
+    from engine.queue.jobs import Job
+
+    job_id = await queue.enqueue(request(1))
+    database = open_database(settings.database_url)
+    async with database.begin() as connection:
+        await connection.execute(update(Job).where(Job.id == job_id).values(payload={"spec": {"genre": "nope"}}))
+    await database.dispose()
+    assert await queue.claim("w", 30, 3) is None
+    job = await queue.get(job_id)
+    assert job is not None and job.status == "failed" and job.error and "could not be made" in job.error

@@ -11,6 +11,7 @@ from pydub import AudioSegment
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
 from bot.messages import Request
+from engine.queue.contract import JobResult
 from engine.queue.worker import Worker
 from tests.helpers import RecordingSink, eventually, origin
 
@@ -94,13 +95,26 @@ async def test_failed_post_is_retried_and_posted_once(runtime: Runtime) -> None:
     await runtime.service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="x"))
     claimed = await runtime.queue.claim("w", 30, 3)
     assert claimed is not None
-    await runtime.queue.complete(claimed, {"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid", "duration_s": 8.0})
+    await runtime.queue.complete(claimed, JobResult(files={"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid"}, duration_s=8.0))
     loops = [DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02) for _ in range(3)]
     assert await loops[0].tick() == 0 and sink.deliveries == []  # the post failed; the claim is released
     posted = await asyncio.gather(*(loop.tick() for loop in loops))
     assert sum(posted) == 1
     await asyncio.gather(*(loop.tick() for loop in loops))
     assert len(sink.deliveries) == 1
+
+
+async def test_midi_comes_from_the_job_as_soon_as_it_is_done_before_the_post(runtime: Runtime, tmp_path: Path) -> None:
+    await runtime.service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="m"))
+    before = await runtime.service.handle(Request(origin(), "midi"))
+    assert "still being composed" in before.text and before.file is None
+    claimed = await runtime.queue.claim("w", 30, 3)
+    assert claimed is not None
+    midi = tmp_path / "made.mid"
+    midi.write_bytes(b"MThd")
+    await runtime.queue.complete(claimed, JobResult(files={"mp3": str(tmp_path / "made.mp3"), "midi": str(midi)}))
+    after = await runtime.service.handle(Request(origin(), "midi"))  # not posted yet: no delivery loop ran
+    assert after.file == midi and after.text.startswith("MIDI of v1")
 
 
 async def test_user_mistakes_get_one_clear_line_and_service_keeps_serving(runtime: Runtime) -> None:

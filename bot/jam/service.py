@@ -15,6 +15,7 @@ from bot.store.models import Conversation, Jam, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, understand
 from engine.errors import UserError
+from engine.queue.contract import Extra
 from engine.queue.db import now
 from engine.spec import MusicSpec
 
@@ -120,7 +121,7 @@ class JamService:
         text: str,
         *,
         delay: float | None = None,
-        stems: bool = False,
+        extras: frozenset[Extra] = frozenset(),
         reply_to: str | None = None,
     ) -> int:
         """Fold the change into the pending mix if the engine has not started it, else queue one; its job id."""
@@ -130,12 +131,12 @@ class JamService:
         if pending_id is not None:
             pending = await self.store.get(pending_id)
             folded = (*(pending.changes if pending else ()), *changes)
-            if pending and await self.store.reschedule(pending_id, spec, folded, not_before, stems=stems,
+            if pending and await self.store.reschedule(pending_id, spec, folded, not_before, extras=extras,
                                                        reply_to=reply_to):  # fmt: skip
                 await self.jams.mark_rendered(jam.id, pending_id)
                 return pending.job_id
         new = NewVersion("jam", text[:200], spec, changes, request_message_id=reply_to, not_before=not_before,
-                         stems=stems)  # fmt: skip
+                         extras=extras)  # fmt: skip
         version = await self.store.add_version(conversation, author, new)
         await self.jams.update(jam.id, pending_version_id=version.id)
         await self.jams.mark_rendered(jam.id, version.id)
@@ -215,7 +216,7 @@ class JamService:
     async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
         spec = MusicSpec.model_validate(jam.spec)
         job_id = await self._schedule(conversation, author, jam, spec, (f"final mix ({author.name})",), "mix",
-                                      delay=0.0, stems=True, reply_to=request.message_id)  # fmt: skip
+                                      delay=0.0, extras=frozenset({"stems"}), reply_to=request.message_id)  # fmt: skip
         await self.jams.update(jam.id, pending_version_id=None)
         return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.", job_id=job_id)
 

@@ -62,11 +62,7 @@ class Composition(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="queued")
-    mp3_path: Mapped[str | None] = mapped_column(Text, nullable=True)
-    midi_path: Mapped[str | None] = mapped_column(Text, nullable=True)
-    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    timings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    timings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # parse time; the rest is the job's
     request_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
     request_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     posted_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.store.models import ChatSettings, Composition, Conversation, User
+from engine.queue.contract import Extra, JobRequest
 from engine.queue.db import now, session_factory
-from engine.queue.jobs import Job
+from engine.queue.jobs import Job, JobQueue
 from engine.spec import MusicSpec
 
 
@@ -30,7 +31,7 @@ class NewVersion:
     request_message_id: str | None = None
     reuse_media_of: Composition | None = None  # undo/goto: post the earlier files again
     not_before: float | None = None  # debounced: the engine waits until then (jam mixes)
-    stems: bool = False  # also render one MP3 per part, zipped (jam mix)
+    extras: frozenset[Extra] = frozenset()  # files besides MP3 and MIDI, e.g. the stems of a jam's final mix
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +108,7 @@ class Store:
                 select(func.max(Composition.version)).where(Composition.conversation_id == conversation.id)
             )
             version = int(latest or 0) + 1
-            job = self._job_for(conversation, version, new)
-            session.add(job)
-            await session.flush()
+            job = await self._enqueue(session, conversation, version, new)
             composition = Composition(
                 conversation_id=conversation.id,
                 parent_id=new.parent.id if new.parent else None,
@@ -122,7 +121,6 @@ class Store:
                 spec=new.spec.model_dump(mode="json"),
                 seed=new.spec.seed,
                 summary=new.spec.summary(),
-                status=job.status,
                 request_key=new.request_key,
                 request_message_id=new.request_message_id,
                 timings={"parse": round(parse_ms, 1)},
@@ -131,22 +129,31 @@ class Store:
             await session.flush()
             return composition
 
-    def _job_for(self, conversation: Conversation, version: int, new: NewVersion) -> Job:
-        if new.reuse_media_of is not None and new.reuse_media_of.mp3_path:
-            earlier = new.reuse_media_of
-            result = {"mp3": earlier.mp3_path, "midi": earlier.midi_path, "duration_s": earlier.duration_s}
-            return Job(payload={"spec": new.spec.model_dump(mode="json"), "reused": earlier.id},
-                       status="done", stage="done", result=result, finished_at=now())  # fmt: skip
+    async def _enqueue(self, session: AsyncSession, conversation: Conversation, version: int, new: NewVersion) -> Job:
+        name = _slug(new.spec.title or new.spec.summary())
         folder = self.media_dir / conversation.platform / f"c{conversation.id}"
-        target = folder / f"v{version}-{_slug(new.spec.title or new.spec.summary())}.mp3"
-        comment = f"{new.prompt[:200]} | seed {new.spec.seed}"
-        payload = {"spec": new.spec.model_dump(mode="json"), "target": str(target), "comment": comment,
-                   "stems": new.stems}  # fmt: skip
-        return Job(payload=payload, status="queued", stage="queued", not_before=new.not_before)
+        request = JobRequest(
+            spec=new.spec,
+            target=str(folder / f"v{version}-{name}.mp3"),
+            name=name,
+            comment=f"{new.prompt[:200]} | seed {new.spec.seed}",
+            extras=new.extras,
+        )
+        earlier = await self._finished_job(session, new.reuse_media_of)
+        if earlier is not None:  # undo / go back: the earlier files again, no engine needed
+            return await JobQueue.enqueue_in(session, request, done=earlier.outcome)
+        return await JobQueue.enqueue_in(session, request, not_before=new.not_before)
+
+    @staticmethod
+    async def _finished_job(session: AsyncSession, composition: Composition | None) -> Job | None:
+        if composition is None:
+            return None
+        job = await session.get(Job, composition.job_id)
+        return job if job is not None and job.status == "done" and job.result else None
 
     async def reschedule(
-        self, composition_id: int, spec: MusicSpec, changes: tuple[str, ...], not_before: float, *, stems: bool = False,
-        reply_to: str | None = None,
+        self, composition_id: int, spec: MusicSpec, changes: tuple[str, ...], not_before: float, *,
+        extras: frozenset[Extra] = frozenset(), reply_to: str | None = None,
     ) -> bool:
         """Fold a newer spec into a version whose job has not started; False if the engine took it."""
         async with self._sessions.begin() as session:
@@ -154,13 +161,8 @@ class Store:
             job = await session.get(Job, composition.job_id) if composition else None
             if composition is None or job is None or job.status != "queued":
                 return False
-            result = await session.execute(
-                update(Job)
-                .where(Job.id == job.id, Job.status == "queued")
-                .values(payload={**job.payload, "spec": spec.model_dump(mode="json"), "stems": stems},
-                        not_before=not_before)
-            )
-            if result.rowcount != 1:
+            request = job.request.model_copy(update={"spec": spec, "extras": extras})
+            if not await JobQueue.reschedule_in(session, job.id, request, not_before):
                 return False
             composition.spec = spec.model_dump(mode="json")
             composition.summary = spec.summary()
@@ -168,6 +170,11 @@ class Store:
             if reply_to is not None:  # the mix answers the newest change folded into it
                 composition.request_message_id = reply_to
             return True
+
+    async def job_of(self, composition: Composition) -> Job | None:
+        """The job that makes (or made) this version: its status, stage and files."""
+        async with self._sessions() as session:
+            return await session.get(Job, composition.job_id)
 
     async def by_request_key(self, conversation_id: int, key: str) -> Composition | None:
         """The version created by this platform message, if it was seen before."""
@@ -274,20 +281,14 @@ class Store:
             )
             return result.rowcount == 1
 
-    async def mark_delivered(self, composition_id: int, job: Job, message_id: str | None) -> None:
-        """Record the post and copy the job's outcome onto the version."""
-        result = job.result or {}
+    async def mark_delivered(self, composition_id: int, message_id: str | None) -> None:
+        """Record the post (the files and status stay on the job, the one place they live)."""
         async with self._sessions.begin() as session:
-            composition = await session.get(Composition, composition_id)
-            if composition is None:
-                return
-            composition.delivered_at = now()
-            composition.posted_message_id = message_id
-            composition.status = job.status
-            composition.mp3_path = result.get("mp3")
-            composition.midi_path = result.get("midi")
-            composition.duration_s = result.get("duration_s")
-            composition.timings = {**(composition.timings or {}), **result.get("timings_ms", {})}
+            await session.execute(
+                update(Composition)
+                .where(Composition.id == composition_id)
+                .values(delivered_at=now(), posted_message_id=message_id)
+            )
 
     async def release_delivery(self, composition_id: int) -> None:
         """Give up a reservation after a failed post so the next poll tries again."""

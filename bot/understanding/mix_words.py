@@ -121,7 +121,7 @@ def read_mix(text: str, spec: MusicSpec) -> MixReading:
     for source, field, value in _RULES:
         pattern = re.compile(rf"\b(?:{source})(?=\W)")
         for match in list(pattern.finditer(rest)):
-            if isinstance(value, bool) or isinstance(value, str):
+            if isinstance(value, (bool, str)):
                 fields[field] = value
                 if field == "mono" and value:
                     fields["width"] = min(fields["width"], 0)

@@ -88,9 +88,10 @@ def _tone_chain(role: str, settings: MixSpec) -> pedalboard.Pedalboard:
         pedalboard.HighpassFilter(cutoff_frequency_hz=profile.highpass_hz),
         pedalboard.PeakFilter(cutoff_frequency_hz=3_000.0, gain_db=profile.presence_db, q=0.8),
     ]
-    if settings.tone:
-        chain.append(pedalboard.HighShelfFilter(cutoff_frequency_hz=5_000.0, gain_db=profiles.TONE_STEP_DB * settings.tone))
-        chain.append(pedalboard.LowShelfFilter(cutoff_frequency_hz=250.0, gain_db=-0.4 * profiles.TONE_STEP_DB * settings.tone))
+    if settings.tone:  # brighter lifts the top and thins the bottom a little; warmer the other way round
+        tilt = profiles.TONE_STEP_DB * settings.tone
+        chain.append(pedalboard.HighShelfFilter(cutoff_frequency_hz=5_000.0, gain_db=tilt))
+        chain.append(pedalboard.LowShelfFilter(cutoff_frequency_hz=250.0, gain_db=-0.4 * tilt))
     if role == "vocals":  # the sung lead sits steady on top: level it, like a vocal chain's compressor
         chain.append(pedalboard.Compressor(threshold_db=-24.0, ratio=3.0, attack_ms=5.0, release_ms=120.0))
     return pedalboard.Pedalboard(chain)

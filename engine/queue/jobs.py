@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import JSON, Float, Integer, String, Text, func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from engine.errors import EngineError
+from engine.queue.contract import JobRequest, JobResult, parse_request, parse_result
 from engine.queue.db import Base, now, session_factory
+
+log = logging.getLogger("bandmate.queue")
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -33,13 +38,23 @@ class Job(Base):
     started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
+    @property
+    def request(self) -> JobRequest:
+        """The validated request this job was queued with."""
+        return parse_request(self.payload)
+
+    @property
+    def outcome(self) -> JobResult | None:
+        """The validated result once the job is done (None before, or when it failed)."""
+        return parse_result(self.result)
+
 
 @dataclass(frozen=True, slots=True)
 class ClaimedJob:
     """A job this worker holds the lease on."""
 
     id: int
-    payload: dict[str, Any]
+    request: JobRequest
     attempts: int
     owner: str
 
@@ -50,15 +65,36 @@ class JobQueue:
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = session_factory(engine)
 
-    async def enqueue(self, payload: dict[str, Any], *, status: JobStatus = "queued") -> int:
-        """Add a job and return its id (status 'done' records work that needs no engine, e.g. undo)."""
+    async def enqueue(self, request: JobRequest, *, not_before: float | None = None) -> int:
+        """Add a job in its own transaction and return its id."""
         async with self._sessions.begin() as session:
-            job = Job(payload=payload, status=status, stage="done" if status == "done" else "queued")
-            if status == "done":
-                job.result, job.finished_at = payload.get("result"), now()
-            session.add(job)
-            await session.flush()
-            return job.id
+            return (await self.enqueue_in(session, request, not_before=not_before)).id
+
+    @staticmethod
+    async def enqueue_in(
+        session: AsyncSession, request: JobRequest, *, not_before: float | None = None, done: JobResult | None = None
+    ) -> Job:
+        """Add a job inside the caller's transaction (so a version and its job are stored together).
+
+        `done` records work that needs no engine (undo, go back to vN: the earlier files again).
+        """
+        job = Job(payload=request.model_dump(mode="json"), status="queued", stage="queued", not_before=not_before)
+        if done is not None:
+            job.status, job.stage, job.finished_at = "done", "done", now()
+            job.result = done.model_dump(mode="json")
+        session.add(job)
+        await session.flush()
+        return job
+
+    @staticmethod
+    async def reschedule_in(session: AsyncSession, job_id: int, request: JobRequest, not_before: float) -> bool:
+        """Replace a still-queued job's request and start time; False if an engine already took it."""
+        result = await session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(payload=request.model_dump(mode="json"), not_before=not_before)
+        )
+        return result.rowcount == 1
 
     async def claim(self, owner: str, lease_seconds: float, max_attempts: int) -> ClaimedJob | None:
         """Take the oldest queued job, or one whose lease expired, for `lease_seconds`; None if idle."""
@@ -93,7 +129,14 @@ class JobQueue:
             ).first()
         if row is None:
             return None
-        return ClaimedJob(id=row.id, payload=row.payload, attempts=row.attempts, owner=owner)
+        try:
+            request = parse_request(row.payload)
+        except EngineError:  # a request no engine can read fails now instead of being retried
+            log.exception("job %s has a malformed request", row.id)
+            error = "This piece could not be made: its request was damaged. Please ask again."
+            await self._finish(row.id, owner, status="failed", result=None, error=error)
+            return None
+        return ClaimedJob(id=row.id, request=request, attempts=row.attempts, owner=owner)
 
     async def renew(self, job: ClaimedJob, stage: str, lease_seconds: float) -> bool:
         """Record the stage and extend the lease; False if the lease was lost to another worker."""
@@ -105,21 +148,21 @@ class JobQueue:
             )
             return result.rowcount == 1
 
-    async def complete(self, job: ClaimedJob, result: dict[str, Any]) -> bool:
+    async def complete(self, job: ClaimedJob, result: JobResult) -> bool:
         """Mark the job done with its result; False (and nothing changed) if the lease was lost."""
-        return await self._finish(job, status="done", result=result, error=None)
+        return await self._finish(job.id, job.owner, status="done", result=result.model_dump(mode="json"), error=None)
 
     async def fail(self, job: ClaimedJob, error: str) -> bool:
         """Mark the job failed with a message for the user; False if the lease was lost."""
-        return await self._finish(job, status="failed", result=None, error=error)
+        return await self._finish(job.id, job.owner, status="failed", result=None, error=error)
 
     async def _finish(
-        self, job: ClaimedJob, *, status: JobStatus, result: dict[str, Any] | None, error: str | None
+        self, job_id: int, owner: str, *, status: JobStatus, result: dict[str, Any] | None, error: str | None
     ) -> bool:
         async with self._sessions.begin() as session:
             outcome = await session.execute(
                 update(Job)
-                .where(Job.id == job.id, Job.lease_owner == job.owner, Job.status == "running")
+                .where(Job.id == job_id, Job.lease_owner == owner, Job.status == "running")
                 .values(status=status, stage=status, result=result, error=error, finished_at=now(),
                         lease_expires_at=None)
             )  # fmt: skip

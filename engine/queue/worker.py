@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,10 +17,10 @@ from engine.errors import BandmateError, UserError
 from engine.files import remove_stale_temps
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
+from engine.queue.contract import FileKind, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import ClaimedJob, JobQueue
 from engine.settings import EngineSettings
-from engine.spec import build_spec
 
 log = logging.getLogger("bandmate.engine")
 
@@ -108,36 +107,37 @@ class Worker:
         if self._in_flight is not None:
             await asyncio.wait([self._in_flight])
 
-    async def _make(self, job: ClaimedJob) -> dict[str, Any]:
-        payload = job.payload
-        spec = build_spec(payload["spec"])
-        target = Path(payload["target"])
-        for written in (target, target.with_suffix(".mid"), target.with_suffix(".zip"), target.with_suffix(".wav")):
+    async def _make(self, job: ClaimedJob) -> JobResult:
+        request = job.request
+        target = request.target_path
+        for written in request.written_paths():
             remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
         progress = self._progress_reporter(job)
-        generated = await self._in_thread(generate, spec, writer=self.writer, progress=progress)
+        generated = await self._in_thread(generate, request.spec, writer=self.writer, progress=progress)
         rendered = await self._in_thread(
             render,
             generated,
             self.renderer,
             target,
             bitrate=self.settings.mp3_bitrate,
-            comment=payload.get("comment", ""),
+            comment=request.comment,
             progress=progress,
-            wav=bool(payload.get("wav")),
-            stems=bool(payload.get("stems")),
+            wav="wav" in request.extras,
+            stems="stems" in request.extras,
         )
-        return {
-            "stems": str(rendered.stems_zip) if rendered.stems_zip else None,
-            "stem_files": {name: str(path) for name, path in rendered.stem_paths.items()},
-            "wav": str(rendered.wav_path) if rendered.wav_path else None,
-            "mp3": str(rendered.mp3_path),
-            "midi": str(rendered.midi_path),
-            "duration_s": round(rendered.duration_s, 3),
-            "timings_ms": rendered.timings_ms,
-            "loudness_lufs": round(rendered.master.loudness_lufs, 2),
-            "true_peak_db": round(float(rendered.master.true_peak_db), 2),
-        }
+        files: dict[FileKind, str] = {"mp3": str(rendered.mp3_path), "midi": str(rendered.midi_path)}
+        if rendered.stems_zip is not None:
+            files["stems"] = str(rendered.stems_zip)
+        if rendered.wav_path is not None:
+            files["wav"] = str(rendered.wav_path)
+        return JobResult(
+            files=files,
+            stems={name: str(path) for name, path in rendered.stem_paths.items()},
+            duration_s=round(rendered.duration_s, 3),
+            timings_ms=rendered.timings_ms,
+            loudness_lufs=round(rendered.master.loudness_lufs, 2),
+            true_peak_db=round(float(rendered.master.true_peak_db), 2),
+        )
 
     def _progress_reporter(self, job: ClaimedJob) -> Callable[[str], None]:
         loop = asyncio.get_running_loop()
