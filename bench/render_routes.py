@@ -46,8 +46,9 @@ def main() -> None:
             generated = generate(understand(f"{prompt}, {args.seconds:g} seconds", seed=seed).spec)
             score, length = generated.score, generated.score.duration_s
             solos = [score_to_midi(dataclasses.replace(score, tracks=[track])) for track in score.tracks]
-            one_pass.append(_best_ms(lambda: renderer.render_parts(generated.midi, length), args.repeats))
-            per_part.append(_best_ms(lambda: [renderer.render_parts(s, length) for s in solos], args.repeats))
+            whole, n = generated.midi, length
+            one_pass.append(_best_ms(lambda m=whole, n=n: renderer.render_parts(m, n), args.repeats))
+            per_part.append(_best_ms(lambda ss=solos, n=n: [renderer.render_parts(s, n) for s in ss], args.repeats))
             parts.append(len(solos))
             print(f"{prompt[:36]:36} parts {len(solos)}  one pass {one_pass[-1]:6.0f} ms  "
                   f"per part {per_part[-1]:6.0f} ms")  # fmt: skip

@@ -40,11 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--out", type=Path, default=Path("out"))
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
+    compose.add_argument("--stems", action="store_true", help="also write one MP3 per part")
+    compose.add_argument("--wav", action="store_true", help="also write the lossless WAV")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
     refine.add_argument("--out", type=Path, default=Path("out"))
     refine.add_argument("--json", action="store_true")
+    refine.add_argument("--stems", action="store_true", help="also write one MP3 per part")
+    refine.add_argument("--wav", action="store_true", help="also write the lossless WAV")
     commands.add_parser("chat", help="a conversation in this terminal")
     commands.add_parser("engine", help="run the engine process")
     commands.add_parser("run", help="run the engine and the configured chat adapters")
@@ -59,7 +63,7 @@ def _copy_out(source: Path, target: Path) -> Path:
 
 
 def _result(
-    composition: Composition, outcome: JobResult, files: dict[str, str], total_ms: float, startup_ms: float
+    composition: Composition, outcome: JobResult, files: dict[str, Any], total_ms: float, startup_ms: float
 ) -> dict[str, Any]:
     spec = build_spec(composition.spec).public_dict()
     timings = {**(composition.timings or {}), **outcome.timings_ms}
@@ -70,7 +74,7 @@ def _result(
             "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
 
 
-async def _make(settings: Settings, request: Request, out: Path) -> dict[str, Any]:
+async def _make(settings: Settings, request: Request, out: Path, *, wav: bool = False) -> dict[str, Any]:
     """Handle one compose/refine request in this process: queue it, work the queue until it is done."""
     async with opened(settings) as runtime:
         started = time.perf_counter()
@@ -94,11 +98,19 @@ async def _make(settings: Settings, request: Request, out: Path) -> dict[str, An
         name = f"{job.request.name}-v{composition.version}"
         files = {
             kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
-            for kind in ("mp3", "midi") if (path := outcome.path(kind)) is not None
+            for kind in ("mp3", "midi", *(("wav",) if wav else ()))
+            if (path := outcome.path(kind)) is not None
         }
+        stems: dict[str, str] = {}
+        if request.stems:
+            for part, source in outcome.stems.items():
+                path = Path(source)
+                stems[part] = str(_copy_out(path, out / f"{name}-stems" / path.name))
+        files_out: dict[str, Any] = {**files, **({"stems": stems} if request.stems else {})}
         if await runtime.store.claim_delivery(reply.composition_id, 60):
             await runtime.store.mark_delivered(reply.composition_id, None)
-        return _result(composition, outcome, files, (time.perf_counter() - started) * 1000 - startup_ms, startup_ms)
+        return _result(composition, outcome, files_out, (time.perf_counter() - started) * 1000 - startup_ms,
+                       startup_ms)  # fmt: skip
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:
@@ -127,8 +139,8 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
             for note in (*understanding.understood, *understanding.guessed):
                 print(f"  {note}")
         return None
-    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed)
-    return await _make(settings, request, args.out)
+    request = Request(CLI_ORIGIN, "compose", args.text, seed=args.seed, stems=args.stems)
+    return await _make(settings, request, args.out, wav=args.wav)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -138,8 +150,8 @@ async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any
         composition_id = int(args.id)
     else:
         raise UserError(f"'{args.id}' is not a piece id: use a number from compose --json, or 'last'.")
-    request = Request(CLI_ORIGIN, "refine", args.text, composition_id=composition_id)
-    return await _make(settings, request, args.out)
+    request = Request(CLI_ORIGIN, "refine", args.text, composition_id=composition_id, stems=args.stems)
+    return await _make(settings, request, args.out, wav=args.wav)
 
 
 async def _engine(settings: Settings) -> None:

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-Command = Literal[
-    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam"
-]
+Command = Literal["start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "stems", "wav"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +37,7 @@ class Request:
     reply_to_message_id: str | None = None
     composition_id: int | None = None  # set by buttons that carry the version they sit under
     seed: int | None = None  # an explicit seed (CLI --seed, Discord's seed option)
+    stems: bool = False  # also make one audio file per part (CLI --stems)
 
 
 @dataclass(frozen=True, slots=True)

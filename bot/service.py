@@ -14,6 +14,7 @@ from bot.store.models import Composition, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, examples, refine, understand
 from engine.errors import UserError
+from engine.queue.contract import Extra, FileKind
 from engine.spec import build_spec
 
 log = logging.getLogger("bandmate.service")
@@ -23,6 +24,8 @@ HELP = """I compose original music from plain words.
 • reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor"
 • /variation — another take on the same idea · /undo — back to the previous version
 • /history — the versions so far · the MIDI button or /midi — the MIDI file
+• /wav — lossless audio · /stems — one MP3 per part, zipped
+• mix changes keep the notes — "more reverb", "louder drums", "wider", "mono", "warmer", "lo-fi"
 Examples: {examples}"""
 
 COSTLY = {"compose", "refine", "variation"}
@@ -92,6 +95,10 @@ class Bandmate:
         target = await self._target(conversation, request)
         if command == "midi":
             return await self._midi(target)
+        if command == "wav":
+            return await self._file(target, "wav", "lossless WAV")
+        if command == "stems":
+            return await self._stems(conversation, author, request, target)
         if command in COSTLY or command is None:
             await self._check_rate(author)
         if command == "compose" or (command is None and target is None):
@@ -146,7 +153,7 @@ class Bandmate:
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
         new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
-                         request.message_id)  # fmt: skip
+                         request.message_id, extras=_extras(request))  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
         return self._queued_reply(composition, notes)
 
@@ -166,7 +173,7 @@ class Bandmate:
         assert change.spec is not None
         kind = "variation" if change.action == "variation" else "refine"
         new = NewVersion(kind, text, change.spec, change.changes, target, request.message_id,
-                         request.message_id)  # fmt: skip
+                         request.message_id, extras=_extras(request))  # fmt: skip
         composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
         return self._queued_reply(composition, change.changes)
 
@@ -228,6 +235,44 @@ class Bandmate:
         if midi is None or not midi.is_file():
             return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
         return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
+
+
+    async def _file(self, target: Composition | None, kind: FileKind, what: str) -> Reply:
+        """A file every piece has (the WAV) or this version was made with (stems), posted on request."""
+        if target is None:
+            return Reply(NO_PIECE)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        path = outcome.path(kind) if outcome else None
+        if job is not None and job.status == "failed":
+            return Reply(f"v{target.version} could not be made, so it has no {what}.")
+        if outcome is None:
+            return Reply(f"v{target.version} is still being made; ask again when it is posted.")
+        if path is None or not path.is_file():
+            return Reply(f"v{target.version} was made without a {what}; /compose a new piece to get one.")
+        return Reply(f"{what[:1].upper()}{what[1:]} of v{target.version}: {target.summary}",
+                     composition_id=target.id, file=path)  # fmt: skip
+
+    async def _stems(
+        self, conversation: Conversation, author: User, request: Request, target: Composition | None
+    ) -> Reply:
+        if target is None:
+            return Reply(NO_PIECE)
+        job = await self.store.job_of(target)
+        if job is not None and job.outcome is not None and job.outcome.path("stems") is not None:
+            return await self._file(target, "stems", "stems (one MP3 per part)")
+        # The same spec renders the same audio, so the stems come with a new version of the same piece.
+        await self._check_rate(author)
+        new = NewVersion("stems", request.text or "stems", build_spec(target.spec), (f"stems of v{target.version}",),
+                         target, request.message_id, request.message_id,
+                         extras=frozenset({"stems", "wav"}))  # fmt: skip
+        composition = await self.store.add_version(conversation, author, new)
+        return self._queued_reply(composition, (f"stems of v{target.version}",))
+
+
+def _extras(request: Request) -> frozenset[Extra]:
+    """Every piece comes with its lossless WAV (so /wav answers at once); stems when asked for."""
+    return frozenset({"wav", "stems"}) if request.stems else frozenset({"wav"})
 
 
 def origin_of(conversation: Conversation, author: User) -> Origin:

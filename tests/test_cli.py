@@ -116,3 +116,17 @@ def test_bad_configuration_is_one_clear_line(settings: Settings, tmp_path: Path)
         done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 1, done.stderr
         assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_stems_wav_and_a_mix_change_that_keeps_the_midi(settings: Settings, tmp_path: Path) -> None:
+    first = _compose(settings, tmp_path, "synthwave night drive, 6 seconds", "--seed", "4", "--stems", "--wav")
+    files = first["files"]
+    wav = AudioSegment.from_wav(files["wav"])
+    assert wav.channels == 2 and abs(wav.duration_seconds - first["spec"]["duration_s"]) < 0.1
+    assert set(files["stems"]) == {*first["spec"]["instruments"], "drums", "effects"}
+    assert all(Path(path).is_file() and Path(path).parent.name.endswith("-stems") for path in files["stems"].values())
+    done = run_cli(["refine", "last", "more reverb", "--json", "--out", str(tmp_path / "out")], settings, tmp_path)
+    assert done.returncode == 0, done.stderr
+    wetter = json.loads(done.stdout)
+    assert wetter["spec"]["mix"]["reverb"] == 1 and "stems" not in wetter["files"] and "wav" not in wetter["files"]
+    assert Path(wetter["files"]["midi"]).read_bytes() == Path(files["midi"]).read_bytes()

@@ -12,7 +12,7 @@ from bot.service import Bandmate
 
 COMMANDS: dict[str, Command] = {
     "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
-    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
+    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam", "stems": "stems", "wav": "wav",
 }  # fmt: skip
 
 

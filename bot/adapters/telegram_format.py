@@ -26,6 +26,8 @@ COMMANDS: dict[str, Command] = {
     "undo": "undo",
     "variation": "variation",
     "midi": "midi",
+    "stems": "stems",
+    "wav": "wav",
     "jam": "jam",
 }
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
@@ -34,6 +36,8 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("undo", "Back to the previous version"),
     ("history", "The versions so far"),
     ("midi", "The MIDI file of the latest piece"),
+    ("stems", "One MP3 per part of the latest piece, zipped"),
+    ("wav", "The latest piece as lossless WAV"),
     ("jam", "Build one piece together: /jam start lofi in F 85bpm"),
     ("help", "What I can do, with examples"),
 )
