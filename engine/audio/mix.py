@@ -122,6 +122,25 @@ def _stem(
     return processed.astype(np.float32), width
 
 
+def _balance_lead(stems: dict[str, np.ndarray], lead: str, steps: int) -> np.ndarray:
+    """The lead brought into its window over the rest of the band: audible, never a karaoke track.
+
+    The window (lead minus band, mean-square level) follows "bring the melody forward" steps.
+    """
+    rest = [audio for name, audio in stems.items() if name != lead]
+    if not rest:
+        return stems[lead]
+    lead_power = float(np.mean(stems[lead] ** 2))
+    band_power = float(np.mean(np.sum(rest, axis=0) ** 2))
+    if lead_power < 1e-12 or band_power < 1e-12:
+        return stems[lead]
+    ratio_db = 10 * np.log10(lead_power / band_power)
+    low, high = (bound + profiles.LEVEL_STEP_DB * steps for bound in profiles.LEAD_WINDOW_DB)
+    correction = min(max(ratio_db, low), high) - ratio_db
+    return stems[lead] * np.float32(_db(float(np.clip(correction, -profiles.LEAD_MAX_CORRECTION_DB,
+                                                       profiles.LEAD_MAX_CORRECTION_DB))))  # fmt: skip
+
+
 def duck(kicks: np.ndarray, frames: int, sample_rate: int, depth_db: float, beat_s: float) -> np.ndarray:
     """The sidechain gain for one part: dips by `depth_db` on each kick, back within about half a beat."""
     return effects.duck_envelope(kicks, frames, sample_rate, depth_db, release_s=0.18 * beat_s)
@@ -145,9 +164,7 @@ def _returns(
     return _narrow(wet.astype(np.float32), floor, 1.0, sample_rate)[0]
 
 
-def mix(
-    dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSpec, sample_rate: int
-) -> Mixed:
+def mix(dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSpec, sample_rate: int) -> Mixed:
     """Mix dry stereo stems (keyed by track name; extra names such as "vocals" are welcome) for `genre`."""
     if not dry:
         raise EngineError("nothing to mix")
@@ -159,10 +176,15 @@ def mix(
     widths: dict[str, float] = {}
     reverb_send = np.zeros((frames, 2), dtype=np.float32)
     delay_send = np.zeros((frames, 2), dtype=np.float32)
+    roles = {name: _role(name, tracks.get(name)) for name in dry}
     for name, audio in dry.items():
         track, fitted = tracks.get(name), as_stereo(audio, frames)
-        role = _role(name, track)
-        stems[name], widths[name] = _stem(fitted, role, track, profile, settings, kicks, beat_s, sample_rate)
+        stems[name], widths[name] = _stem(fitted, roles[name], track, profile, settings, kicks, beat_s, sample_rate)
+    lead = lead_of(score, list(dry))
+    if lead is not None:
+        stems[lead] = _balance_lead(stems, lead, settings.levels.get(roles[lead], 0))
+    for name in dry:
+        track, role = tracks.get(name), roles[name]
         send = (track.reverb if track is not None else 50) / 127
         reverb_send += stems[name] * np.float32(send)
         delay_send += stems[name] * np.float32(profiles.ROLES[role].delay_send)
@@ -180,7 +202,7 @@ def mix(
     bus = _bus(summed, profile, settings, sample_rate)
     report = MixReport({name: correlation(audio) for name, audio in stems.items()}, widths, mix_width,
                        correlation(summed))  # fmt: skip
-    return Mixed(stems, summed, bus, lead_of(score, list(dry)), report)
+    return Mixed(stems, summed, bus, lead, report)
 
 
 def _bus(summed: np.ndarray, genre: profiles.GenreMix, settings: MixSpec, sample_rate: int) -> np.ndarray:
