@@ -108,7 +108,7 @@ def read_mix(text: str, spec: MusicSpec) -> MixReading:
     rest = f" {text.lower()} "
     fields: dict[str, Any] = spec.mix.model_dump()
     levels: dict[str, int] = dict(fields["levels"])
-    notes: list[str] = []
+    found: list[tuple[int, str]] = []  # (where in the reply, note): notes come in the order they were said
     for pattern, step in _level_rules(spec):
         for match in list(pattern.finditer(rest)):
             key = _part_key(match.group("part"), spec)
@@ -116,8 +116,8 @@ def read_mix(text: str, spec: MusicSpec) -> MixReading:
                 continue
             size = _size(match.group(0))
             levels[key] = max(-4, min(4, levels.get(key, 0) + step * size))
-            notes.append(f"{key} {_arrow(step) * size}")
-        rest = pattern.sub(" ", rest)
+            found.append((match.start(), f"{key} {_arrow(step) * size}"))
+        rest = pattern.sub(_blank, rest)
     for source, field, value in _RULES:
         pattern = re.compile(rf"\b(?:{source})(?=\W)")
         for match in list(pattern.finditer(rest)):
@@ -125,17 +125,22 @@ def read_mix(text: str, spec: MusicSpec) -> MixReading:
                 fields[field] = value
                 if field == "mono" and value:
                     fields["width"] = min(fields["width"], 0)
-                notes.append(_label(field, value))
+                found.append((match.start(), _label(field, value)))
                 continue
             size = _size(match.group(0))
             low, high = _BOUNDS[field]
             fields[field] = max(low, min(high, fields[field] + value * size))
             if field == "width" and value > 0:
                 fields["mono"] = False
-            notes.append(_label(field, value * size))
-        rest = pattern.sub(" ", rest)
+            found.append((match.start(), _label(field, value * size)))
+        rest = pattern.sub(_blank, rest)
     fields["levels"] = {key: steps for key, steps in levels.items() if steps}
-    return MixReading(MixSpec.model_validate(fields), tuple(dict.fromkeys(notes)), re.sub(r"\s+", " ", rest).strip())
+    notes = tuple(dict.fromkeys(note for _, note in sorted(found)))
+    return MixReading(MixSpec.model_validate(fields), notes, re.sub(r"\s+", " ", rest).strip())
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))  # keeps the positions of what is left
 
 
 _BOUNDS = {"reverb": (-3, 3), "width": (-3, 2), "tone": (-3, 3), "punch": (0, 3)}
