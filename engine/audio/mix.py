@@ -45,6 +45,11 @@ class Mixed:
     report: MixReport
 
 
+def sum_stems(stems: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The stems added up: the mix before the bus."""
+    return np.asarray(np.sum(list(stems.values()), axis=0, dtype=np.float32), dtype=np.float32)
+
+
 def _db(value: float) -> float:
     return float(10 ** (value / 20))
 
@@ -189,7 +194,7 @@ def mix(dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSp
         reverb_send += stems[name] * np.float32(send)
         delay_send += stems[name] * np.float32(profiles.ROLES[role].delay_send)
     stems[EFFECTS_STEM] = _returns(reverb_send, delay_send, profile, settings, beat_s, sample_rate)
-    summed = np.sum(list(stems.values()), axis=0, dtype=np.float32)
+    summed = sum_stems(stems)
     mid, side = mid_side(summed)
     floor = profiles.MIX_MIN_CORRELATION - 0.05 * max(settings.width, 0)
     mix_width = width_for(mid, side, floor, 1.0)
@@ -198,7 +203,7 @@ def mix(dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSp
     for name, audio in stems.items():
         stem_mid, stem_side = mid_side(audio)
         stems[name] = from_mid_side(stem_mid, stem_side * np.float32(mix_width)) * scale
-    summed = np.sum(list(stems.values()), axis=0, dtype=np.float32)
+    summed = sum_stems(stems)
     bus = _bus(summed, profile, settings, sample_rate)
     report = MixReport({name: correlation(audio) for name, audio in stems.items()}, widths, mix_width,
                        correlation(summed))  # fmt: skip

@@ -102,7 +102,7 @@ class Renderer:
         if not stems:
             total = round((length_s if length_s is not None else 1.5) * self.sample_rate)
             return np.zeros((max(total, 1), 2), dtype=np.float32)
-        return np.sum(list(stems.values()), axis=0, dtype=np.float32)
+        return np.asarray(np.sum(list(stems.values()), axis=0, dtype=np.float32), dtype=np.float32)
 
     def render_parts(self, midi: bytes, length_s: float | None = None) -> dict[str, np.ndarray]:
         """Render MIDI bytes to one dry stereo stem (n, 2) per track, keyed by track name, in one pass."""

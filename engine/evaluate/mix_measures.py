@@ -13,6 +13,7 @@ their floor is 12 LU down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyloudnorm
@@ -27,7 +28,7 @@ OCTAVE_CENTRES_HZ = (63, 125, 250, 500, 1_000, 2_000, 4_000, 8_000, 16_000)
 # of commercial pop and rock mixes (a little under pink noise above 1 kHz, fuller below 250 Hz).
 TARGET_CURVE_DB = (6.0, 5.0, 3.0, 1.5, 0.0, -2.0, -4.5, -8.0, -15.0)
 LEAD_RANGE_LU = {"default": (-8.0, 6.0), "ambient": (-12.0, 6.0), "cinematic": (-12.0, 6.0)}
-TARGETS = {"correlation_min": 0.3, "mono_loss_max_db": 3.0, "lufs": (-15.0, -13.0), "true_peak_max_db": -1.0}
+CORRELATION_MIN, MONO_LOSS_MAX_DB, LUFS_RANGE, TRUE_PEAK_MAX_DB = 0.3, 3.0, (-15.0, -13.0), -1.0
 _ACTIVE_DB = 40.0  # frames within this of the loudest 100 ms count as active
 
 
@@ -107,7 +108,9 @@ def lead_ratio_lu(stems: dict[str, np.ndarray], lead: str | None, sample_rate: i
     return float(lead_lufs - band_lufs)
 
 
-def measure_mix(mp3: Path, stems: dict[str, np.ndarray], lead: str | None, stem_rate: int, skip: set[str]) -> dict:
+def measure_mix(
+    mp3: Path, stems: dict[str, np.ndarray], lead: str | None, stem_rate: int, skip: set[str]
+) -> dict[str, Any]:
     """Every measure of one piece: on the decoded MP3, and the lead ratio on the stems."""
     audio, rate = read_mp3(mp3)
     bands = octave_bands_db(audio, rate)
@@ -125,15 +128,14 @@ def measure_mix(mp3: Path, stems: dict[str, np.ndarray], lead: str | None, stem_
     }
 
 
-def verdicts(row: dict, genre: str) -> dict[str, bool]:
+def verdicts(row: dict[str, Any], genre: str) -> dict[str, bool]:
     """Which targets one piece meets."""
     low, high = LEAD_RANGE_LU.get(genre, LEAD_RANGE_LU["default"])
-    lufs_low, lufs_high = TARGETS["lufs"]
     ratio = row["lead_ratio_lu"]
     return {
-        "correlation": row["correlation"] >= TARGETS["correlation_min"],
-        "mono_loss": row["mono_loss_db"] <= TARGETS["mono_loss_max_db"],
-        "loudness": lufs_low <= row["lufs"] <= lufs_high,
-        "true_peak": row["true_peak_db"] <= TARGETS["true_peak_max_db"] and row["clipped"] == 0,
+        "correlation": row["correlation"] >= CORRELATION_MIN,
+        "mono_loss": row["mono_loss_db"] <= MONO_LOSS_MAX_DB,
+        "loudness": LUFS_RANGE[0] <= row["lufs"] <= LUFS_RANGE[1],
+        "true_peak": row["true_peak_db"] <= TRUE_PEAK_MAX_DB and row["clipped"] == 0,
         "lead": ratio is None or low <= ratio <= high,
     }
