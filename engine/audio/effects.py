@@ -24,13 +24,15 @@ def duck_envelope(kicks_s: np.ndarray, frames: int, sample_rate: int, depth_db: 
     envelope = np.ones(frames, dtype=np.float32)
     if depth_db <= 0 or kicks_s.size == 0 or frames == 0:
         return envelope
-    times = np.arange(frames, dtype=np.float64) / sample_rate
-    last = np.searchsorted(kicks_s, times, side="right") - 1
-    since = np.where(last >= 0, times - kicks_s[np.maximum(last, 0)], np.inf)
-    depth = 1 - 10 ** (-depth_db / 20)
+    # One dip shape, laid at every kick; where dips overlap the deeper one wins.
+    length = int((_ATTACK_S + 6 * release_s) * sample_rate) + 1
+    since = np.arange(length, dtype=np.float32) / sample_rate
     attack = np.clip(since / _ATTACK_S, 0.0, 1.0)
-    dip = depth * attack * np.exp(-np.maximum(since - _ATTACK_S, 0.0) / release_s)
-    envelope -= np.nan_to_num(dip, nan=0.0).astype(np.float32)
+    dip = 1 - (1 - 10 ** (-depth_db / 20)) * attack * np.exp(-np.maximum(since - _ATTACK_S, 0.0) / release_s)
+    for start in np.round(kicks_s * sample_rate).astype(int):
+        if 0 <= start < frames:
+            span = min(length, frames - start)
+            np.minimum(envelope[start : start + span], dip[:span], out=envelope[start : start + span])
     return envelope
 
 

@@ -50,6 +50,12 @@ def sum_stems(stems: Mapping[str, np.ndarray]) -> np.ndarray:
     return np.asarray(np.sum(list(stems.values()), axis=0, dtype=np.float32), dtype=np.float32)
 
 
+def _power(audio: np.ndarray) -> float:
+    """Mean square over all samples (a BLAS dot product: no temporary arrays)."""
+    flat = np.ascontiguousarray(audio).ravel()
+    return float(np.dot(flat, flat)) / max(flat.size, 1)
+
+
 def _db(value: float) -> float:
     return float(10 ** (value / 20))
 
@@ -102,10 +108,15 @@ def _tone_chain(role: str, settings: MixSpec) -> pedalboard.Pedalboard:
     return pedalboard.Pedalboard(chain)
 
 
-def _narrow(audio: np.ndarray, min_correlation: float, max_width: float, sample_rate: int) -> tuple[np.ndarray, float]:
+def _narrow(
+    audio: np.ndarray, min_correlation: float, max_width: float, sample_rate: int, has_lows: bool = True
+) -> tuple[np.ndarray, float]:
     mid, side = mid_side(audio)
-    side = mono_below(side, sample_rate, profiles.LOW_MONO_HZ)
+    if has_lows:  # a stem already high-passed above LOW_MONO_HZ has no lows to centre
+        side = mono_below(side, sample_rate, profiles.LOW_MONO_HZ)
     width = width_for(mid, side, min(min_correlation, 1.0), max_width) if min_correlation < 1.0 else 0.0
+    if width == 1.0 and not has_lows:
+        return audio, width
     return from_mid_side(mid, side * np.float32(width)), width
 
 
@@ -113,12 +124,13 @@ def _stem(
     audio: np.ndarray, role: str, track: Track | None, genre: profiles.GenreMix, settings: MixSpec,
     kicks: np.ndarray, beat_s: float, sample_rate: int,
 ) -> tuple[np.ndarray, float]:  # fmt: skip
-    processed = _tone_chain(role, settings)(audio.T.astype(np.float32), sample_rate).T
+    processed = _tone_chain(role, settings)(np.ascontiguousarray(audio.T, dtype=np.float32), sample_rate).T
     if role == "vocals":
         processed = effects.de_ess(processed, sample_rate)
     processed = processed * np.float32(_db(_gain_db(role, track, genre, settings)))
     floor = 1.0 if settings.mono else profiles.ROLES[role].min_correlation - profiles.WIDTH_STEP * settings.width
-    processed, width = _narrow(processed, floor, 1.0 + 0.2 * max(settings.width, 0), sample_rate)
+    has_lows = profiles.ROLES[role].highpass_hz < profiles.LOW_MONO_HZ
+    processed, width = _narrow(processed, floor, 1.0 + 0.2 * max(settings.width, 0), sample_rate, has_lows)
     if track is not None and role != "vocals" and not settings.mono:
         processed = pan(processed, (track.pan - 64) / 63)
     depth = profiles.ROLES[role].ducked_db if genre.sidechain else 0.0
@@ -132,11 +144,10 @@ def _balance_lead(stems: dict[str, np.ndarray], lead: str, steps: int) -> np.nda
 
     The window (lead minus band, mean-square level) follows "bring the melody forward" steps.
     """
-    rest = [audio for name, audio in stems.items() if name != lead]
+    rest = {name: audio for name, audio in stems.items() if name != lead}
     if not rest:
         return stems[lead]
-    lead_power = float(np.mean(stems[lead] ** 2))
-    band_power = float(np.mean(np.sum(rest, axis=0) ** 2))
+    lead_power, band_power = _power(stems[lead]), _power(sum_stems(rest))
     if lead_power < 1e-12 or band_power < 1e-12:
         return stems[lead]
     ratio_db = 10 * np.log10(lead_power / band_power)
@@ -161,10 +172,10 @@ def _returns(
         pedalboard.Reverb(room_size=room, damping=0.45, wet_level=1.0, dry_level=0.0, width=1.0),
     ])  # fmt: skip
     level = genre.reverb_return_db + profiles.REVERB_STEP_DB * settings.reverb
-    wet = reverb(reverb_send.T, sample_rate).T * np.float32(_db(level))
+    wet = reverb(np.ascontiguousarray(reverb_send.T), sample_rate).T * np.float32(_db(level))
     if genre.delay_beats:
         echo = pedalboard.Delay(delay_seconds=genre.delay_beats * beat_s, feedback=genre.delay_feedback, mix=1.0)
-        wet = wet + echo(delay_send.T, sample_rate).T * np.float32(_db(genre.delay_return_db))
+        wet = wet + echo(np.ascontiguousarray(delay_send.T), sample_rate).T * np.float32(_db(genre.delay_return_db))
     floor = 1.0 if settings.mono else _EFFECTS_MIN_CORRELATION
     return _narrow(wet.astype(np.float32), floor, 1.0, sample_rate)[0]
 
@@ -198,11 +209,13 @@ def mix(dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSp
     mid, side = mid_side(summed)
     floor = profiles.MIX_MIN_CORRELATION - 0.05 * max(settings.width, 0)
     mix_width = width_for(mid, side, floor, 1.0)
-    rms = float(np.sqrt(np.mean(summed.astype(np.float64) ** 2)))
+    rms = float(np.sqrt(_power(summed)))
     scale = np.float32(_BUS_RMS / rms) if rms > 1e-9 else np.float32(1.0)
     for name, audio in stems.items():
-        stem_mid, stem_side = mid_side(audio)
-        stems[name] = from_mid_side(stem_mid, stem_side * np.float32(mix_width)) * scale
+        if mix_width < 1.0:
+            stem_mid, stem_side = mid_side(audio)
+            audio = from_mid_side(stem_mid, stem_side * np.float32(mix_width))
+        stems[name] = audio * scale
     summed = sum_stems(stems)
     bus = _bus(summed, profile, settings, sample_rate)
     report = MixReport({name: correlation(audio) for name, audio in stems.items()}, widths, mix_width,
@@ -218,4 +231,4 @@ def _bus(summed: np.ndarray, genre: profiles.GenreMix, settings: MixSpec, sample
         attack_ms=10.0 + 12.0 * settings.punch,  # a slower attack lets each hit's transient through
         release_ms=150.0,
     )
-    return glue(coloured.T.astype(np.float32), sample_rate).T.astype(np.float32)
+    return np.ascontiguousarray(glue(np.ascontiguousarray(coloured.T, dtype=np.float32), sample_rate).T)
