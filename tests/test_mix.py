@@ -159,3 +159,19 @@ def test_same_piece_same_audio_and_sung_stems_join_the_mix(renderer: Renderer, t
     assert first.wav_path is not None and first.wav_path.stat().st_size > 6 * RATE * 4 * 0.9
     assert "vocals" in first.stem_paths and EFFECTS_STEM in first.stem_paths
     assert all(path.is_file() for path in first.stem_paths.values()) and first.stems_zip is not None
+
+
+def test_bring_the_melody_forward_raises_the_lead_over_the_band(renderer: Renderer) -> None:
+    spec = understand("pop song with piano, 6 seconds", seed=6).spec
+    forward = refine(spec, "bring the melody forward", new_seed=9).spec
+    assert forward is not None and forward.mix.levels == {"melody": 1}
+    generated = generate(spec)
+    dry = renderer.render_parts(generated.midi, generated.score.duration_s)
+
+    def lead_over_band_db(settings: MixSpec) -> float:
+        mixed = mix(dry, generated.score, spec.genre, settings, RATE)
+        assert mixed.lead is not None
+        band = sum(audio for name, audio in mixed.stems.items() if name not in (mixed.lead, EFFECTS_STEM))
+        return float(10 * np.log10(np.mean(mixed.stems[mixed.lead] ** 2) / np.mean(np.asarray(band) ** 2)))
+
+    assert lead_over_band_db(forward.mix) > lead_over_band_db(spec.mix) + 1.5
