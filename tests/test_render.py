@@ -101,7 +101,6 @@ def test_mp3_decodes_with_tags_and_length(renderer: Renderer, tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == ["piece.mp3"]  # no temp file left behind
 
 
-
 def test_true_peak_finds_the_peak_between_samples() -> None:
     from scipy.signal import resample_poly
 
