@@ -64,6 +64,7 @@ NOTE_WORDS = {
     "drum_kit": ("drum kit", "genre"), "drum_density": ("drums",), "genre": ("genre",), "mood": ("mood",),
     "valence": ("mood",), "arousal": ("mood", "energy"), "energy": ("energy", "mood", "genre"),
     "seed": ("variation",), "lyrics": ("lyrics",),
+    "mix": ("↑", "↓", "mono", "stereo", "brighter", "warmer", "lo-fi", "radio", "telephone", "clean"),
 }  # fmt: skip
 
 
