@@ -177,7 +177,7 @@ def _returns(
         echo = pedalboard.Delay(delay_seconds=genre.delay_beats * beat_s, feedback=genre.delay_feedback, mix=1.0)
         wet = wet + echo(np.ascontiguousarray(delay_send.T), sample_rate).T * np.float32(_db(genre.delay_return_db))
     floor = 1.0 if settings.mono else _EFFECTS_MIN_CORRELATION
-    return _narrow(wet.astype(np.float32), floor, 1.0, sample_rate)[0]
+    return _narrow(wet.astype(np.float32), floor, 1.0, sample_rate, has_lows=False)[0]  # high-passed at 180 Hz
 
 
 def mix(dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSpec, sample_rate: int) -> Mixed:
