@@ -57,14 +57,14 @@ def true_peak_db(audio: np.ndarray) -> float:
     if sample_peak == 0:
         return -np.inf
     # Inter-sample peaks sit within a few dB of the sample peak, so only the points between loud
-    # samples (within 6 dB of it) are interpolated: 32-tap windowed sinc at ¼-sample steps, one matrix
+    # samples (within 3 dB of it) are interpolated: 32-tap windowed sinc at ¼-sample steps, one matrix
     # product per chunk (measured within 0.05 dB of scipy's 4× resample_poly on music).
     taps = _KERNELS.shape[1]
     before = taps // 2 - 1
     peak = sample_peak
     for channel in frames.T:
         padded = np.pad(channel.astype(np.float32), (before, taps - before))
-        loud = np.flatnonzero(np.abs(channel) > sample_peak * 0.5)
+        loud = np.flatnonzero(np.abs(channel) > sample_peak * 0.7)
         for start in range(0, len(loud), _CHUNK):
             windows = padded[loud[start : start + _CHUNK, None] + np.arange(taps)]
             peak = max(peak, float(np.max(np.abs(windows @ _KERNELS.T))))

@@ -93,9 +93,10 @@ def _gain_db(role: str, track: Track | None, genre: profiles.GenreMix, settings:
     return float(composed + genre.role_db.get(role, 0.0) + profiles.LEVEL_STEP_DB * steps + punch)
 
 
-def _tone_chain(role: str, settings: MixSpec) -> pedalboard.Pedalboard:
+def _tone_chain(role: str, settings: MixSpec, gain_db: float) -> pedalboard.Pedalboard:
     profile = profiles.ROLES[role]
     chain = [
+        pedalboard.Gain(gain_db=gain_db),
         pedalboard.HighpassFilter(cutoff_frequency_hz=profile.highpass_hz),
         pedalboard.PeakFilter(cutoff_frequency_hz=3_000.0, gain_db=profile.presence_db, q=0.8),
     ]
@@ -124,10 +125,10 @@ def _stem(
     audio: np.ndarray, role: str, track: Track | None, genre: profiles.GenreMix, settings: MixSpec,
     kicks: np.ndarray, beat_s: float, sample_rate: int,
 ) -> tuple[np.ndarray, float]:  # fmt: skip
-    processed = _tone_chain(role, settings)(np.ascontiguousarray(audio.T, dtype=np.float32), sample_rate).T
+    chain = _tone_chain(role, settings, _gain_db(role, track, genre, settings))
+    processed = chain(np.ascontiguousarray(audio.T, dtype=np.float32), sample_rate).T
     if role == "vocals":
         processed = effects.de_ess(processed, sample_rate)
-    processed = processed * np.float32(_db(_gain_db(role, track, genre, settings)))
     floor = 1.0 if settings.mono else profiles.ROLES[role].min_correlation - profiles.WIDTH_STEP * settings.width
     has_lows = profiles.ROLES[role].highpass_hz < profiles.LOW_MONO_HZ
     processed, width = _narrow(processed, floor, 1.0 + 0.2 * max(settings.width, 0), sample_rate, has_lows)
@@ -136,7 +137,7 @@ def _stem(
     depth = profiles.ROLES[role].ducked_db if genre.sidechain else 0.0
     if depth:
         processed = processed * duck(kicks, len(processed), sample_rate, depth, beat_s)[:, None]
-    return processed.astype(np.float32), width
+    return processed.astype(np.float32, copy=False), width
 
 
 def _balance_lead(stems: dict[str, np.ndarray], lead: str, steps: int) -> np.ndarray:
