@@ -19,7 +19,7 @@ log = logging.getLogger("bandmate.console")
 SORRY = "Sorry, that went wrong on my side (the details are in the log). Try again, or /help."
 COMMANDS: dict[str, Command] = {
     "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
-    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
+    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam", "stems": "stems", "wav": "wav",
     "lyrics": "lyrics", "sheet": "sheet",
 }  # fmt: skip
 
