@@ -36,22 +36,19 @@ class PostgresServer:
 
     async def create_database(self, name: str) -> str:
         """Create an empty database and return its URL."""
-        import asyncpg
-
-        admin = await asyncpg.connect(host=self.host, port=self.port, user=self.user, database="postgres")
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
+        await self._administer(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     async def drop_database(self, name: str) -> None:
         """Drop a database, closing whatever still holds it."""
+        await self._administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    async def _administer(self, statement: str) -> None:
         import asyncpg
 
         admin = await asyncpg.connect(host=self.host, port=self.port, user=self.user, database="postgres")
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(statement)
         finally:
             await admin.close()
 

@@ -17,6 +17,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.app import Runtime
     from bot.understanding import TextEncoder
+    from engine.queue.jobs import JobQueue
     from engine.queue.worker import Worker
 
 pytest_plugins = ["tests.platforms", "tests.servers"]
@@ -67,6 +68,21 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest, database_backend: s
     if database_backend == "postgresql":
         overrides.setdefault("database_url", request.getfixturevalue("postgres_url"))
     return make_settings(tmp_path, **overrides)
+
+
+@pytest.fixture
+async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
+    """The job queue over a freshly migrated test database."""
+    from bot.store import migrate
+    from engine.queue.db import open_database
+    from engine.queue.jobs import JobQueue
+
+    await migrate.upgrade(settings.database_url)
+    database = open_database(settings.database_url)
+    try:
+        yield JobQueue(database)
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 from sqlalchemy import event
 
 from bot.settings import Settings
-from bot.store import migrate
 from engine.queue import workspace
 from engine.queue.contract import JobRequest
 from engine.queue.db import open_database
@@ -34,16 +32,6 @@ def _mp3_seconds(path: Path) -> float:
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                             str(path)], capture_output=True, text=True, check=True)  # fmt: skip
     return float(probe.stdout)
-
-
-@pytest.fixture
-async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
-    await migrate.upgrade(settings.database_url)
-    database = open_database(settings.database_url)
-    try:
-        yield JobQueue(database)
-    finally:
-        await database.dispose()
 
 
 @pytest.mark.settings(job_lease_seconds=0.6)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.settings import Settings
-from bot.store import migrate
 from engine.queue.contract import JobRequest, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import JobQueue
@@ -25,16 +23,6 @@ def request(n: int) -> JobRequest:
 DONE = JobResult(files={"mp3": "/tmp/a.mp3", "midi": "/tmp/a.mid"}, duration_s=10.0)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def queue(settings: Settings) -> AsyncIterator[JobQueue]:
-    await migrate.upgrade(settings.database_url)
-    database = open_database(settings.database_url)
-    try:
-        yield JobQueue(database)
-    finally:
-        await database.dispose()
 
 
 async def test_jobs_are_claimed_oldest_first_and_only_once(queue: JobQueue) -> None:
