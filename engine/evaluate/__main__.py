@@ -59,8 +59,9 @@ def _writers(choice: str) -> dict[str, PartWriter | None]:
         try:
             from engine.model import load_writer
         except ImportError:  # the learned model is optional: without it the rules are judged alone
-            load_writer = None
-        writer = load_writer() if load_writer is not None else None
+            writer = None
+        else:
+            writer = load_writer()
         if writer is not None:
             writers["model"] = writer
         elif choice == "model":
