@@ -100,8 +100,9 @@ async def _user(runtime: Runtime, index: int, seconds: int) -> list[int]:
 
 async def _jam(runtime: Runtime, seconds: int) -> list[int]:
     chat, made = "jam-room", []
-    steps: list[tuple[str, Command | None, str]] = [("host", "jam", f"start funky disco, {seconds} seconds"), ("lee", None, "add a walking bass"),
-             ("kim", None, "more energy"), ("sam", None, "add strings")]  # fmt: skip
+    steps: list[tuple[str, Command | None, str]] = [
+        ("host", "jam", f"start funky disco, {seconds} seconds"), ("lee", None, "add a walking bass"),
+        ("kim", None, "more energy"), ("sam", None, "add strings")]  # fmt: skip
     for number, (person, command, text) in enumerate(steps):
         origin = Origin("console", chat, person, person)
         reply = await runtime.service.handle(Request(origin, command, text, message_id=f"jam-{number}"))

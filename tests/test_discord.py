@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.adapters.discord import DiscordAdapter
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import (
     answer_of,
+    answered,
     bpm,
     button_ids,
     caption,
@@ -125,7 +127,7 @@ async def test_history_undo_help_and_bad_input_get_clear_answers(bot: DiscordAda
     help_ = await fake.slash("help")
     blank = await fake.slash("compose", {"prompt": "   "})
     too_long = await fake.slash("compose", {"prompt": "piano " * 400})
-    answers = {name: await fake.wait_for(lambda i=i: (m := answer_of(fake, i)) and m["content"] and m)
+    answers = {name: await fake.wait_for(partial(answered, fake, i))
                for name, i in {"empty": empty, "help": help_, "blank": blank, "long": too_long}.items()}  # fmt: skip
 
     assert "no piece" in answers["empty"]["content"].lower()

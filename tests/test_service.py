@@ -11,7 +11,7 @@ from pydub import AudioSegment
 
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
-from bot.messages import Request
+from bot.messages import Command, Request
 from engine.queue.contract import JobResult
 from engine.queue.worker import Worker
 from tests.helpers import RecordingSink, eventually, origin
@@ -134,7 +134,7 @@ async def _rows(runtime: Runtime) -> tuple[int, ...]:
 
 async def test_user_mistakes_get_one_clear_line_and_service_keeps_serving(runtime: Runtime) -> None:
     service = runtime.service
-    mistakes = {
+    mistakes: dict[tuple[Command | None, str], str] = {
         ("compose", ""): "Tell me what to compose",
         ("compose", "x" * 5000): "too long",
         ("compose", "asdkjh qwpoeiru zxcmvn"): "I didn't recognise “asdkjh”, “qwpoeiru”, “zxcmvn”",

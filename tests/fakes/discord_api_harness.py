@@ -37,6 +37,12 @@ def answer_of(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any]
     return fake.messages.get(interaction.original_message_id)
 
 
+def answered(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any] | None:
+    """The interaction's answer once it has text."""
+    message = answer_of(fake, interaction)
+    return message if message and message["content"] else None
+
+
 def piece_of(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any] | None:
     """The interaction's answer once it has become a piece (MP3 attached)."""
     message = answer_of(fake, interaction)
@@ -56,7 +62,7 @@ def mp3_of(fake: FakeDiscord, message: dict[str, Any]) -> bytes:
 
 def mp3_seconds(data: bytes) -> float:
     """The playing time of MP3 bytes."""
-    return float(MP3(fileobj=io.BytesIO(data)).info.length)
+    return float(MP3(fileobj=io.BytesIO(data)).info.length)  # type: ignore[attr-defined]  # mutagen declares FileType.info as None; loading sets it
 
 
 def caption(message: dict[str, Any]) -> str:
