@@ -37,7 +37,7 @@ bench-parse: deps
 	$(BIN)/python -m bench.parse
 
 bench-startup: deps
-	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.dry_run
 
 evaluate: deps
 	$(BIN)/python -m engine.evaluate

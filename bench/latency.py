@@ -19,7 +19,7 @@ from bench.machine import describe
 from bot.understanding import TextEncoder, understand
 from engine.audio.render import Renderer
 from engine.pipeline import generate, render
-from engine.queue.worker import load_writer
+from engine.queue.startup import load_writer
 from engine.settings import find_soundfont
 
 PROMPTS = (

@@ -6,25 +6,32 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.console import ConsoleAdapter
 from bot.delivery import DeliveryLoop
+from bot.engine_child import EngineChild
 from bot.jam.service import JamService
 from bot.jam.store import JamStore
+from bot.messages import Adapter
 from bot.service import Bandmate, Limits
 from bot.settings import Settings
 from bot.store import migrate
 from bot.store.repo import Store
 from bot.understanding import TextEncoder
+from engine.errors import BandmateError, ConfigError
 from engine.queue.db import open_database
 from engine.queue.jobs import JobQueue
+from engine.queue.worker import refuse
+from engine.settings import soundfont_problem
 
 log = logging.getLogger("bandmate")
+
+ENGINE_STOPPED_MESSAGE = "Bandmate can't make music right now: its engine stopped. Please try again later."
 
 
 @dataclass(slots=True)
@@ -54,7 +61,7 @@ class Runtime:
         """Release the database."""
         await self.database.dispose()
 
-    def delivery_loop(self, sinks: list) -> DeliveryLoop:  # type: ignore[type-arg]
+    def delivery_loop(self, sinks: list[Adapter]) -> DeliveryLoop:
         """A delivery loop over this runtime's store for the given adapters."""
         return DeliveryLoop(self.store, self.queue, sinks, poll_seconds=self.settings.engine_poll_seconds)
 
@@ -69,9 +76,10 @@ async def opened(settings: Settings, *, encoder: TextEncoder | None = None) -> A
         await runtime.close()
 
 
-def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
+def build_adapters(runtime: Runtime) -> list[Adapter]:
     """The adapters whose tokens are configured; the console when none is."""
-    settings, adapters = runtime.settings, []
+    settings = runtime.settings
+    adapters: list[Adapter] = []
     if settings.telegram_bot_token is not None:
         from bot.adapters.telegram import TelegramAdapter
 
@@ -79,17 +87,16 @@ def build_adapters(runtime: Runtime) -> list:  # type: ignore[type-arg]
     if settings.discord_bot_token is not None:
         from bot.adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(runtime.service, settings,
-                                       guild_requests_per_minute=settings.discord_guild_requests_per_minute))
+        adapters.append(DiscordAdapter(runtime.service, settings))
     if not adapters:
         adapters.append(ConsoleAdapter(runtime.service))
     return adapters
 
 
 @contextlib.asynccontextmanager
-async def serving(runtime: Runtime, adapters: list) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def serving(runtime: Runtime, adapters: list[Adapter]) -> AsyncIterator[None]:
     """Start the adapters, then one delivery loop over them (so nothing is posted before they can post)."""
-    started: list = []  # type: ignore[type-arg]
+    started: list[Adapter] = []
     delivery: asyncio.Task[None] | None = None
     try:
         for adapter in adapters:
@@ -107,9 +114,13 @@ async def serving(runtime: Runtime, adapters: list) -> AsyncIterator[None]:  # t
                 await adapter.stop()
 
 
-async def start_engine_process() -> asyncio.subprocess.Process:
-    """Start `bandmate engine` as a child process sharing this environment and database."""
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "engine")
+def engine_problem(settings: Settings) -> str | None:
+    """Why no engine could start with these settings (no usable SoundFont), in one line; None if one can."""
+    try:
+        engine = settings.engine()
+    except ConfigError as exc:
+        return str(exc)
+    return soundfont_problem(engine.soundfont)
 
 
 async def run(settings: Settings) -> None:
@@ -120,25 +131,37 @@ async def run(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     async with opened(settings) as runtime:
-        engine = await start_engine_process()
+        if (problem := engine_problem(settings)) is not None:
+            await refuse(runtime.database, problem)  # fails what is queued, then stops here with that line
+        engine = await EngineChild.start()
         if runtime.service.encoder is not None:  # load the text encoder now, not on the first user's request
             warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
             warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
         adapters = build_adapters(runtime)
+        ended_alone = False
         try:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
-                waits = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
                 # The console ends with its input, once the pieces it asked for are out; an adapter whose
                 # connection ended for good (Discord's `finished`) ends the run too.
-                waits += [asyncio.create_task(a.done() if isinstance(a, ConsoleAdapter) else a.finished.wait())
-                          for a in adapters if hasattr(a, "finished")]  # fmt: skip
+                waits += [asyncio.create_task(adapter.finished()) for adapter in adapters]
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                if engine.returncode is not None:
-                    log.error("the engine process exited with %s; stopping", engine.returncode)
+                ended_alone = engine.returncode is not None and not stop.is_set()
                 for task in waits:
                     task.cancel()
+                if ended_alone:
+                    await _fail_what_is_queued(runtime, adapters)
         finally:
-            if engine.returncode is None:
-                engine.terminate()
-                await engine.wait()
+            await engine.stop()
+        if (failure := engine.failure(ended_alone)) is not None:
+            raise BandmateError(f"the engine stopped: {failure}")
+
+
+async def _fail_what_is_queued(runtime: Runtime, adapters: list) -> None:  # type: ignore[type-arg]
+    # Nothing here will make what is queued now: say so to the people who asked, before this run ends.
+    try:
+        await runtime.queue.fail_queued(ENGINE_STOPPED_MESSAGE)
+        await runtime.delivery_loop(adapters).tick()
+    except Exception:  # the run's own one-line error says what matters; this is a courtesy
+        log.exception("could not tell the people waiting that the engine stopped")

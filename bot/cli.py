@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -59,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     refine.add_argument("--json", action="store_true")
     refine.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
     commands.add_parser("chat", help="a conversation in this terminal")
-    commands.add_parser("engine", help="run the engine process")
+    engine = commands.add_parser("engine", help="run the engine process")
+    engine.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)  # `run` ties its child
     commands.add_parser("run", help="run the engine and the configured chat adapters")
     commands.add_parser("migrate", help="apply database migrations and exit")
     return parser
@@ -80,15 +82,20 @@ async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any
     return await oneshot.refine(settings, args.id, args.text, args.out, sheet=args.sheet)
 
 
-async def _engine(settings: Settings) -> None:
-    from engine.queue.worker import serve
+async def _engine(settings: Settings, parent_pid: int | None = None) -> None:
+    from engine.queue.worker import refuse_queued, serve
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    await serve(settings.engine(), stop)
+    try:
+        engine_settings = settings.engine()
+    except ConfigError as exc:  # no SoundFont at all: what is queued can never be made here
+        await refuse_queued(settings.database_url, str(exc))
+        raise
+    await serve(engine_settings, stop, parent_pid=parent_pid)
 
 
 async def _chat(settings: Settings) -> None:
@@ -155,7 +162,8 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
 
             print_result(result, args.json)
         return
-    runner = {"engine": _engine, "chat": _chat, "run": _run, "migrate": _migrate}[args.command]
+    engine = functools.partial(_engine, parent_pid=getattr(args, "parent_pid", None))
+    runner = {"engine": engine, "chat": _chat, "run": _run, "migrate": _migrate}[args.command]
     asyncio.run(runner(settings))
 
 

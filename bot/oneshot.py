@@ -127,6 +127,9 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
         if job is None or outcome is None or composition is None:
             raise BandmateError((job.error if job else None) or "the piece could not be made")
         name = f"{job.request.name}-v{composition.version}"
+        taken = await asyncio.to_thread(lambda: any(out.glob(f"{name}.*")))
+        if taken:  # versions count per piece: another piece's v1 keeps its file
+            name = f"{job.request.name}-{composition.piece_id}-v{composition.version}"
         files = {
             kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
             for kind in ("mp3", "midi", "sheet", "sheet_pdf") if (path := outcome.path(kind)) is not None

@@ -6,13 +6,13 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.jam.service import JamService
-from bot.messages import Origin, Reply, Request
-from bot.store.models import Composition, Conversation, User
+from bot.jam.service import JamAction, JamService
+from bot.messages import COSTLY, Command, Origin, Reply, Request
+from bot.store.models import Composition, CompositionKind, Conversation, User
 from bot.store.repo import NewVersion, Store
 from bot.understanding import TextEncoder, Understanding, examples, refine, understand
 from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
@@ -24,25 +24,40 @@ log = logging.getLogger("bandmate.service")
 
 HELP = """I compose original music from plain words.
 • /compose sad piano ballad — a new piece (try a genre, mood, instruments, tempo, key, length)
-• reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor"
+• reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor", "go back to v2"
 • /variation — another take on the same idea · /undo — back to the previous version
-• /history — the versions so far · the MIDI button or /midi — the MIDI file
+• /history — the versions of this piece · the MIDI button or /midi — the MIDI file
 • sing: "folk ballad lyrics: walking down the road" · "with vocals", "instrumental", "male voice" ·
   /lyrics — the words · /sheet — the lead sheet (tune, chords, words)
+• /jam start lofi in F 85bpm — build one piece together; then reply to the mix or /jam add a walking bass \
+(/jam status · vote · undo · mix · end; /jam help for more)
 Examples: {examples}"""
 
-COSTLY = {"compose", "refine", "variation"}
-JAM_ROUTED = {"jam", None, "refine", "undo", "variation"}
 NO_PIECE = "There is no piece here yet. Start one with /compose, e.g. /compose sad piano ballad"
 NOT_HERE = "I can't find that piece in this chat any more."
+# While a chat jams, its replies and refine buttons change the jam; /undo and /variation mean the jam's undo and vote.
+WHILE_JAMMING: dict[Command | None, JamAction] = {None: "say", "refine": "say", "undo": "undo", "variation": "vote"}
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Per-request limits the service enforces."""
 
-    max_prompt_chars: int = 1_000
-    requests_per_minute: int = 6
+    max_prompt_chars: int
+    requests_per_minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One request with the conversation and the person it came from, as every handler gets it."""
+
+    request: Request
+    conversation: Conversation
+    author: User
+    understood: tuple[Understanding, float] | None = None  # a new piece's words, read before any row was stored
+
+
+Handler = Callable[["Bandmate", Turn], Awaitable[Reply]]
 
 
 class Bandmate:
@@ -52,14 +67,14 @@ class Bandmate:
         self,
         store: Store,
         *,
-        limits: Limits | None = None,
+        limits: Limits,
         encoder: TextEncoder | None = None,
         jams: JamService | None = None,
         new_seed: Callable[[], int] = lambda: secrets.randbelow(2**31),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
-        self.limits = limits or Limits()
+        self.limits = limits
         self.encoder = encoder
         self.jams = jams
         self._new_seed = new_seed
@@ -70,19 +85,18 @@ class Bandmate:
         try:
             return await self._dispatch(request)
         except UserError as exc:
-            return Reply(exc.message)
+            return Reply(exc.message, refusal=True)
 
     async def _dispatch(self, request: Request) -> Reply:
-        command = request.command
-        if command in ("start", "help"):
+        command, origin = request.command, request.origin
+        if command in ("start", "help"):  # answered without reading or storing anything
             return Reply(HELP.format(examples=" · ".join(f'"{e}"' for e in examples())))
-        origin = request.origin
         # A refused request must store nothing: a new piece's words are understood, and a chat with no piece
         # answered, before the chat's and the author's rows are created.
         known = await self.store.find_conversation(origin.platform, origin.chat_id, origin.thread_id)
         understood: tuple[Understanding, float] | None = None
         if command == "compose" or (known is None and command is None):
-            understood = self._understand(request)  # a mistake in the words ends here
+            understood = await self._understand(request)  # a mistake in the words ends here
         elif known is None and command != "jam":
             raise UserError(NO_PIECE if request.composition_id is None else NOT_HERE)
         conversation = known or await self.store.conversation(origin.platform, origin.chat_id, origin.thread_id)
@@ -91,40 +105,105 @@ class Bandmate:
             seen = await self.store.by_request_key(conversation.id, request.message_id)
             if seen is not None:  # the platform sent the same message again
                 return self._queued_reply(seen)
-        if command == "history":
-            return await self._history(conversation)
-        if self.jams is not None and command in JAM_ROUTED and (
-            command == "jam" or await self.jams.open_jam(conversation)
-        ):
-            # While a chat jams, its replies and refine buttons change the jam; /undo and /variation
-            # mean the jam's undo and vote.
-            if command in ("undo", "variation"):
-                request = replace(request, command="jam", text="undo" if command == "undo" else "vote")
-            elif command != "jam":
-                await self._check_rate(author)
-                request = replace(request, command=None)
-            return await self.jams.handle(conversation, author, request)
-        target = await self._target(conversation, request)
-        if command == "midi":
-            return await self._midi(target)
-        if command == "lyrics":
-            return Reply(lyrics_sheet(build_spec(target.spec), target.version)) if target else Reply(NO_PIECE)
-        if command == "sheet":
-            return await self._sheet(target)
-        if command in COSTLY or command is None:
+        if command in COSTLY:
             await self._check_rate(author)
-        if command == "compose" or (command is None and target is None):
-            return await self._compose(conversation, author, request, understood)
+        jam_action = WHILE_JAMMING.get(command)
+        if self.jams is not None and jam_action is not None and await self.jams.open_jam(conversation):
+            return await self.jams.handle(conversation, author, request, jam_action)
+        return await COMMANDS[command](self, Turn(request, conversation, author, understood))
+
+    # --- handlers (one per command; see COMMANDS) ---------------------------------------------------
+
+    async def _jam(self, turn: Turn) -> Reply:
+        if self.jams is None:
+            raise UserError("Jam sessions are not available here.")
+        return await self.jams.handle(turn.conversation, turn.author, turn.request)
+
+    async def _compose(self, turn: Turn) -> Reply:
+        text = self._check_text(turn.request.text, "compose")
+        understanding, parse_ms = turn.understood or await self._understand(turn.request)
+        heard = [note.split(": ", 1)[-1] for note in understanding.understood]
+        notes = tuple(filter(None, (
+            f"Heard: {', '.join(heard)}" if heard else "",
+            *understanding.guessed,
+            f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
+        )))  # fmt: skip
+        new = NewVersion("compose", text, understanding.spec, notes, None, turn.request.message_id,
+                         turn.request.message_id, extras=turn.request.extras)  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
+        return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
+
+    async def _plain(self, turn: Turn) -> Reply:
+        # A plain message changes the piece it replies to (or the latest); with no piece yet it starts one.
+        target = await self._target(turn)
+        if target is None:
+            return await self._compose(turn)
+        return await self._refine(turn, target, turn.request.text)
+
+    async def _refine_command(self, turn: Turn) -> Reply:
+        return await self._refine(turn, await self._required_target(turn), turn.request.text)
+
+    async def _variation(self, turn: Turn) -> Reply:
+        return await self._refine(turn, await self._required_target(turn), "another version")
+
+    async def _undo_command(self, turn: Turn) -> Reply:
+        return await self._undo(turn, await self._required_target(turn))
+
+    async def _history(self, turn: Turn) -> Reply:
+        target = await self._target(turn)
         if target is None:
             return Reply(NO_PIECE)
-        if command == "variation":
-            return await self._refine(conversation, author, request, target, "another version")
-        if command == "undo":
-            return await self._undo(conversation, author, request, target)
-        return await self._refine(conversation, author, request, target, request.text)
+        lines = []
+        for version in await self.store.history(target.piece_id):
+            what = ", ".join(version.changes) if version.kind != "compose" and version.changes else version.prompt
+            lines.append(f"v{version.version} · {version.summary} — {what[:60]}")
+        return Reply("\n".join(lines))
 
-    async def _target(self, conversation: Conversation, request: Request) -> Composition | None:
+    async def _midi(self, turn: Turn) -> Reply:
+        target = await self._target(turn)
+        if target is None:
+            return Reply(NO_PIECE)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        midi = outcome.path("midi") if outcome else None
+        if job is not None and job.status == "failed":
+            return Reply(f"v{target.version} could not be made, so it has no MIDI.")
+        if midi is None or not midi.is_file():
+            return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
+        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
+
+    async def _lyrics(self, turn: Turn) -> Reply:
+        target = await self._required_target(turn)
+        return Reply(lyrics_sheet(build_spec(target.spec), target.version))
+
+    async def _sheet(self, turn: Turn) -> Reply:
+        target = await self._required_target(turn)
+        job = await self.store.job_of(target)
+        outcome = job.outcome if job is not None and job.status == "done" else None
+        made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
+        try:
+            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)
+        except SheetError:
+            log.exception("lead sheet of composition %s failed", target.id)
+            return Reply("Sorry, I couldn't write the lead sheet for this piece.")
+        if png is None:
+            return Reply(f"v{target.version} is still being composed; ask for the sheet when it is here.")
+        return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
+
+    # --- shared steps -------------------------------------------------------------------------------
+
+    async def _understand(self, request: Request) -> tuple[Understanding, float]:
+        """The request's words as a spec (in a worker thread), and the milliseconds that took; UserError if unusable."""
+        text = self._check_text(request.text, "compose")
+        seed = request.seed if request.seed is not None else self._new_seed()
+        started = time.perf_counter()
+        understanding = await asyncio.to_thread(understand, text, seed=seed, encoder=self.encoder,
+                                                max_chars=self.limits.max_prompt_chars)  # fmt: skip
+        return understanding, (time.perf_counter() - started) * 1000
+
+    async def _target(self, turn: Turn) -> Composition | None:
         # A button names its version; a reply names the message; otherwise the latest piece.
+        request, conversation = turn.request, turn.conversation
         if request.composition_id is not None:
             found = await self.store.get(request.composition_id)
             if found is None or found.conversation_id != conversation.id:
@@ -135,6 +214,12 @@ class Bandmate:
             if found is not None:
                 return found
         return await self.store.latest(conversation.id)
+
+    async def _required_target(self, turn: Turn) -> Composition:
+        target = await self._target(turn)
+        if target is None:
+            raise UserError(NO_PIECE)
+        return target
 
     async def _check_rate(self, author: User) -> None:
         recent = await self.store.requests_since(author.id, self._clock() - 60)
@@ -152,128 +237,68 @@ class Bandmate:
             raise UserError(too_long(cleaned, self.limits.max_prompt_chars))
         return cleaned
 
-    def _understand(self, request: Request) -> tuple[Understanding, float]:
-        """The request's words as a spec, and the milliseconds that took; UserError if they cannot be used."""
-        text = self._check_text(request.text, "compose")
-        seed = request.seed if request.seed is not None else self._new_seed()
-        started = time.perf_counter()
-        understanding = understand(text, seed=seed, encoder=self.encoder, max_chars=self.limits.max_prompt_chars)
-        return understanding, (time.perf_counter() - started) * 1000
-
-    async def _compose(
-        self,
-        conversation: Conversation,
-        author: User,
-        request: Request,
-        understood: tuple[Understanding, float] | None = None,
-    ) -> Reply:
-        text = self._check_text(request.text, "compose")
-        understanding, parse_ms = understood or self._understand(request)
-        heard = [note.split(": ", 1)[-1] for note in understanding.understood]
-        notes = tuple(filter(None, (
-            f"Heard: {', '.join(heard)}" if heard else "",
-            *understanding.guessed,
-            f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
-        )))  # fmt: skip
-        new = NewVersion("compose", text, understanding.spec, notes, None, request.message_id,
-                         request.message_id, extras=request.extras)  # fmt: skip
-        composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
-        return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
-
-    async def _refine(
-        self, conversation: Conversation, author: User, request: Request, target: Composition, text: str
-    ) -> Reply:
+    async def _refine(self, turn: Turn, target: Composition, text: str) -> Reply:
         text = self._check_text(text, "change")
         spec = build_spec(target.spec)
         started = time.perf_counter()
-        change = refine(spec, text, new_seed=self._new_seed(), encoder=self.encoder,
-                        max_chars=self.limits.max_prompt_chars)  # fmt: skip
+        change = await asyncio.to_thread(refine, spec, text, new_seed=self._new_seed(), encoder=self.encoder,
+                                         max_chars=self.limits.max_prompt_chars)  # fmt: skip
         parse_ms = (time.perf_counter() - started) * 1000
         if change.action == "undo":
-            return await self._undo(conversation, author, request, target)
+            return await self._undo(turn, target)
         if change.action == "goto":
-            return await self._goto(conversation, author, request, change.version or 0)
+            return await self._goto(turn, target, change.version or 0)
         assert change.spec is not None
-        kind = "variation" if change.action == "variation" else "refine"
-        new = NewVersion(kind, text, change.spec, change.changes, target, request.message_id,
-                         request.message_id, extras=request.extras)  # fmt: skip
-        composition = await self.store.add_version(conversation, author, new, parse_ms=parse_ms)
+        kind: CompositionKind = "variation" if change.action == "variation" else "refine"
+        new = NewVersion(kind, text, change.spec, change.changes, target, turn.request.message_id,
+                         turn.request.message_id, extras=turn.request.extras)  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
         sung = sung_lines(change.spec) if any("lyrics" in note for note in change.changes) else ""
         return self._queued_reply(composition, (*change.changes, sung))
 
-    async def _undo(
-        self, conversation: Conversation, author: User, request: Request, target: Composition
-    ) -> Reply:
+    async def _undo(self, turn: Turn, target: Composition) -> Reply:
         if target.parent_id is None:
             raise UserError("Nothing to undo: this is the first version.")
         parent = await self.store.get(target.parent_id)
         assert parent is not None
-        return await self._repost(conversation, author, request, parent, "undo", f"back to v{parent.version}")
+        return await self._repost(turn, parent, "undo", f"back to v{parent.version}")
 
-    async def _goto(self, conversation: Conversation, author: User, request: Request, version: int) -> Reply:
-        earlier = await self.store.by_version(conversation.id, version)
+    async def _goto(self, turn: Turn, target: Composition, version: int) -> Reply:
+        earlier = await self.store.by_version(target.piece_id, version)
         if earlier is None:
-            latest = await self.store.latest(conversation.id)
-            last = latest.version if latest else 0
-            raise UserError(f"There is no v{version} here; versions go from v1 to v{last}.")
-        return await self._repost(conversation, author, request, earlier, "goto", f"back to v{version}")
+            newest = await self.store.history(target.piece_id, limit=1)
+            last = newest[0].version if newest else 0
+            raise UserError(f"There is no v{version} of this piece; it goes from v1 to v{last}.")
+        return await self._repost(turn, earlier, "goto", f"back to v{version}")
 
-    async def _repost(
-        self,
-        conversation: Conversation,
-        author: User,
-        request: Request,
-        earlier: Composition,
-        kind: str,
-        note: str,
-    ) -> Reply:
+    async def _repost(self, turn: Turn, earlier: Composition, kind: CompositionKind, note: str) -> Reply:
         spec = build_spec(earlier.spec)
-        new = NewVersion(kind, request.text or kind, spec, (note,), earlier, request.message_id,
-                         request.message_id, reuse_media_of=earlier)  # fmt: skip
-        composition = await self.store.add_version(conversation, author, new)
+        request = turn.request
+        # The new version follows the one it brings back (so a later undo goes back from there) and reuses its files.
+        new = NewVersion(kind, request.text or kind, spec, (note,), earlier, request.message_id, request.message_id,
+                         reuse_media_of=earlier)  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new)
         return self._queued_reply(composition, (note,))
 
     def _queued_reply(self, composition: Composition, notes: tuple[str, ...] = ()) -> Reply:
         lines = [f"🎼 v{composition.version}: {composition.summary}", *filter(None, notes)]
-        lines.append("Composing…" if composition.kind not in ("undo", "goto") else "Here it is again.")
+        lines.append("Queued…" if composition.kind not in ("undo", "goto") else "Here it is again.")
         return Reply("\n".join(lines), job_id=composition.job_id, composition_id=composition.id)
 
-    async def _history(self, conversation: Conversation) -> Reply:
-        versions = await self.store.history(conversation.id)
-        if not versions:
-            return Reply(NO_PIECE)
-        lines = []
-        for version in versions:
-            what = ", ".join(version.changes) if version.kind != "compose" and version.changes else version.prompt
-            lines.append(f"v{version.version} · {version.summary} — {what[:60]}")
-        return Reply("\n".join(lines))
 
-    async def _midi(self, target: Composition | None) -> Reply:
-        if target is None:
-            return Reply(NO_PIECE)
-        job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
-        midi = outcome.path("midi") if outcome else None
-        if job is not None and job.status == "failed":
-            return Reply(f"v{target.version} could not be made, so it has no MIDI.")
-        if midi is None or not midi.is_file():
-            return Reply(f"v{target.version} is still being composed; the MIDI comes with it.")
-        return Reply(f"MIDI of v{target.version}: {target.summary}", composition_id=target.id, file=midi)
-
-    async def _sheet(self, target: Composition | None) -> Reply:
-        if target is None:
-            return Reply(NO_PIECE)
-        job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
-        made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
-        try:
-            png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)
-        except SheetError:
-            log.exception("lead sheet of composition %s failed", target.id)
-            return Reply("Sorry, I couldn't write the lead sheet for this piece.")
-        if png is None:
-            return Reply(f"v{target.version} is still being composed; ask for the sheet when it is here.")
-        return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
+# Every command and its handler: adding a command is one line here (and its word in the adapters).
+COMMANDS: dict[Command | None, Handler] = {
+    "compose": Bandmate._compose,
+    "refine": Bandmate._refine_command,
+    None: Bandmate._plain,
+    "variation": Bandmate._variation,
+    "undo": Bandmate._undo_command,
+    "history": Bandmate._history,
+    "midi": Bandmate._midi,
+    "lyrics": Bandmate._lyrics,
+    "sheet": Bandmate._sheet,
+    "jam": Bandmate._jam,
+}
 
 
 def _sheet_beside(spec: MusicSpec, sheet: Path | None, midi: Path | None) -> Path | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,3 +40,16 @@ def remove_stale_temps(target: Path) -> int:
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
+
+
+def publish(source: Path, target: Path) -> None:
+    """Move a finished file onto `target` in one step (a rename; a copy then a rename across file systems)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        with atomic_path(target) as temp:
+            shutil.copyfile(source, temp)
+        source.unlink()

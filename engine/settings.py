@@ -42,12 +42,7 @@ def pop909_dir(configured: Path | None = None) -> Path:
 
 def is_soundfont(path: Path) -> bool:
     """Whether `path` is a readable SoundFont file (.sf2 or .sf3: a RIFF file of form 'sfbk')."""
-    try:
-        with path.open("rb") as stream:
-            header = stream.read(12)
-    except OSError:
-        return False
-    return header[:4] == b"RIFF" and header[8:12] == b"sfbk"
+    return soundfont_problem(path) is None
 
 
 def find_soundfont(preferred: Path | None = None) -> Path | None:
@@ -55,3 +50,20 @@ def find_soundfont(preferred: Path | None = None) -> Path | None:
     if preferred is not None:
         return preferred if is_soundfont(preferred) else None
     return next((path for path in SOUNDFONT_CANDIDATES if is_soundfont(path)), None)
+
+
+def soundfont_problem(path: Path) -> str | None:
+    """Why `path` cannot be a SoundFont (missing, unreadable, not a RIFF 'sfbk' file), or None if it looks like one.
+
+    A cheap check for start-up, before anything is accepted; FluidSynth's load is the full one.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+    except FileNotFoundError:
+        return f"The SoundFont {path} does not exist."
+    except OSError as exc:
+        return f"The SoundFont {path} cannot be read: {exc.strerror or exc}."
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"sfbk":
+        return f"The SoundFont {path} is not a SoundFont file (it may be damaged or incomplete)."
+    return None

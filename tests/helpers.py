@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.messages import Delivery, Origin, Progress
+from bot.messages import Delivery, Origin, Posted, Progress
 
 
 @dataclass
@@ -19,13 +19,13 @@ class RecordingSink:
     progress_updates: list[Progress] = field(default_factory=list)
     fail_next: int = 0
 
-    async def deliver(self, delivery: Delivery) -> str | None:
+    async def deliver(self, delivery: Delivery) -> Posted:
         """Record the delivery (or fail on purpose) and return a fake message id."""
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("simulated network failure")
         self.deliveries.append(delivery)
-        return f"msg-{delivery.composition_id}"
+        return Posted(f"msg-{delivery.composition_id}")
 
     async def progress(self, update: Progress) -> None:
         """Record the progress update."""

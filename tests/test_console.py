@@ -51,7 +51,7 @@ async def test_a_line_that_breaks_the_service_is_answered_and_the_next_lines_are
         runtime.service, stdin=io.StringIO("/compose kaboom\nkaboom\n/help\n/history\n"), stdout=out
     )
     await console.start()
-    await asyncio.wait_for(console.finished.wait(), timeout=30)
+    await asyncio.wait_for(console.input_ended.wait(), timeout=30)
     lines = out.getvalue().splitlines()
     assert lines.count(SORRY) == 2
     after = "\n".join(lines[lines.index(SORRY) + 2 :])

@@ -11,7 +11,6 @@ from bot.adapters.discord import DiscordAdapter
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import (
     answer_of,
-    answered,
     bpm,
     button_ids,
     caption,
@@ -19,6 +18,7 @@ from tests.fakes.discord_api_harness import (
     has_mp3,
     mp3_of,
     mp3_seconds,
+    private_answer_of,
     wait_piece,
 )
 from tests.fakes.discord_api_payloads import MESSAGE_CONTENT_INTENT
@@ -36,6 +36,8 @@ async def test_slash_compose_answers_with_an_mp3_follow_up(
     synced = {command["name"]: command for command in fake.commands}
     assert {"compose", "history", "undo", "help", "channels"} <= set(synced)
     assert [o["name"] for o in synced["compose"]["options"]] == ["prompt", "duration", "seed"]
+    limit = bot.settings.max_prompt_chars  # declared, so Discord refuses longer text before it is sent
+    assert synced["compose"]["options"][0]["max_length"] == synced["jam"]["options"][0]["max_length"] == limit
     assert fake.identifies[-1]["intents"] & MESSAGE_CONTENT_INTENT
     assert fake.heartbeats >= 1, "discord.py heartbeats as soon as HELLO arrives"
 
@@ -57,6 +59,10 @@ async def test_slash_compose_answers_with_an_mp3_follow_up(
     thread = await fake.wait_for(lambda: [t for t in fake.threads() if t["id"] == piece["id"]])
     assert thread[0]["parent_id"] == str(fake.channel_id)
     assert fake.uploads.count(piece["attachments"][0]["filename"]) == 1
+    # The piece arrived by an edit, which Discord does not notify: the requester is pinged in a reply to it.
+    pings = await fake.wait_for(lambda: [m for m in fake.messages_in(fake.channel_id)
+                                         if m.get("message_reference", {}).get("message_id") == piece["id"]])
+    assert len(pings) == 1 and pings[0]["content"].startswith(f"<@{interaction.user_id}> v1 is ready")
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged, "discord.py and Bandmate logged at DEBUG"
     assert fake.token not in logged
@@ -67,7 +73,8 @@ async def test_same_seed_gives_the_same_piece(bot: DiscordAdapter, fake: FakeDis
     second = await fake.slash("compose", {"prompt": "lofi hip hop", "duration": 5, "seed": 11})
     one, two = await wait_piece(fake, first), await wait_piece(fake, second)
     assert caption(one) == caption(two)
-    assert sorted(footer(piece)[:2] for piece in (one, two)) == ["v1", "v2"], "two versions, not one reused"
+    assert one["id"] != two["id"], "two pieces, not one reused"
+    assert [footer(piece)[:3] for piece in (one, two)] == ["v1 ", "v1 "], "each new piece starts at v1"
 
 
 async def test_reply_make_it_faster_refines_that_version(bot: DiscordAdapter, fake: FakeDiscord) -> None:
@@ -127,13 +134,17 @@ async def test_history_undo_help_and_bad_input_get_clear_answers(bot: DiscordAda
     help_ = await fake.slash("help")
     blank = await fake.slash("compose", {"prompt": "   "})
     too_long = await fake.slash("compose", {"prompt": "piano " * 400})
-    answers = {name: await fake.wait_for(partial(answered, fake, i))
-               for name, i in {"empty": empty, "help": help_, "blank": blank, "long": too_long}.items()}  # fmt: skip
+    help_text = await fake.wait_for(lambda: (m := answer_of(fake, help_)) and m["content"])
+    refusals = {name: await fake.wait_for(partial(private_answer_of, fake, i))
+                for name, i in {"empty": empty, "blank": blank, "long": too_long}.items()}  # fmt: skip
 
-    assert "no piece" in answers["empty"]["content"].lower()
-    assert "/compose" in answers["help"]["content"]
-    assert "compose" in answers["blank"]["content"].lower()
-    assert "too long" in answers["long"]["content"].lower()
+    assert "no piece" in refusals["empty"]["content"].lower()
+    assert "/compose" in help_text and "/jam" in help_text
+    assert "compose" in refusals["blank"]["content"].lower()
+    assert "too long" in refusals["long"]["content"].lower()
+    # A mistake is shown to whoever made it: the public "thinking…" answer is gone, nobody else sees it.
+    assert {empty.original_message_id, blank.original_message_id, too_long.original_message_id} <= set(fake.deleted)
+    assert all(m["flags"] & 64 or "too long" not in m["content"] for m in fake.messages.values())
     assert not fake.uploads, "none of these queued a piece"
 
     first = await wait_piece(fake, await fake.slash("compose", {"prompt": PROMPT}))

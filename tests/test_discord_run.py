@@ -11,12 +11,13 @@ import pytest
 from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord_ui import LABELS
 from bot.app import Runtime
 from bot.settings import Settings
 from engine.errors import ConfigError
 from tests.conftest import ROOT, cli_env
 from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.discord_api_harness import bpm, wait_piece
+from tests.fakes.discord_api_harness import bpm, button_ids, caption, footer, mp3_of, mp3_seconds, wait_piece
 
 pytestmark = pytest.mark.settings(platform="discord")
 
@@ -29,14 +30,20 @@ async def test_bandmate_run_starts_the_discord_adapter(settings: Settings, fake:
     )  # fmt: skip
     try:
         await fake.wait_connected(timeout=120)
-        piece = await wait_piece(fake, await fake.slash("compose", {"prompt": "funky bass groove 5 seconds"}), 120)
-        assert bpm(piece) > 0
+        interaction = await fake.slash("compose", {"prompt": "funk groove at 104 bpm in E minor, 5 seconds"})
+        piece = await wait_piece(fake, interaction, 120)
+        await asyncio.sleep(1.0)  # more delivery rounds: posted once
+        # The piece that arrived is the one asked for: its card, its audio, its buttons, posted once.
+        assert bpm(piece) == 104 and "E minor" in caption(piece) and "funk" in caption(piece).lower()
+        assert footer(piece).startswith("v1") and set(button_ids(piece)) == set(LABELS.values()) - {"Pick A", "Pick B"}
+        assert mp3_seconds(mp3_of(fake, piece)) == pytest.approx(5.0, abs=1.0)
+        assert len([name for name in fake.uploads if name.endswith(".mp3")]) == 1
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     log = output.decode(errors="replace")
     assert process.returncode == 0, log[-2000:]
-    assert "connected to Discord" in log and "synced 6 slash commands" in log
+    assert "connected to Discord" in log and "synced 8 slash commands" in log
     assert fake.token not in log
 
 

@@ -23,10 +23,9 @@ from bot.adapters.discord_ui import (
     piece_embed,
     piece_name,
     piece_view,
-    status_text,
 )
 from bot.app import Runtime
-from bot.messages import Delivery, Origin
+from bot.messages import Delivery, Origin, with_status_line
 from engine.audio.encode import write_mp3
 
 
@@ -111,16 +110,18 @@ async def test_button_ids_name_the_action_and_version() -> None:
         assert match is not None
         rebuilt = await PieceButton.from_custom_id(None, None, match)  # type: ignore[arg-type]
         assert (rebuilt.action, rebuilt.composition_id) == (action, 42)
-    view = piece_view(7)
+    view = piece_view(7, "refine")
+    assert view is not None
+    assert piece_view(7, "none") is None, "a jam's final mix carries no buttons"
     assert [item.custom_id for item in view.children] == [custom_id(a, 7) for a in ACTIONS]  # type: ignore[attr-defined]
     assert view.timeout is None and view.is_persistent()
 
 
 def test_status_text_replaces_the_core_status_line() -> None:
-    understood = "🎼 v2: Sad ballad · A minor · 72 bpm · 0:08\nfaster\nComposing…"
-    shown = status_text(understood, "Rendering…")
+    understood = "🎼 v2: Sad ballad · A minor · 72 bpm · 0:08\nfaster\nQueued…"
+    shown = with_status_line(understood, "Rendering…")
     assert shown.splitlines() == ["🎼 v2: Sad ballad · A minor · 72 bpm · 0:08", "faster", "Rendering…"]
-    assert len(status_text("x" * 5000, "Queued…")) == 2000
+    assert len(clip(with_status_line("x" * 5000, "Queued…"), 2000)) == 2000
     assert clip("abc", 2) == "a…" and clip("abc", 3) == "abc"
     assert re.fullmatch(CUSTOM_ID, "bandmate:faster:x") is None
 

@@ -6,15 +6,17 @@ import asyncio
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import Runtime
 from bot.jam.contributions import JamState, apply
+from bot.jam.store import JamStore
 from bot.messages import Command, Request
 from bot.settings import Settings
-from bot.store.models import Jam
+from bot.store.models import Jam, JamContribution
 from engine.queue.worker import Worker
 from engine.spec import MusicSpec
 from tests.conftest import make_settings
@@ -48,7 +50,7 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
             stop = asyncio.Event()
             tasks = [asyncio.create_task(worker.run(stop)), asyncio.create_task(runtime.delivery_loop([console]).run())]
             await console.start()
-            await console.finished.wait()
+            await console.input_ended.wait()
             await asyncio.wait_for(console.drained.wait(), 120)
             stop.set()
             await tasks[0]
@@ -91,8 +93,8 @@ async def test_twenty_people_at_once_lose_nothing_and_agree_on_one_result(runtim
     assert final.tempo_bpm == state.spec.tempo_bpm and final.form == state.spec.form
     assert final.instruments == state.spec.instruments
     # The burst became at most a couple of mixes, not twenty.
-    conversation = await runtime.store.conversation("console", "chat-1", None)
-    versions = await runtime.store.history(conversation.id, limit=50)
+    assert jam.piece_id is not None
+    versions = await runtime.store.history(jam.piece_id, limit=50)
     assert len(versions) <= 3
 
 
@@ -139,6 +141,8 @@ async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worke
     finally:
         task.cancel()
     final = next(d for d in sink.deliveries if d.stems_path)
+    takes = [d for d in sink.deliveries if d.offer == "pick"]
+    assert sorted(d.choice or "" for d in takes) == ["A", "B"] and final.offer == "none"
     assert final.midi_path is not None and final.midi_path.is_file()
     assert final.stems_path is not None
     with zipfile.ZipFile(final.stems_path) as archive:
@@ -157,3 +161,64 @@ async def test_plain_commands_in_a_jamming_chat_act_on_the_jam(runtime: Runtime)
     assert undone.startswith("↩") and "tempo" in undone
     jam = await _open_jam(runtime)
     assert jam is not None and jam.status == "open"
+
+
+class CountingJamStore(JamStore):
+    """The real jam store, counting the writes it refused because the jam had moved on."""
+
+    conflicts = 0
+
+    async def contribute(self, *args: Any, **kwargs: Any) -> JamContribution | None:
+        """Record as JamStore does; count a stale revision's refusal."""
+        made = await super().contribute(*args, **kwargs)
+        if made is None:
+            CountingJamStore.conflicts += 1
+        return made
+
+
+async def test_a_change_that_lost_the_race_is_applied_on_top_of_the_winner(settings: Settings) -> None:
+    first, second = await Runtime.open(settings), await Runtime.open(settings)  # two bot processes, one database
+    try:
+        await _jam_request(first, "ana", "start lofi in F 85bpm", "s")
+        jam = await _open_jam(first)
+        assert jam is not None
+        # A write with a revision someone else moved on from is refused, and changes nothing.
+        stale = await first.service.jams.jams.contribute(jam, jam.started_by, "faster", ("tempo",),  # type: ignore[union-attr]
+                                                         JamState.from_json(jam.spec, jam.layers), "x1")
+        assert stale is not None
+        refused = await first.service.jams.jams.contribute(jam, jam.started_by, "slower", ("tempo",),  # type: ignore[union-attr]
+                                                           JamState.from_json(jam.spec, jam.layers), "x2")
+        assert refused is None
+        assert [c.text for c, _ in await first.service.jams.jams.contributions(jam.id)] == ["faster"]  # type: ignore[union-attr]
+
+        for runtime in (first, second):  # each process's lock is its own: they race through the database
+            assert runtime.service.jams is not None
+            runtime.service.jams.jams = CountingJamStore(runtime.database)
+        CountingJamStore.conflicts = 0
+        replies = await asyncio.gather(*(
+            _jam_request(runtime, f"user{i}", "a bit faster", f"m{i}", command=None)
+            for i, runtime in enumerate([first, second] * 6)
+        ))  # fmt: skip
+        assert all(reply.startswith("✓") for reply in replies), replies
+        assert CountingJamStore.conflicts >= 1, "the two processes never collided; the retry path went untested"
+        recorded = await first.service.jams.jams.contributions(jam.id)  # type: ignore[union-attr]
+        assert len(recorded) == 13
+        final = MusicSpec.model_validate((await _open_jam(first)).spec)  # type: ignore[union-attr]
+        assert final.tempo_bpm > MusicSpec.model_validate(jam.spec).tempo_bpm
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_mix_then_end_does_not_render_the_unchanged_piece_again(runtime: Runtime) -> None:
+    await _jam_request(runtime, "ana", "start jazz in Bb", "s")
+    mixed = await runtime.service.handle(Request(origin(user="ana"), "jam", "mix", message_id="m"))
+    ended = await runtime.service.handle(Request(origin(user="ana"), "jam", "end", message_id="e"))
+    assert mixed.job_id is not None and ended.job_id is None
+    assert "Jam over" in ended.text and "Nothing changed" in ended.text
+    jam = (await runtime.service.jams.jams.get(1))  # type: ignore[union-attr]
+    assert jam is not None and jam.piece_id is not None and jam.status == "ended"
+    versions = await runtime.store.history(jam.piece_id)
+    assert len(versions) == 1, "the mix folded into the start's pending render; the end added none"
+    job = await runtime.store.job_of(versions[0])
+    assert job is not None and job.request.extras == {"stems"}

@@ -73,6 +73,43 @@ async def test_typed_jobs_migration_converts_stored_requests_and_results_both_wa
     assert json.loads(payload)["stems"] is True and json.loads(result)["midi"] == "/m/v3-sad-piano.mid"
 
 
+async def test_pieces_migration_numbers_stored_versions_per_piece_both_ways(settings: Settings) -> None:
+    path = sqlite_file(settings.database_url)
+    assert path is not None
+    await migrate.upgrade(settings.database_url, "0003")
+    spec = json.dumps({"genre": "pop"})
+    # One chat: a piece (v1, its change v2), a second piece (v3), then a jam whose mix (v4) and vote take (v5).
+    rows = [(1, None, 1, "compose", "sad piano"), (2, 1, 2, "refine", "faster"), (3, None, 3, "compose", "jazz"),
+            (4, None, 4, "jam", "lofi"), (5, None, 5, "vote", "vote B")]  # fmt: skip
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO users (id, platform, external_id, name, created_at)"
+                           " VALUES (1, 'c', 'u', '', 0)")  # fmt: skip
+        connection.execute("INSERT INTO conversations (id, platform, chat_id, thread_id, created_at)"
+                           " VALUES (1, 'c', 'chat', '', 0)")  # fmt: skip
+        connection.execute("INSERT INTO jams (id, conversation_id, started_by, status, spec, layers, revision,"
+                           " created_at) VALUES (1, 1, 1, 'open', ?, '{}', 0, 3.5)", (spec,))  # fmt: skip
+        for row_id, parent, version, kind, prompt in rows:
+            connection.execute("INSERT INTO jobs (id, status, stage, payload, attempts, created_at)"
+                               " VALUES (?, 'queued', 'queued', '{}', 0, 0)", (row_id,))  # fmt: skip
+            connection.execute(
+                "INSERT INTO compositions (id, conversation_id, parent_id, author_id, job_id, version, kind, prompt,"
+                " changes, spec, seed, summary, created_at) VALUES (?, 1, ?, 1, ?, ?, ?, ?, '[]', ?, 1, 's', ?)",
+                (row_id, parent, row_id, version, kind, prompt, spec, float(row_id)),
+            )
+    await migrate.upgrade(settings.database_url)
+    with sqlite3.connect(path) as connection:
+        stored = connection.execute("SELECT id, piece_id, version, take FROM compositions ORDER BY id").fetchall()
+        jam_piece = connection.execute("SELECT piece_id FROM jams WHERE id = 1").fetchone()[0]
+    pieces = [piece for _, piece, _, _ in stored]
+    assert pieces[0] == pieces[1] and len({pieces[0], pieces[2], pieces[3]}) == 3 and pieces[3] == pieces[4]
+    assert jam_piece == pieces[3] and stored[4][3] == "B"
+    assert [version for _, _, version, _ in stored] == [1, 2, 3, 4, 5]
+    await migrate.downgrade(settings.database_url, "0003")
+    with sqlite3.connect(path) as connection:
+        back = connection.execute("SELECT version, prompt FROM compositions ORDER BY id").fetchall()
+    assert back == [(1, "sad piano"), (2, "faster"), (3, "jazz"), (4, "lofi"), (5, "vote B")]
+
+
 async def test_database_runs_in_wal_mode(settings: Settings) -> None:
     await migrate.upgrade(settings.database_url)
     path = sqlite_file(settings.database_url)

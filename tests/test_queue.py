@@ -148,3 +148,47 @@ async def test_concurrent_engines_each_claim_a_job_exactly_once(queue: JobQueue,
     assert sorted(every) == ids  # none twice, none missed
     jobs = [await queue.get(job_id) for job_id in ids]
     assert [job.attempts if job else None for job in jobs] == [1] * len(ids)
+
+
+async def test_an_attempt_that_was_taken_over_cannot_renew_complete_or_publish(queue: JobQueue) -> None:
+    # The same owner can lose a job and claim it again: only the attempt number tells the two apart.
+    await queue.enqueue(request(1))
+    first = await queue.claim("w", 0.05, 3)
+    await asyncio.sleep(0.1)
+    second = await queue.claim("w", 30, 3)
+    assert first is not None and second is not None and (first.attempts, second.attempts) == (1, 2)
+    published: list[int] = []
+    assert not await queue.renew(first, "rendering", 30)
+    assert not await queue.complete(first, DONE, publish=lambda: published.append(1))
+    assert not await queue.fail(first, "stale")
+    assert published == []  # a stale attempt never moves its files into place
+    assert await queue.complete(second, DONE, publish=lambda: published.append(2))
+    assert published == [2]
+    job = await queue.get(second.id)
+    assert job is not None and job.status == "done" and job.outcome == DONE
+
+
+async def test_a_publish_that_fails_leaves_the_job_unfinished(queue: JobQueue) -> None:
+    await queue.enqueue(request(1))
+    claimed = await queue.claim("w", 30, 3)
+    assert claimed is not None
+
+    def broken_publish() -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        await queue.complete(claimed, DONE, publish=broken_publish)
+    job = await queue.get(claimed.id)
+    assert job is not None and job.status == "running" and job.result is None
+    assert await queue.complete(claimed, DONE)  # the lease still holds: a retry can finish it
+
+
+async def test_fail_queued_fails_only_the_waiting_jobs(queue: JobQueue) -> None:
+    running = await queue.enqueue(request(1))
+    assert await queue.claim("w", 30, 3) is not None
+    waiting = [await queue.enqueue(request(n)) for n in (2, 3)]
+    assert await queue.fail_queued("no SoundFont") == waiting
+    for job_id, status in ((running, "running"), (waiting[0], "failed"), (waiting[1], "failed")):
+        job = await queue.get(job_id)
+        assert job is not None and job.status == status
+    assert await queue.live_attempts() == {(running, 1)}

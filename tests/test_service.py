@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 import symusic
 from pydub import AudioSegment
+from sqlalchemy import update
 
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
 from bot.messages import Command, Request
 from engine.queue.contract import JobResult
+from engine.queue.jobs import Job
 from engine.queue.worker import Worker
 from tests.helpers import RecordingSink, eventually, origin
 
@@ -67,15 +69,34 @@ async def test_repeated_platform_message_is_one_piece(runtime: Runtime) -> None:
 
 
 @pytest.mark.both_databases
-async def test_concurrent_requests_in_one_chat_get_distinct_versions(runtime: Runtime) -> None:
+async def test_versions_count_per_piece_and_concurrent_changes_get_distinct_ones(runtime: Runtime) -> None:
+    service = runtime.service
+    first = await service.handle(Request(origin(), "compose", "jazz trio, 8 seconds", message_id="m0"))
+    assert first.text.startswith("🎼 v1")
     replies = await asyncio.gather(*(
-        runtime.service.handle(Request(origin(user=f"u{i}"), "compose", "jazz trio, 8 seconds", message_id=f"m{i}"))
-        for i in range(10)
+        service.handle(Request(origin(user=f"u{i}"), None, "a bit faster", message_id=f"m{i}",
+                               composition_id=first.composition_id))
+        for i in range(1, 11)
     ))  # fmt: skip
-    assert all(reply.job_id is not None for reply in replies)
-    conversation = await runtime.store.conversation("console", "chat-1", None)
-    versions = sorted(c.version for c in await runtime.store.history(conversation.id, limit=50))
-    assert versions == list(range(1, 11))
+    assert all(reply.job_id is not None for reply in replies), [r.text for r in replies]
+    piece = await runtime.store.get(first.composition_id or 0)
+    assert piece is not None
+    versions = sorted(c.version for c in await runtime.store.history(piece.piece_id, limit=50))
+    assert versions == list(range(1, 12))
+
+    fresh = await service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="new"))
+    assert fresh.text.startswith("🎼 v1:"), "a brand-new piece starts at v1, whatever came before in the chat"
+    second = await service.handle(Request(origin(), None, "add drums", message_id="s"))
+    assert second.text.startswith("🎼 v2:"), "a change refines the newest piece"
+    back = await service.handle(Request(origin(), None, "go back to v1", message_id="b"))
+    assert back.text.startswith("🎼 v3:") and "back to v1" in back.text
+    restored = await runtime.store.get(back.composition_id or 0)
+    assert restored is not None and restored.spec == (await runtime.store.get(fresh.composition_id or 0)).spec
+    missing = await service.handle(Request(origin(), None, "go back to v7", message_id="g"))
+    assert missing.refusal and "v1 to v3" in missing.text
+    history = await service.handle(Request(origin(), "history"))
+    assert [line.split(" ")[0] for line in history.text.splitlines()] == ["v3", "v2", "v1"], history.text
+    assert "jazz" not in history.text.lower(), "/history shows the current piece only"
 
 
 @pytest.mark.both_databases
@@ -170,3 +191,29 @@ async def test_rate_limit_answers_politely(tmp_path: Path) -> None:
         await runtime.close()
     assert [r.job_id is not None for r in replies] == [True, True, False]
     assert "a minute" in replies[2].text
+
+
+async def test_status_lines_never_go_back_and_finish_once_after_the_post(runtime: Runtime) -> None:
+    sink = RecordingSink()
+    loop = DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02)
+    reply = await runtime.service.handle(Request(origin(), "compose", "sad piano ballad, 8 seconds", message_id="q"))
+    assert reply.job_id is not None and reply.text.endswith("Queued…")
+    status = await runtime.store.statuses.record(reply.job_id, "console", "chat-1", "s1", reply.text, "q")
+    await loop.tick()
+    claimed = await runtime.queue.claim("w", 30, 3)
+    assert claimed is not None
+    await loop.tick()
+    async with runtime.database.begin() as connection:  # the engine lost its lease: the job is queued again
+        await connection.execute(update(Job).where(Job.id == claimed.id).values(status="queued", stage="queued"))
+    await loop.tick()
+    await loop.tick()
+    shown = [update.step.text() for update in sink.progress_updates if status in update.statuses]
+    assert shown == ["Queued… first in line", "Composing…"], shown
+    again = await runtime.queue.claim("w2", 30, 3)
+    assert again is not None
+    await runtime.queue.complete(again, JobResult(files={"mp3": "/tmp/x.mp3", "midi": "/tmp/x.mid"}, duration_s=8.0))
+    await asyncio.gather(loop.tick(), DeliveryLoop(runtime.store, runtime.queue, [sink], poll_seconds=0.02).tick())
+    await loop.tick()
+    finished = [update.step.text() for update in sink.progress_updates if status in update.statuses]
+    assert finished == [*shown, "✅ Done"], "finished exactly once, by one of the two loops"
+    assert len(sink.deliveries) == 1 and sink.deliveries[0].statuses == (status,)

@@ -195,10 +195,12 @@ async def test_a_user_over_the_rate_limit_gets_a_friendly_message(
         await fake_api.wait_for("sendMessage", 4)
         queued = await runtime.queue.queued_ids()
 
-    said = {reply_target(call): call.params["text"] for call in fake_api.calls_to("sendMessage")}
-    assert "v1" in said[asks[0]["message_id"]] and "v2" in said[asks[1]["message_id"]]
-    assert "minute" in said[asks[2]["message_id"]] and "v3" not in said[asks[2]["message_id"]]
-    assert "v1" in said[bobs["message_id"]]  # the limit is per user
+    said = {(call.params["chat_id"], reply_target(call)): call.params["text"]
+            for call in fake_api.calls_to("sendMessage")}  # fmt: skip
+    alice = [said[(ALICE_DM.id, ask["message_id"])] for ask in asks]
+    assert all(text.startswith("🎼 v1") for text in alice[:2]), "two new pieces, each its own v1"
+    assert "minute" in alice[2] and "🎼" not in alice[2]
+    assert said[(BOB.id, bobs["message_id"])].startswith("🎼 v1")  # the limit is per user
     assert len(queued) == 3
 
 

@@ -12,7 +12,6 @@ from telegram import InlineKeyboardButton, Message
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 
-from bot.adapters.telegram import StatusMessage
 from bot.adapters.telegram_format import (
     BUTTONS,
     CALLBACK_DATA_LIMIT_BYTES,
@@ -24,6 +23,7 @@ from bot.adapters.telegram_format import (
     result_keyboard,
 )
 from bot.adapters.telegram_reliability import REDACTED, RetryingRateLimiter, RetryPolicy, install_redaction
+from bot.messages import with_status_line
 from tests.fakes.telegram_api import FakeChat, FakeTelegramApi, FakeUser, Fault
 from tests.test_telegram_support import TOKEN, install_offline_guard
 
@@ -50,8 +50,10 @@ def _callback_data(button: InlineKeyboardButton) -> str:
 
 
 def test_every_button_round_trips_through_its_callback_data() -> None:
-    keyboards = (result_keyboard(123_456_789), result_keyboard(123_456_789, "A"), result_keyboard(123_456_789, "B"))
-    pressed = [_callback_data(button) for keyboard in keyboards for row in keyboard.inline_keyboard for button in row]
+    keyboards = [result_keyboard(123_456_789, "refine"), result_keyboard(123_456_789, "pick", "A"),
+                 result_keyboard(123_456_789, "pick", "B")]  # fmt: skip
+    pressed = [_callback_data(button) for keyboard in keyboards if keyboard for row in keyboard.inline_keyboard
+               for button in row]  # fmt: skip
     assert sorted({data.split(":")[0] for data in pressed}) == sorted(BUTTONS)
     for data in pressed:
         assert len(data.encode()) <= CALLBACK_DATA_LIMIT_BYTES
@@ -95,9 +97,9 @@ def test_a_reply_in_a_forum_topic_becomes_a_request_for_that_thread() -> None:
 
 
 def test_status_line_replaces_the_cores_own_progress_line() -> None:
-    status = StatusMessage(1, 2, "🎼 v1: Sad piano ballad · A minor · 72 bpm · 0:45\nComposing…")
-    assert status.with_line("Rendering…") == "🎼 v1: Sad piano ballad · A minor · 72 bpm · 0:45\nRendering…"
-    assert StatusMessage(1, 2, "Here it is again.").with_line("✅ Done") == "Here it is again.\n✅ Done"
+    status = "🎼 v1: Sad piano ballad · A minor · 72 bpm · 0:45\nQueued…"
+    assert with_status_line(status, "Rendering…") == "🎼 v1: Sad piano ballad · A minor · 72 bpm · 0:45\nRendering…"
+    assert with_status_line("Here it is again.", "✅ Done") == "Here it is again.\n✅ Done"
 
 
 def test_redaction_hides_the_token_in_messages_arguments_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
@@ -167,7 +169,12 @@ async def test_retries_give_up_after_the_policys_attempts(fake_api: FakeTelegram
 
 
 def test_a_jam_vote_take_offers_its_pick_button_and_midi_only() -> None:
-    keyboard = result_keyboard(7, "B")
+    keyboard = result_keyboard(7, "pick", "B")
+    assert keyboard is not None
     assert [[button.text for button in row] for row in keyboard.inline_keyboard] == [["🗳 Pick B", "🎼 MIDI"]]
     parsed = parse_callback(_callback_data(keyboard.inline_keyboard[0][0]))
     assert parsed is not None and (parsed[0].command, parsed[0].text, parsed[1]) == ("jam", "pick B", 7)
+
+
+def test_a_jams_final_mix_carries_no_buttons() -> None:
+    assert result_keyboard(7, "none") is None

@@ -9,7 +9,7 @@ import logging
 import sys
 from typing import TextIO
 
-from bot.messages import Command, Delivery, Origin, Progress, Request
+from bot.messages import FINAL_STAGES, Command, Delivery, Origin, Posted, Progress, Request
 from bot.service import Bandmate
 
 log = logging.getLogger("bandmate.console")
@@ -53,14 +53,14 @@ class ConsoleAdapter:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.origin = Origin(platform=self.platform, chat_id=session, user_id=user.lower(), user_name=user)
-        self.finished = asyncio.Event()
+        self.input_ended = asyncio.Event()
         self.outstanding: set[int] = set()
         self.drained = asyncio.Event()  # set whenever no asked-for piece is still on its way
         self.drained.set()
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start reading lines in the background; `finished` is set at end of input."""
+        """Start reading lines in the background; `input_ended` is set at end of input."""
         self._print(
             "Bandmate console: /compose <words>, then reply with changes. /help for more; "
             "/as NAME to speak as someone else (try a /jam)."
@@ -71,8 +71,12 @@ class ConsoleAdapter:
 
     async def done(self) -> None:
         """Return once the input has ended and every piece asked for has been shown."""
-        await self.finished.wait()
+        await self.input_ended.wait()
         await self.drained.wait()
+
+    async def finished(self) -> None:
+        """The console ends with its input, once the pieces it asked for are out."""
+        await self.done()
 
     async def stop(self) -> None:
         """Stop reading."""
@@ -95,7 +99,7 @@ class ConsoleAdapter:
                     log.exception("console line %s failed: %r", number, line[:200])
                     self._print(SORRY)
         finally:
-            self.finished.set()
+            self.input_ended.set()
 
     async def _answer(self, line: str, number: int) -> None:
         if line.startswith("/as "):  # several people at one keyboard, e.g. to try a jam
@@ -112,7 +116,7 @@ class ConsoleAdapter:
             self.outstanding.add(reply.job_id)
             self.drained.clear()
 
-    async def deliver(self, delivery: Delivery) -> str | None:
+    async def deliver(self, delivery: Delivery) -> Posted:
         """Print where the finished piece is."""
         self.outstanding.discard(delivery.job_id)
         if not self.outstanding:
@@ -124,11 +128,12 @@ class ConsoleAdapter:
             if delivery.stems_path:
                 files += f"\n   {delivery.stems_path}"
             self._print(f"🎵 v{delivery.version} ready — {delivery.caption}\n{files}")
-        return f"console-v{delivery.version}-{delivery.composition_id}"
+        return Posted(f"console-v{delivery.version}-{delivery.composition_id}")
 
     async def progress(self, update: Progress) -> None:
-        """Show stage changes on one line each."""
-        self._print(f"   … {update.text()}")
+        """Show stage changes on one line each (a finished piece says so with its delivery)."""
+        if update.step.stage not in FINAL_STAGES:
+            self._print(f"   … {update.text()}")
 
     def _print(self, text: str) -> None:
         print(text, file=self.stdout, flush=True)

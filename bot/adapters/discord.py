@@ -1,10 +1,14 @@
 """The Discord adapter: slash commands, replies, thread messages and buttons in; status, pieces and errors out.
 
 Every handler is thin: it answers Discord at once (defer), turns the event into a `Request`, and shows
-the core's `Reply`. A queued piece's status message is remembered by the id of what asked for it (the
-interaction or message id, which the core hands back as `reply_to_message_id`), so progress edits it
-and delivery turns it into the piece. Interaction tokens last 15 minutes and memory does not survive a
-restart: in both cases the piece is posted as a plain channel message instead.
+the core's `Reply`; a refusal (a mistake the user can fix) is shown to that user only. A queued piece's
+status message is recorded in the database (and, while its interaction token lasts, kept in memory with
+its webhook), so the delivery loop has it edited as the piece moves on and finished, also after a
+restart. Delivery turns the request's status message into the piece and then pings the requester (an
+edit does not notify); when it cannot be edited, the piece is posted afresh with a mention.
+
+Anyone in the channel may press the buttons under anyone's piece: a press makes a new version (the
+original stays as it is), credited to and rate-limited for whoever pressed, and answered to them.
 """
 
 from __future__ import annotations
@@ -22,20 +26,18 @@ from bot.adapters.discord_client import BandmateClient, ChannelAction, use_api_b
 from bot.adapters.discord_media import UPLOAD_LIMIT_BYTES
 from bot.adapters.discord_outbox import Outbox, StatusMessage
 from bot.adapters.discord_policy import ChannelPolicy, SlidingWindowLimit, parse_channel_ids
-from bot.adapters.discord_ui import MESSAGE_LIMIT, Action, clip, status_text
-from bot.messages import Command, Delivery, Origin, Progress, Reply, Request
+from bot.adapters.discord_ui import MESSAGE_LIMIT, Action, clip
+from bot.messages import COSTLY, SORRY, AdapterError, Command, Delivery, Origin, Posted, Progress, Reply, Request
 from bot.service import Bandmate
 from bot.settings import Settings
 from engine.errors import ConfigError
 
 log = logging.getLogger("bandmate.discord")
 
-COSTLY: set[Command | None] = {"compose", "refine", "variation", None}
 BUTTON_REQUESTS: dict[Action, tuple[Command, str]] = {
     "faster": ("refine", "faster"), "slower": ("refine", "slower"), "longer": ("refine", "longer"),
     "variation": ("variation", ""), "midi": ("midi", ""), "picka": ("jam", "pick A"), "pickb": ("jam", "pick B"),
 }  # fmt: skip
-SORRY = "Sorry, something went wrong on my side; please try again."
 
 
 class DiscordAdapter:
@@ -48,7 +50,6 @@ class DiscordAdapter:
         service: Bandmate,
         settings: Settings,
         *,
-        guild_requests_per_minute: int = 30,
         upload_limit_bytes: int = UPLOAD_LIMIT_BYTES,
         open_threads: bool = True,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -57,12 +58,12 @@ class DiscordAdapter:
         self.service = service
         self.settings = settings
         self.policy = ChannelPolicy(service.store, parse_channel_ids(settings.discord_allowed_channels))
-        self.guild_limit = SlidingWindowLimit(guild_requests_per_minute)
+        self.guild_limit = SlidingWindowLimit(settings.discord_guild_requests_per_minute)
         self.upload_limit_bytes = upload_limit_bytes
         self.open_threads = open_threads
         self.clock = clock
         self.connect_timeout_s = connect_timeout_s
-        self.finished = asyncio.Event()  # set if the connection ends for good while running
+        self._ended = asyncio.Event()  # set if the connection ends for good while running
         self.client: BandmateClient | None = None
         self._runner: asyncio.Task[None] | None = None
         self.outbox: Outbox | None = None
@@ -77,7 +78,8 @@ class DiscordAdapter:
             raise ConfigError("DISCORD_BOT_TOKEN is not set")
         use_api_base(self.settings.discord_api_base)
         client = BandmateClient(self, application_id=self.settings.discord_application_id,
-                                custom_api=bool(self.settings.discord_api_base))  # fmt: skip
+                                custom_api=bool(self.settings.discord_api_base),
+                                prompt_max_chars=self.settings.max_prompt_chars)  # fmt: skip
         self.client = client
         self.outbox = Outbox(client, self.upload_limit_bytes, self.open_threads, self.clock)
         self._runner = asyncio.create_task(self._run(client, secret.get_secret_value()))
@@ -101,7 +103,11 @@ class DiscordAdapter:
             log.exception("the Discord connection ended")
             raise
         finally:
-            self.finished.set()
+            self._ended.set()
+
+    async def finished(self) -> None:
+        """Return once the connection to Discord has ended for good."""
+        await self._ended.wait()
 
     async def stop(self) -> None:
         """Disconnect; pieces still being made are delivered by whoever runs next."""
@@ -110,7 +116,7 @@ class DiscordAdapter:
         if self._runner is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self._runner
-        self.finished.clear()
+        self._ended.clear()
 
     # --- events in ---------------------------------------------------------------------------
 
@@ -163,9 +169,8 @@ class DiscordAdapter:
         status = self._track(str(message.id), StatusMessage(channel_id=channel.id))
         async with status.lock:
             reply = await self._handle(request)
-            shown = status_text(reply.text, "Queued…") if reply.job_id else clip(reply.text, MESSAGE_LIMIT)
-            posted = await message.reply(shown, mention_author=False, file=_file(reply))
-            self._remember(status, str(message.id), reply, posted.id, shown)
+            posted = await message.reply(clip(reply.text, MESSAGE_LIMIT), mention_author=False, file=_file(reply))
+            await self._remember(status, request, reply, posted.id)
 
     async def on_channels(self, interaction: discord.Interaction, action: ChannelAction) -> None:
         """/channels: which channels of this server Bandmate answers in."""
@@ -208,9 +213,12 @@ class DiscordAdapter:
         self._track(key, status)
         async with status.lock:
             reply = await self._handle(request)
-            shown = status_text(reply.text, "Queued…") if reply.job_id else clip(reply.text, MESSAGE_LIMIT)
-            posted = await interaction.followup.send(shown, file=_file(reply), wait=True)
-            self._remember(status, key, reply, posted.id, shown)
+            if reply.refusal:  # only the one who asked sees it: the public "thinking…" answer goes away
+                await self._refuse_privately(interaction, reply.text)
+                self._forget(key)
+                return
+            posted = await interaction.followup.send(clip(reply.text, MESSAGE_LIMIT), file=_file(reply), wait=True)
+            await self._remember(status, request, reply, posted.id)
 
     async def _handle(self, request: Request) -> Reply:
         try:
@@ -225,12 +233,25 @@ class DiscordAdapter:
             self.outbox.statuses[key] = status
         return status
 
-    def _remember(self, status: StatusMessage, key: str, reply: Reply, message_id: int, shown: str) -> None:
+    async def _refuse_privately(self, interaction: discord.Interaction, text: str) -> None:
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException as exc:  # then the refusal shows where the "thinking…" was
+            log.info("could not remove the deferred answer: %s", exc)
+        await interaction.followup.send(clip(text, MESSAGE_LIMIT), ephemeral=True)
+
+    def _forget(self, key: str) -> None:
+        if self.outbox is not None:
+            self.outbox.statuses.pop(key, None)
+
+    async def _remember(self, status: StatusMessage, request: Request, reply: Reply, message_id: int) -> None:
+        key = request.message_id or ""
         if reply.job_id is None:
-            if self.outbox is not None:
-                self.outbox.statuses.pop(key, None)
+            self._forget(key)
             return
-        status.understood, status.message_id, status.shown = reply.text, message_id, shown
+        status.message_id = message_id
+        await self.service.store.statuses.record(reply.job_id, self.platform, str(status.channel_id),
+                                                 str(message_id), reply.text, key)  # fmt: skip
 
     def _guild_refusal(self, guild: discord.Guild | None, command: Command | None) -> str | None:
         if guild is None or command not in COSTLY:
@@ -267,10 +288,10 @@ class DiscordAdapter:
         if self.outbox is not None:
             await self.outbox.progress(update)
 
-    async def deliver(self, delivery: Delivery) -> str | None:
-        """Turn the status message into the piece (or post it afresh); returns the piece's message id."""
+    async def deliver(self, delivery: Delivery) -> Posted:
+        """Turn the status message into the piece (or post it afresh); then a thread and a ping as extras."""
         if self.outbox is None:
-            raise ConnectionError("the Discord adapter is not started")
+            raise AdapterError("the Discord adapter is not started")
         return await self.outbox.deliver(delivery)
 
 

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord_ui import Action, PieceButton
-from bot.messages import Command
+from bot.messages import SORRY, Command
 from engine.errors import ConfigError
 from engine.spec import DURATION_RANGE
 
@@ -20,7 +20,7 @@ log = logging.getLogger("bandmate.discord")
 
 MIN_SECONDS, MAX_SECONDS = int(DURATION_RANGE[0]), int(DURATION_RANGE[1])
 MAX_SEED = 2**31 - 1
-# Discord's own cap on a string option; the core answers with the real (lower) limit.
+# Discord's own cap on a string option; each command declares the core's real (lower) limit instead.
 PROMPT_OPTION_MAX = 6000
 ChannelAction = Literal["allow", "remove", "list", "reset"]
 # discord.py's own addresses, taken before anything points it elsewhere, so a later start can go back.
@@ -90,17 +90,19 @@ def intents() -> discord.Intents:
 class BandmateClient(discord.Client):
     """A discord.py client whose events all go to one Handlers object."""
 
-    def __init__(self, handlers: Handlers, *, application_id: int | None, custom_api: bool) -> None:
+    def __init__(
+        self, handlers: Handlers, *, application_id: int | None, custom_api: bool, prompt_max_chars: int
+    ) -> None:
         super().__init__(
             intents=intents(),
-            application_id=application_id,
+            application_id=application_id,  # type: ignore[arg-type]  # None: discord.py asks Discord at login
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False),
             guild_ready_timeout=1.0,
         )
         self.handlers = handlers
         self.custom_api = custom_api
         self.ready = asyncio.Event()
-        self.tree = command_tree(self, handlers)
+        self.tree = command_tree(self, handlers, prompt_max_chars)
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: find the gateway, register buttons, sync slash commands."""
@@ -128,23 +130,29 @@ class BandmateClient(discord.Client):
         await self.handlers.on_piece_button(interaction, action, composition_id)
 
 
-def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.CommandTree[discord.Client]:
-    """The slash commands: /compose, /history, /undo, /lyrics, /sheet, /help, /jam, /channels."""
+def command_tree(
+    client: discord.Client, handlers: Handlers, prompt_max_chars: int
+) -> app_commands.CommandTree[discord.Client]:
+    """The slash commands: /compose, /history, /undo, /lyrics, /sheet, /help, /jam, /channels (text capped)."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
-    @tree.command(name="compose", description="Compose an original piece from words")
-    @app_commands.describe(
-        prompt="What to compose, e.g. sad piano ballad",
-        duration=f"Length in seconds ({MIN_SECONDS}–{MAX_SECONDS})",
-        seed="A number to get the same piece again",
-    )
+    # The text options declare the core's limit, so Discord refuses longer text in its own box.
+    text_option = app_commands.Range[str, 1, min(prompt_max_chars, PROMPT_OPTION_MAX)]
+
     async def compose(
         interaction: discord.Interaction,
-        prompt: app_commands.Range[str, 1, PROMPT_OPTION_MAX],
+        prompt: str,
         duration: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
         seed: app_commands.Range[int, 0, MAX_SEED] | None = None,
     ) -> None:
         await handlers.on_compose(interaction, prompt, duration, seed)
+
+    compose.__annotations__["prompt"] = text_option
+    tree.command(name="compose", description="Compose an original piece from words")(app_commands.describe(
+        prompt="What to compose, e.g. sad piano ballad",
+        duration=f"Length in seconds ({MIN_SECONDS}–{MAX_SECONDS})",
+        seed="A number to get the same piece again",
+    )(compose))  # fmt: skip
 
     @tree.command(name="history", description="The versions of the piece in this channel")
     async def history(interaction: discord.Interaction) -> None:
@@ -166,12 +174,15 @@ def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.Com
     async def help_(interaction: discord.Interaction) -> None:
         await handlers.on_command(interaction, "help")
 
-    @tree.command(name="jam", description="Build one piece together: start, change parts, vote, mix, end")
-    @app_commands.describe(
-        say="start lofi in F 85bpm · add a walking bass · drums: boom bap · status · vote · undo · mix · end"
-    )
-    async def jam(interaction: discord.Interaction, say: app_commands.Range[str, 1, PROMPT_OPTION_MAX]) -> None:
+    async def jam(interaction: discord.Interaction, say: str) -> None:
         await handlers.on_jam(interaction, say)
+
+    jam.__annotations__["say"] = text_option
+    tree.command(name="jam", description="Build one piece together: start, change parts, vote, mix, end")(
+        app_commands.describe(
+            say="start lofi in F 85bpm · add a walking bass · drums: boom bap · status · vote · undo · mix · end"
+        )(jam)
+    )
 
     @tree.command(name="channels", description="Choose the channels Bandmate plays in on this server")
     @app_commands.describe(action="allow or remove this channel, list them, or reset to the default")
@@ -183,7 +194,7 @@ def command_tree(client: discord.Client, handlers: Handlers) -> app_commands.Com
     @tree.error
     async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         log.error("slash command failed", exc_info=error)
-        text = "Sorry, something went wrong on my side; please try again."
+        text = SORRY
         if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
             text = f"I couldn't use that: {error}"
         send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message

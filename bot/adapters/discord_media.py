@@ -30,9 +30,12 @@ class Fitted:
 def mp3_length_s(path: Path) -> float:
     """The playing time of an MP3 in seconds."""
     try:
-        return float(MP3(path).info.length)
+        info = MP3(path).info
     except (MutagenError, OSError) as exc:
         raise EncodeError(f"cannot read {path.name}: {exc}") from exc
+    if info is None:
+        raise EncodeError(f"cannot read {path.name}: no MPEG audio found")
+    return float(info.length)
 
 
 def plan_fit(size_bytes: int, length_s: float, limit_bytes: int) -> tuple[int, float | None] | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -15,8 +14,8 @@ from typing import Any
 import discord
 
 from bot.adapters.discord_media import Fitted, fit_mp3
-from bot.adapters.discord_ui import clip, mp3_filename, piece_embed, piece_name, piece_view, status_text
-from bot.messages import Delivery, Progress
+from bot.adapters.discord_ui import MESSAGE_LIMIT, clip, mp3_filename, piece_embed, piece_name, piece_view
+from bot.messages import Delivery, Posted, Progress, StatusRef, with_status_line
 from engine.errors import ConfigError
 
 log = logging.getLogger("bandmate.discord")
@@ -30,21 +29,20 @@ class StatusMessage:
     """The message that shows a queued piece's progress and then becomes the piece."""
 
     channel_id: int
-    understood: str = ""
     message_id: int | None = None
     webhook: discord.Webhook | None = None  # the interaction's follow-up webhook, None for channel messages
     token_born: datetime | None = None
     opens_thread: bool = False  # a new piece asked for in a channel gets a thread for its changes
-    shown: str = ""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class Outbox:
     """Shows progress and posts pieces for one connected client.
 
-    Status messages are keyed by the id of what asked for the piece (interaction or message id),
-    which the core hands back as `reply_to_message_id`. They live in memory only: after a restart,
-    or once an interaction token is 15 minutes old, a piece is posted as a new channel message.
+    In memory, status messages are keyed by the id of what asked for the piece (interaction or message
+    id), which the core hands back as `reply_to_message_id`, with the interaction's webhook while its token
+    lasts. The delivery loop hands over the stored ones (`StatusRef`); those not in memory any more (a
+    restart) are edited as channel messages.
     """
 
     def __init__(
@@ -57,24 +55,23 @@ class Outbox:
         self.statuses: dict[str, StatusMessage] = {}
 
     async def progress(self, update: Progress) -> None:
-        """Edit the status message with the stage or queue position."""
-        status = self.statuses.get(update.reply_to_message_id or "")
-        if status is None:
-            return
-        async with status.lock:
-            if status.message_id is None or (status.webhook is not None and not self.token_fresh(status)):
-                return
-            shown = status_text(status.understood, update.text())
-            if shown == status.shown:
-                return
-            with contextlib.suppress(discord.HTTPException):
-                await self._edit(status, content=shown)
-                status.shown = shown
+        """Edit the status messages the delivery loop names to the piece's step (or its final line)."""
+        for ref in update.statuses:
+            try:
+                await self._edit(self._status_for(ref), content=clip(with_status_line(ref.text, update.text()),
+                                                                     MESSAGE_LIMIT))  # fmt: skip
+            except discord.HTTPException as exc:  # a status line is cosmetic
+                log.info("status message %s not edited: %s", ref.message_id, exc.status)
 
-    async def deliver(self, delivery: Delivery) -> str | None:
-        """Turn the status message into the piece (or post it afresh); returns the piece's message id."""
+    async def deliver(self, delivery: Delivery) -> Posted:
+        """Turn the request's status message into the piece (or post it afresh with a mention).
+
+        The thread and the ping that follow are extras: they run after the post is recorded, so their
+        failure can never post the piece twice.
+        """
         key = delivery.reply_to_message_id or ""
         status = self.statuses.get(key)
+        stored = next((ref for ref in delivery.statuses if ref.request_key == key), None)
         with tempfile.TemporaryDirectory(prefix="bandmate-discord-") as workdir:
             fitted = await self._fitted(delivery, Path(workdir))
             note = fitted.note if fitted else None
@@ -82,14 +79,33 @@ class Outbox:
             if status is not None:
                 async with status.lock:
                     message = await self._edit_into_piece(status, delivery, delivery.error or "", fitted, note)
+            elif stored is not None:  # after a restart: the stored status message, edited in its channel
+                message = await self._edit_into_piece(self._status_for(stored), delivery, delivery.error or "",
+                                                      fitted, note)  # fmt: skip
+            edited = message is not None
             if message is None:
                 mention = f"<@{delivery.origin.user_id}>"
                 content = f"{mention} {delivery.error}" if delivery.error else mention
                 message = await self._post_piece(status, delivery, content, fitted, note)
         self.statuses.pop(key, None)
-        if self.open_threads and status is not None and status.opens_thread and not delivery.error:
-            await self._open_thread(message, delivery)
-        return str(message.id)
+        opens_thread = self.open_threads and status is not None and status.opens_thread and not delivery.error
+        piece = message
+
+        async def extras() -> None:
+            if edited:  # Discord does not notify on edits: tell the requester it is ready
+                await self._ping(piece, delivery)
+            if opens_thread:
+                await self._open_thread(piece, delivery)
+
+        return Posted(str(message.id), extras)
+
+    def _status_for(self, ref: StatusRef) -> StatusMessage:
+        """The status message in memory (with its webhook, while its token lasts), else as a channel message."""
+        known = self.statuses.get(ref.request_key or "")
+        same = known is not None and str(known.message_id) == ref.message_id
+        if known is not None and same and (known.webhook is None or self.token_fresh(known)):
+            return known
+        return StatusMessage(channel_id=int(ref.chat_id), message_id=int(ref.message_id))
 
     async def _fitted(self, delivery: Delivery, workdir: Path) -> Fitted | None:
         if delivery.error or delivery.mp3_path is None:
@@ -99,7 +115,7 @@ class Outbox:
     def _piece_parts(self, delivery: Delivery, fitted: Fitted | None, note: str | None) -> dict[str, Any]:
         if delivery.error:
             return {"embed": None, "view": None}
-        view = piece_view(delivery.composition_id, delivery.choice)
+        view = piece_view(delivery.composition_id, delivery.offer, delivery.choice)
         parts: dict[str, Any] = {"embed": piece_embed(delivery, note), "view": view}
         files = [discord.File(fitted.path, filename=mp3_filename(delivery))] if fitted is not None else []
         if delivery.stems_path is not None and delivery.midi_path is not None:  # a jam's final mix
@@ -142,7 +158,7 @@ class Outbox:
         if status.webhook is not None:
             return await status.webhook.edit_message(status.message_id, **changes)
         channel = await self._messageable(status.channel_id)
-        return await channel.get_partial_message(status.message_id).edit(**changes)  # type: ignore[union-attr]
+        return await channel.get_partial_message(status.message_id).edit(**changes)  # type: ignore[attr-defined]
 
     def token_fresh(self, status: StatusMessage) -> bool:
         """Whether an interaction's webhook may still edit its messages."""
@@ -154,6 +170,13 @@ class Outbox:
         if not isinstance(channel, discord.abc.Messageable):
             raise ConfigError(f"Discord channel {channel_id} cannot take messages")
         return channel
+
+    async def _ping(self, piece: discord.Message, delivery: Delivery) -> None:
+        channel = await self._messageable(piece.channel.id)
+        what = "could not be made" if delivery.error else "is ready"
+        reference = discord.MessageReference(message_id=piece.id, channel_id=piece.channel.id,
+                                             fail_if_not_exists=False)  # fmt: skip
+        await channel.send(f"<@{delivery.origin.user_id}> v{delivery.version} {what} ↑", reference=reference)
 
     async def _open_thread(self, message: discord.Message, delivery: Delivery) -> None:
         # A follow-up's message carries a partial channel; the cached one knows it is a text channel.

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
+from engine.errors import ConfigError
+
 PLATFORM = "discord"
 
 
@@ -62,7 +64,7 @@ class ChannelPolicy:
     async def update(self, guild_id: str, channels: frozenset[str] | None) -> None:
         """Store a server's new list (None: every channel) and use it at once."""
         if self.store is None:
-            raise LookupError("no store for per-server settings")
+            raise ConfigError("no store for per-server settings")
         await self.store.set_allowed_channels(PLATFORM, guild_id, set(channels) if channels is not None else None)
         self._by_guild[guild_id] = channels
 

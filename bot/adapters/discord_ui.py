@@ -8,7 +8,7 @@ from typing import Any, Literal, cast, get_args
 
 import discord
 
-from bot.messages import Delivery
+from bot.messages import Delivery, Offer
 
 Action = Literal["faster", "slower", "variation", "longer", "midi", "picka", "pickb"]
 ACTIONS: tuple[Action, ...] = ("faster", "slower", "variation", "longer", "midi")
@@ -54,12 +54,14 @@ class PieceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTO
         await handler(interaction, self.action, self.composition_id)
 
 
-def piece_view(composition_id: int, choice: str | None = None) -> discord.ui.View:
-    """The row of buttons under a delivered version; a jam vote's take gets its pick button instead."""
+def piece_view(composition_id: int, offer: Offer, choice: str | None = None) -> discord.ui.View | None:
+    """The buttons under a delivered version: refinements, a jam vote take's pick, or none (a jam's final mix)."""
+    if offer == "none":
+        return None
     view = discord.ui.View(timeout=None)
     actions: tuple[Action, ...] = ACTIONS
-    if choice in ("A", "B"):
-        actions = (cast(Action, f"pick{choice.lower()}"), "midi")
+    if offer == "pick":
+        actions = (cast(Action, f"pick{(choice or 'a').lower()}"), "midi")
     for action in actions:
         view.add_item(PieceButton(action, composition_id))
     return view
@@ -91,12 +93,6 @@ def mp3_filename(delivery: Delivery) -> str:
     """A file name people can keep: "sad-piano-ballad-v2.mp3"."""
     slug = re.sub(r"[^a-z0-9]+", "-", piece_name(delivery).lower()).strip("-")[:60] or "bandmate"
     return f"{slug}-v{delivery.version}.mp3"
-
-
-def status_text(understood: str, stage: str) -> str:
-    """The follow-up text while a piece is made: what was understood, then where it stands."""
-    lines = [line for line in understood.splitlines() if line.strip() and not line.startswith("Composing")]
-    return clip("\n".join([*lines, stage]), MESSAGE_LIMIT)
 
 
 def clip(text: str, limit: int) -> str:

@@ -1,22 +1,23 @@
 """Bandmate in Telegram (python-telegram-bot v22): thin handlers between updates and the core.
 
-Updates become `Request`s for `Bandmate.handle`; its `Reply` becomes a message. As the delivery
-loop's `Sink`, the adapter edits a status message while a piece is made and posts the finished
-piece as an audio message with refinement buttons, replying to the request.
+Updates become `Request`s for `Bandmate.handle`; its `Reply` becomes a message. A queued piece's
+status message is recorded in the database; the delivery loop has the adapter edit it as the piece
+moves on and finish it (also after a restart), and the finished piece is posted as an audio message
+with refinement buttons, replying to the request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -46,7 +47,18 @@ from bot.adapters.telegram_format import (
     result_keyboard,
 )
 from bot.adapters.telegram_reliability import RetryingRateLimiter, RetryPolicy, install_redaction
-from bot.messages import Delivery, Progress, Reply, Request
+from bot.messages import (
+    FINAL_STAGES,
+    SORRY,
+    AdapterError,
+    Delivery,
+    Posted,
+    Progress,
+    Reply,
+    Request,
+    StatusRef,
+    with_status_line,
+)
 from bot.settings import Settings
 from engine.errors import ConfigError, UserError
 
@@ -61,27 +73,9 @@ UNREADABLE = (
 )
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "This button no longer works; reply to the piece with what to change."
-OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
 PERFORMER = "Bandmate"
-FINISHED_EARLY_KEPT = 256
 # Telegram ends a chat action after 5 s or at the next message; progress renews it per stage.
 WORKING_ACTION = ChatAction.RECORD_VOICE
-
-
-@dataclass(frozen=True, slots=True)
-class StatusMessage:
-    """The message that says what was understood and, on its last line, how far the piece is."""
-
-    chat_id: int
-    message_id: int
-    text: str
-
-    def with_line(self, line: str) -> str:
-        """The status text with its last line (the core's own 'Composing…') replaced by `line`."""
-        lines = self.text.splitlines()
-        if len(lines) > 1 and lines[-1].endswith("…"):
-            lines = lines[:-1]
-        return fit("\n".join([*lines, line]), MESSAGE_LIMIT_CHARS)
 
 
 class TelegramAdapter:
@@ -107,9 +101,7 @@ class TelegramAdapter:
         self._poll_timeout_s = poll_timeout_s
         self._retry = retry or RetryPolicy()
         self._application: Application | None = None  # type: ignore[type-arg]
-        self._statuses: dict[int, StatusMessage] = {}  # job id -> its status message, this run only
-        # Job id -> final status line, for pieces that arrived before their status message was posted.
-        self._finished_early: dict[int, str] = {}
+        self._stopped = asyncio.Event()
         self._remove_redaction: Callable[[], None] | None = None
 
     async def start(self) -> None:
@@ -131,7 +123,7 @@ class TelegramAdapter:
             assert application.updater is not None
             await application.updater.start_polling(
                 poll_interval=0.0,
-                timeout=self._poll_timeout_s,
+                timeout=dt.timedelta(seconds=self._poll_timeout_s),
                 allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
             )
         except InvalidToken as exc:
@@ -147,8 +139,13 @@ class TelegramAdapter:
             log.warning("could not set the Telegram command menu: %s", exc.message)
         log.info("Telegram adapter started as @%s", application.bot.username)
 
+    async def finished(self) -> None:
+        """Long polling runs until stopped (network errors are retried), so this returns only after `stop`."""
+        await self._stopped.wait()
+
     async def stop(self) -> None:
         """Stop polling (confirming fetched updates to Telegram) and close the connection."""
+        self._stopped.set()
         application, self._application = self._application, None
         if application is not None:
             await self._abandon(application)
@@ -224,7 +221,7 @@ class TelegramAdapter:
         if isinstance(update, Update) and update.effective_message is not None:
             message = update.effective_message
             try:
-                await self._post(message.chat.id, message.message_id, _thread_of(message), OOPS)
+                await self._post(message.chat.id, message.message_id, _thread_of(message), SORRY)
             except TelegramError:
                 log.warning("could not tell chat %s about the failure", message.chat.id)
 
@@ -241,31 +238,26 @@ class TelegramAdapter:
         if not reply.text:
             return
         sent = await self._post(message.chat.id, message.message_id, thread, reply.text)
-        if reply.job_id is None:
-            return
-        status = StatusMessage(message.chat.id, sent.message_id, reply.text)
-        final_line = self._finished_early.pop(reply.job_id, None)
-        if final_line is None:
-            self._statuses[reply.job_id] = status
-        else:
-            await self._edit_status(status, final_line)
+        if reply.job_id is not None:  # the delivery loop moves it forward and finishes it, even after a restart
+            await self._service.store.statuses.record(reply.job_id, PLATFORM, str(message.chat.id),
+                                                      str(sent.message_id), reply.text, request.message_id)  # fmt: skip
 
     # --- Sink: progress and delivery --------------------------------------------------------------
 
     async def progress(self, update: Progress) -> None:
-        """Show the chat that Bandmate is working and edit the piece's status line."""
+        """Show the chat that Bandmate is working, and edit the status messages to the piece's step."""
         bot = self._bot()
-        chat_id, thread = int(update.origin.chat_id), _int_or_none(update.origin.thread_id)
-        try:
-            await bot.send_chat_action(chat_id, WORKING_ACTION, message_thread_id=thread)
-        except TelegramError as exc:
-            log.info("chat action for job %s failed: %s", update.job_id, exc.message)
-        status = self._statuses.get(update.job_id)
-        if status is not None:  # after a restart the status message is unknown: the piece just arrives
+        if update.step.stage not in FINAL_STAGES:
+            chat_id, thread = int(update.origin.chat_id), _int_or_none(update.origin.thread_id)
+            try:
+                await bot.send_chat_action(chat_id, WORKING_ACTION, message_thread_id=thread)
+            except TelegramError as exc:
+                log.info("chat action for job %s failed: %s", update.job_id, exc.message)
+        for status in update.statuses:
             await self._edit_status(status, update.text())
 
-    async def deliver(self, delivery: Delivery) -> str | None:
-        """Post the piece as audio (or its error) replying to the request; returns the message id."""
+    async def deliver(self, delivery: Delivery) -> Posted:
+        """Post the piece as audio (or its error) replying to the request; a jam's final files follow as extras."""
         bot = self._bot()
         chat_id, thread = int(delivery.origin.chat_id), _int_or_none(delivery.origin.thread_id)
         reply_to = referenced_message_id(delivery.reply_to_message_id)
@@ -275,23 +267,18 @@ class TelegramAdapter:
                 sent = await self._post(chat_id, reply_to, thread, f"⚠️ v{delivery.version}: {error}")
             else:
                 sent = await self._post_audio(bot, delivery, delivery.mp3_path, chat_id, reply_to, thread)
-                if delivery.stems_path is not None and delivery.midi_path is not None:  # a jam's final mix
-                    extras = ((delivery.stems_path, "Stems: one MP3 per part"), (delivery.midi_path, "MIDI"))
-                    for path, caption in extras:
-                        await self._post_file(chat_id, sent.message_id, thread, path, caption)
         except Forbidden as exc:  # blocked or removed from the group: nobody to deliver to
             log.warning("cannot post job %s to chat %s: %s", delivery.job_id, chat_id, exc.message)
-            return None
-        final_line = "✅ Done" if sent.audio else "⚠️ Failed"
-        # Looked up only now: the status message may have been posted while the audio was uploading.
-        status = self._statuses.pop(delivery.job_id, None)
-        if status is not None:
-            await self._edit_status(status, final_line)
-        else:
-            self._finished_early[delivery.job_id] = final_line
-            while len(self._finished_early) > FINISHED_EARLY_KEPT:  # after a restart nobody claims them
-                del self._finished_early[next(iter(self._finished_early))]
-        return str(sent.message_id)
+            return Posted(None)
+        stems, midi = delivery.stems_path, delivery.midi_path
+        if not sent.audio or stems is None or midi is None:
+            return Posted(str(sent.message_id))
+
+        async def final_files() -> None:  # a jam's final mix: the stems and the MIDI under it
+            for path, caption in ((stems, "Stems: one MP3 per part"), (midi, "MIDI")):
+                await self._post_file(chat_id, sent.message_id, thread, path, caption)
+
+        return Posted(str(sent.message_id), final_files)
 
     async def _post_audio(
         self, bot: ExtBot, delivery: Delivery, mp3: Path, chat_id: int, reply_to: int | None, thread: int | None
@@ -315,7 +302,7 @@ class TelegramAdapter:
             title=fit(delivery.title, 64),
             caption=fit(delivery.caption, CAPTION_LIMIT_CHARS),
             reply_parameters=_reply_to(reply_to),
-            reply_markup=result_keyboard(delivery.composition_id, delivery.choice),
+            reply_markup=result_keyboard(delivery.composition_id, delivery.offer, delivery.choice),
             message_thread_id=thread,
         )
 
@@ -341,21 +328,16 @@ class TelegramAdapter:
             message_thread_id=thread,
         )
 
-    async def _edit_status(self, status: StatusMessage, line: str) -> None:
-        text = status.with_line(line)
+    async def _edit_status(self, status: StatusRef, line: str) -> None:
+        text = fit(with_status_line(status.text, line), MESSAGE_LIMIT_CHARS)
         try:
-            await self._bot().edit_message_text(text, chat_id=status.chat_id, message_id=status.message_id)
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                log.info("status message %s not edited: %s", status.message_id, exc.message)
-            return
+            await self._bot().edit_message_text(text, chat_id=int(status.chat_id), message_id=int(status.message_id))
         except TelegramError as exc:  # a status line is cosmetic; never fail a delivery over it
             log.info("status message %s not edited: %s", status.message_id, exc.message)
-            return
 
     def _bot(self) -> ExtBot:  # type: ignore[type-arg]
         if self._application is None:
-            raise RuntimeError("the Telegram adapter is not running")
+            raise AdapterError("the Telegram adapter is not running")
         return self._application.bot
 
 

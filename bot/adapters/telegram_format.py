@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 
-from bot.messages import Command, Origin, Request
+from bot.messages import Command, Offer, Origin, Request
 
 PLATFORM = "telegram"
 # Bot API limits (https://core.telegram.org/bots/api): a bot may upload files up to 50 MB.
@@ -66,9 +66,11 @@ BUTTON_ROWS: tuple[tuple[str, ...], ...] = (("faster", "slower", "longer"), ("va
 _CALLBACK = re.compile(r"^([a-z]+):(\d{1,18})$")
 
 
-def result_keyboard(composition_id: int, choice: str | None = None) -> InlineKeyboardMarkup:
-    """The buttons under a delivered piece (a jam vote's take gets its pick button); each carries its version."""
-    rows = (("pick" + choice.lower(), "midi"),) if choice in ("A", "B") else BUTTON_ROWS
+def result_keyboard(composition_id: int, offer: Offer, choice: str | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons under a delivered piece, each carrying its version: refinements, a vote take's pick, or none."""
+    if offer == "none":
+        return None
+    rows = (("pick" + (choice or "a").lower(), "midi"),) if offer == "pick" else BUTTON_ROWS
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(BUTTONS[name].label, callback_data=f"{name}:{composition_id}") for name in row]
         for row in rows

@@ -6,7 +6,8 @@ import asyncio
 import math
 import secrets
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from bot.jam.contributions import JamState, apply, start
 from bot.jam.store import JamStore
@@ -19,16 +20,18 @@ from engine.queue.contract import Extra
 from engine.queue.db import now
 from engine.spec import MusicSpec
 
-JAM_HELP = ("Jam commands: /jam start <idea> · then just say what to change (\"add a walking bass\", "
-            "\"drums: boom bap\", \"give the melody to the sax\", \"mute the piano\", \"next section: chorus, "
-            "more energy\") · /jam status · /jam vote · /jam undo · /jam mix · /jam end")  # fmt: skip
+JAM_HELP = ("Jam commands: /jam start <idea> · then reply to the mix with a change, or /jam add one "
+            "(\"/jam add a walking bass\", \"/jam drums: boom bap\", \"/jam give the melody to the sax\", "
+            "\"/jam mute the piano\", \"/jam next section: chorus, more energy\") · /jam status · /jam vote · "
+            "/jam undo · /jam mix · /jam end")  # fmt: skip
 MAX_CONTRIBUTION_RETRIES = 50
-VOTE_PROMPT = "vote "  # a vote take's prompt is "vote A" / "vote B"
-
-
-def vote_choice(kind: str, prompt: str) -> str | None:
-    """The take ("A"/"B") a stored version offers in a jam vote, or None for any other version."""
-    return prompt.removeprefix(VOTE_PROMPT).strip() if kind == "vote" else None
+JamAction = Literal["start", "help", "status", "undo", "vote", "pick", "mix", "end", "say"]
+# The first word after /jam; any other text is a change to the jam ("/jam add a walking bass").
+JAM_WORDS: dict[str, JamAction] = {
+    "start": "start", "": "help", "help": "help", "status": "status", "undo": "undo", "vote": "vote",
+    "pick": "pick", "choose": "pick", "mix": "mix", "end": "end", "stop": "end",
+}  # fmt: skip
+JamHandler = Callable[["JamService", Conversation, User, Request, Jam, str], Awaitable[Reply]]
 
 
 class JamService:
@@ -39,7 +42,7 @@ class JamService:
         store: Store,
         jams: JamStore,
         *,
-        debounce_seconds: float = 3.0,
+        debounce_seconds: float,
         encoder: TextEncoder | None = None,
         new_seed: Callable[[], int] = lambda: secrets.randbelow(2**31),
     ) -> None:
@@ -54,25 +57,24 @@ class JamService:
         """The chat's open jam, if one is running."""
         return await self.jams.open_jam(conversation.id)
 
-    async def handle(self, conversation: Conversation, author: User, request: Request) -> Reply:
-        """A /jam command, or (command None) a contribution to the running jam."""
-        word, _, rest = request.text.strip().partition(" ")
-        action = word.lower() if request.command == "jam" else "say"
+    async def handle(
+        self, conversation: Conversation, author: User, request: Request, action: JamAction | None = None
+    ) -> Reply:
+        """A /jam command (action read from its first word), or the given action (a reply is a change, "say")."""
+        text = request.text.strip()
+        if action is None:
+            word, _, rest = text.partition(" ")
+            action = JAM_WORDS.get(word.lower(), "say")
+            text = rest.strip() if action != "say" else text
         async with self._locks[conversation.id]:  # one change at a time per chat, in arrival order
             jam = await self.jams.open_jam(conversation.id)
             if action == "start":
-                return await self._start(conversation, author, rest, request, jam)
-            if action in ("", "help"):
+                return await self._start(conversation, author, text, request, jam)
+            if action == "help":
                 return Reply(JAM_HELP)
             if jam is None:
                 raise UserError("No jam is running here. Start one with /jam start lofi in F 85bpm")
-            handlers = {"status": self._status, "undo": self._undo, "vote": self._vote, "mix": self._mix,
-                        "end": self._end, "stop": self._end}  # fmt: skip
-            if action in handlers:
-                return await handlers[action](conversation, author, request, jam)
-            if action in ("pick", "choose"):
-                return await self._pick(conversation, author, rest, jam)
-            return await self._contribute(conversation, author, request, jam, request.text)
+            return await JAM_HANDLERS[action](self, conversation, author, request, jam, text)
 
     async def _start(
         self, conversation: Conversation, author: User, idea: str, request: Request, jam: Jam | None
@@ -81,25 +83,28 @@ class JamService:
             raise UserError("A jam is already running here: /jam status to see it, /jam end to finish it.")
         if not idea.strip():
             raise UserError("Give the jam a starting idea, e.g. /jam start lofi in F 85bpm")
-        understanding = understand(idea, seed=self._new_seed(), encoder=self.encoder)
+        understanding = await asyncio.to_thread(understand, idea, seed=self._new_seed(), encoder=self.encoder)
         state = start(understanding.spec, author.name or author.external_id, author.id)
         jam = await self.jams.create(conversation.id, author.id, state)
-        job_id = await self._schedule(conversation, author, jam, state.spec, ("jam started",), idea, delay=0.0,
+        job_id = await self._schedule(conversation, author, jam, state.spec, (), idea, delay=0.0,
                                       reply_to=request.message_id)  # fmt: skip
         text = (f"🎸 Jam started by {author.name or 'you'}: {state.spec.summary()}\n"
-                "Now everyone can add and change parts — just say it. /jam help for ideas.")  # fmt: skip
+                "Now everyone can add and change parts: reply to the mix with a change, or /jam add a walking bass. "
+                "/jam help for ideas.")  # fmt: skip
         return Reply(text, job_id=job_id)
 
     async def _contribute(
         self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str
     ) -> Reply:
+        if not text:
+            raise UserError("Say what to change, e.g. /jam add a walking bass")
         if request.message_id is not None and await self.jams.seen(jam.id, request.message_id):
             return Reply("(already counted)")
         name = author.name or author.external_id
         for _ in range(MAX_CONTRIBUTION_RETRIES):
             state = JamState.from_json(jam.spec, jam.layers)
-            new_state, changes = apply(state, text, author=name, author_id=author.id, new_seed=self._new_seed(),
-                                       encoder=self.encoder)  # fmt: skip
+            new_state, changes = await asyncio.to_thread(apply, state, text, author=name, author_id=author.id,
+                                                         new_seed=self._new_seed(), encoder=self.encoder)  # fmt: skip
             contribution = await self.jams.contribute(jam, author.id, text, changes, new_state, request.message_id)
             if contribution is not None:
                 job_id = await self._schedule(conversation, author, jam, new_state.spec, changes, text,
@@ -135,14 +140,17 @@ class JamService:
                                                        reply_to=reply_to):  # fmt: skip
                 await self.jams.mark_rendered(jam.id, pending_id)
                 return pending.job_id
+        piece_id = current.piece_id if current else None
         new = NewVersion("jam", text[:200], spec, changes, request_message_id=reply_to, not_before=not_before,
-                         extras=extras)  # fmt: skip
+                         extras=extras, piece_id=piece_id)  # fmt: skip
         version = await self.store.add_version(conversation, author, new)
-        await self.jams.update(jam.id, pending_version_id=version.id)
+        await self.jams.update(jam.id, pending_version_id=version.id, piece_id=version.piece_id)
         await self.jams.mark_rendered(jam.id, version.id)
         return version.job_id
 
-    async def _status(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+    async def _status(
+        self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = ""
+    ) -> Reply:
         state = JamState.from_json(jam.spec, jam.layers)
         people = await self.jams.participants(jam.id)
         count = len([c for c, _ in await self.jams.contributions(jam.id) if not c.undone])
@@ -157,7 +165,9 @@ class JamService:
         lines.append(f"Players: {', '.join(p.name or p.external_id for p in people)} · {count} changes")
         return Reply("\n".join(lines))
 
-    async def _undo(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+    async def _undo(
+        self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = ""
+    ) -> Reply:
         last = await self.jams.last_contribution(jam.id)
         if last is None:
             raise UserError("Nothing to undo in this jam yet.")
@@ -169,7 +179,9 @@ class JamService:
                                       reply_to=request.message_id)  # fmt: skip
         return Reply(f"↩ {note}", job_id=job_id)
 
-    async def _vote(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+    async def _vote(
+        self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = ""
+    ) -> Reply:
         last = await self.jams.last_contribution(jam.id)
         if last is None:
             raise UserError("Make a change first; then /jam vote offers two takes on it.")
@@ -186,13 +198,13 @@ class JamService:
                 spec = state.spec.replace(parts=parts)
             else:
                 spec = state.spec.replace(seed=(state.spec.seed + offset) % 2**31)
-            new = NewVersion("vote", VOTE_PROMPT + label, spec, (f"take {label} of: {'; '.join(last.changes)}",),
-                             request_message_id=request.message_id)  # fmt: skip
+            new = NewVersion("vote", f"take {label}", spec, (f"take {label} of: {'; '.join(last.changes)}",),
+                             request_message_id=request.message_id, piece_id=jam.piece_id, take=label)  # fmt: skip
             options[label] = (await self.store.add_version(conversation, author, new)).id
         await self.jams.update(jam.id, vote={"options": options, "votes": {}})
         return Reply("🗳 Two takes coming up: A and B. Pick with the buttons or /jam pick A, /jam pick B.")
 
-    async def _pick(self, conversation: Conversation, author: User, choice: str, jam: Jam) -> Reply:
+    async def _pick(self, conversation: Conversation, author: User, request: Request, jam: Jam, choice: str) -> Reply:
         vote = jam.vote or {}
         label = choice.strip().upper()[:1]
         if not vote.get("options"):
@@ -213,17 +225,25 @@ class JamService:
             raise UserError("Someone changed the jam at the same moment; pick again.")
         return Reply(f"🏆 Take {label} wins ({tally} vote{'s' if tally > 1 else ''}) — it's the jam's version now.")
 
-    async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+    async def _mix(self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = "") -> Reply:
+        if jam.mixed_revision == jam.revision:  # nothing changed since the last final mix: it is already posted
+            return Reply("🎚 Nothing changed since the last final mix; its MP3, stems and MIDI are above.")
         spec = MusicSpec.model_validate(jam.spec)
         job_id = await self._schedule(conversation, author, jam, spec, (f"final mix ({author.name})",), "mix",
                                       delay=0.0, extras=frozenset({"stems"}), reply_to=request.message_id)  # fmt: skip
-        await self.jams.update(jam.id, pending_version_id=None)
+        await self.jams.update(jam.id, pending_version_id=None, mixed_revision=jam.revision)
         return Reply("🎚 Mixing: the MP3, a zip of every part's stem and the MIDI are on their way.", job_id=job_id)
 
-    async def _end(self, conversation: Conversation, author: User, request: Request, jam: Jam) -> Reply:
+    async def _end(self, conversation: Conversation, author: User, request: Request, jam: Jam, text: str = "") -> Reply:
         reply = await self._mix(conversation, author, request, jam)
         await self.jams.update(jam.id, status="ended", ended_at=now())
         people = await self.jams.participants(jam.id)
         count = len([c for c, _ in await self.jams.contributions(jam.id) if not c.undone])
         return Reply(f"🏁 Jam over: {count} changes from {len(people)} player{'s' if len(people) != 1 else ''}. "
                      f"{reply.text}", job_id=reply.job_id)  # fmt: skip
+
+
+JAM_HANDLERS: dict[JamAction, JamHandler] = {
+    "status": JamService._status, "undo": JamService._undo, "vote": JamService._vote, "pick": JamService._pick,
+    "mix": JamService._mix, "end": JamService._end, "say": JamService._contribute,
+}  # fmt: skip

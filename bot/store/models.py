@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,8 +11,12 @@ from engine.queue.db import Base, now
 from engine.queue.jobs import Job
 
 __all__ = [
-    "Base", "ChatSettings", "Composition", "Conversation", "Jam", "JamContribution", "JamParticipant", "Job", "User",
+    "Base", "ChatSettings", "Composition", "CompositionKind", "Conversation", "Jam", "JamContribution",
+    "JamParticipant", "Job", "Piece", "StatusMessage", "User",
 ]
+
+CompositionKind = Literal["compose", "refine", "variation", "undo", "goto", "jam", "vote"]
+"""How a version came about: a new piece, a change, another take, back to an earlier one, a jam mix or vote take."""
 
 
 class User(Base):
@@ -41,22 +45,34 @@ class Conversation(Base):
     created_at: Mapped[float] = mapped_column(Float, default=now)
 
 
+class Piece(Base):
+    """One piece of music in a conversation; its versions are numbered from v1 within it."""
+
+    __tablename__ = "pieces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+
+
 class Composition(Base):
     """One version of a piece: what was asked, the spec and seed, its job, media and delivery."""
 
     __tablename__ = "compositions"
     __table_args__ = (
-        UniqueConstraint("conversation_id", "version"),
-        UniqueConstraint("conversation_id", "request_key"),
+        UniqueConstraint("piece_id", "version", name="uq_compositions_piece_version"),
+        UniqueConstraint("conversation_id", "request_key", name="uq_compositions_conversation_request"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    piece_id: Mapped[int] = mapped_column(ForeignKey("pieces.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("compositions.id"), nullable=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # compose | refine | variation | undo | goto
+    kind: Mapped[CompositionKind] = mapped_column(String(16))
+    take: Mapped[str | None] = mapped_column(String(1), nullable=True)  # a jam vote's take: "A" or "B"
     prompt: Mapped[str] = mapped_column(Text)
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -96,6 +112,8 @@ class Jam(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     layers: Mapped[dict[str, Any]] = mapped_column(JSON)  # instrument → {role, author, author_id, muted}
     pending_version_id: Mapped[int | None] = mapped_column(ForeignKey("compositions.id"), nullable=True)
+    piece_id: Mapped[int | None] = mapped_column(ForeignKey("pieces.id"), nullable=True)  # set by the first mix
+    mixed_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the revision the last final mix heard
     vote: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)  # optimistic lock: one change at a time
     created_at: Mapped[float] = mapped_column(Float, default=now)
@@ -129,3 +147,24 @@ class JamParticipant(Base):
     jam_id: Mapped[int] = mapped_column(ForeignKey("jams.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     joined_at: Mapped[float] = mapped_column(Float, default=now)
+
+
+class StatusMessage(Base):
+    """A chat message that shows how far a queued piece is; finished (✅/⚠️) once the piece is out.
+
+    Stored, not kept in memory, so a restart mid-job still finishes it, and so its line only moves forward.
+    """
+
+    __tablename__ = "status_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))  # the chat or channel the message is in
+    message_id: Mapped[str] = mapped_column(String(64))
+    request_key: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the request it answers
+    text: Mapped[str] = mapped_column(Text)  # what was understood; the last line shows the stage
+    stage: Mapped[str] = mapped_column(String(16), default="queued")  # the stage shown last
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the place in line shown last (0: none)
+    created_at: Mapped[float] = mapped_column(Float, default=now)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)

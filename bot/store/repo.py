@@ -11,7 +11,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.store.models import ChatSettings, Composition, Conversation, User
+from bot.messages import Origin
+from bot.store.lru import LRU
+from bot.store.models import ChatSettings, Composition, CompositionKind, Conversation, Piece, User
+from bot.store.statuses import StatusBoard
 from engine.errors import StorageError
 from engine.queue.contract import Extra, JobRequest
 from engine.queue.db import now, session_factory
@@ -23,16 +26,18 @@ from engine.spec import MusicSpec
 class NewVersion:
     """What the service wants stored as the next version of a conversation's piece."""
 
-    kind: str
+    kind: CompositionKind
     prompt: str
     spec: MusicSpec
     changes: tuple[str, ...] = ()
-    parent: Composition | None = None
+    parent: Composition | None = None  # a change to this version: the new one joins its piece
     request_key: str | None = None
     request_message_id: str | None = None
     reuse_media_of: Composition | None = None  # undo/goto: post the earlier files again
     not_before: float | None = None  # debounced: the engine waits until then (jam mixes)
     extras: frozenset[Extra] = frozenset()  # files besides MP3 and MIDI, e.g. the stems of a jam's final mix
+    piece_id: int | None = None  # the piece it belongs to when it has no parent (a jam's mixes); else a new piece
+    take: str | None = None  # a jam vote's take, "A" or "B"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,21 @@ class Pending:
     job: Job
     conversation: Conversation
     author: User
+
+
+KNOWN_ROWS = 10_000  # users and conversations kept in memory per process
+
+
+@dataclass(frozen=True, slots=True)
+class Active:
+    """A version being made: its job's status and stage, and where it was asked for."""
+
+    composition_id: int
+    job_id: int
+    status: str
+    stage: str
+    request_message_id: str | None
+    origin: Origin
 
 
 def _slug(text: str) -> str:
@@ -60,28 +80,48 @@ class Store:
     def __init__(self, engine: AsyncEngine, media_dir: Path) -> None:
         self._sessions = session_factory(engine)
         self.media_dir = media_dir
+        self.statuses = StatusBoard(engine)
+        # Users and conversations are never deleted and their ids never change: each request reads them
+        # from here after the first, saving two database round trips per request (bench/enqueue.py).
+        self._users: LRU[tuple[str, str], User] = LRU(KNOWN_ROWS)
+        self._conversations: LRU[tuple[str, str, str], Conversation] = LRU(KNOWN_ROWS)
 
     async def user(self, platform: str, external_id: str, name: str) -> User:
         """The user, created on first sight; the display name follows the platform's latest."""
-        defaults = {"name": name[:128]}
-        user = await self._get_or_create(User, defaults, platform=platform, external_id=external_id)
-        if name and user.name != name[:128]:
+        name = name[:128]
+        user = self._users.get((platform, external_id))
+        if user is None:
+            user = await self._get_or_create(User, {"name": name}, platform=platform, external_id=external_id)
+        if name and user.name != name:
             async with self._sessions.begin() as session:
-                await session.execute(update(User).where(User.id == user.id).values(name=name[:128]))
+                await session.execute(update(User).where(User.id == user.id).values(name=name))
+            user.name = name
+        self._users.put((platform, external_id), user)
         return user
 
     async def conversation(self, platform: str, chat_id: str, thread_id: str | None) -> Conversation:
         """The conversation for a chat (and thread), created on first message."""
-        return await self._get_or_create(
-            Conversation, {}, platform=platform, chat_id=chat_id, thread_id=thread_id or ""
-        )
+        key = (platform, chat_id, thread_id or "")
+        conversation = self._conversations.get(key)
+        if conversation is None:
+            conversation = await self._get_or_create(
+                Conversation, {}, platform=platform, chat_id=chat_id, thread_id=thread_id or ""
+            )
+            self._conversations.put(key, conversation)
+        return conversation
 
     async def find_conversation(self, platform: str, chat_id: str, thread_id: str | None) -> Conversation | None:
         """The conversation for a chat (and thread) if it has one yet; creates nothing."""
-        async with self._sessions() as session:
-            return await session.scalar(
-                select(Conversation).filter_by(platform=platform, chat_id=chat_id, thread_id=thread_id or "")
-            )
+        key = (platform, chat_id, thread_id or "")
+        conversation = self._conversations.get(key)
+        if conversation is None:
+            async with self._sessions() as session:
+                conversation = await session.scalar(
+                    select(Conversation).filter_by(platform=platform, chat_id=chat_id, thread_id=thread_id or "")
+                )
+            if conversation is not None:
+                self._conversations.put(key, conversation)
+        return conversation
 
     async def _get_or_create(self, model: type[Any], defaults: dict[str, Any], **unique: str) -> Any:
         for _ in range(3):
@@ -117,18 +157,27 @@ class Store:
         self, conversation: Conversation, author: User, new: NewVersion, parse_ms: float
     ) -> Composition:
         async with self._sessions.begin() as session:
-            latest = await session.scalar(
-                select(func.max(Composition.version)).where(Composition.conversation_id == conversation.id)
-            )
-            version = int(latest or 0) + 1
-            job = await self._enqueue(session, conversation, version, new)
+            piece_id = new.parent.piece_id if new.parent is not None else new.piece_id
+            if piece_id is None:  # a new piece starts at v1
+                piece = Piece(conversation_id=conversation.id)
+                session.add(piece)
+                await session.flush()
+                piece_id, version = piece.id, 1
+            else:
+                latest = await session.scalar(
+                    select(func.max(Composition.version)).where(Composition.piece_id == piece_id)
+                )
+                version = int(latest or 0) + 1
+            job = await self._enqueue(session, conversation, piece_id, version, new)
             composition = Composition(
                 conversation_id=conversation.id,
+                piece_id=piece_id,
                 parent_id=new.parent.id if new.parent else None,
                 author_id=author.id,
                 job_id=job.id,
                 version=version,
                 kind=new.kind,
+                take=new.take,
                 prompt=new.prompt,
                 changes=list(new.changes),
                 spec=new.spec.model_dump(mode="json"),
@@ -142,9 +191,11 @@ class Store:
             await session.flush()
             return composition
 
-    async def _enqueue(self, session: AsyncSession, conversation: Conversation, version: int, new: NewVersion) -> Job:
+    async def _enqueue(
+        self, session: AsyncSession, conversation: Conversation, piece_id: int, version: int, new: NewVersion
+    ) -> Job:
         name = _slug(new.spec.title or new.spec.summary())
-        folder = self.media_dir / conversation.platform / f"c{conversation.id}"
+        folder = self.media_dir / conversation.platform / f"c{conversation.id}" / f"p{piece_id}"
         request = JobRequest(
             spec=new.spec,
             target=str(folder / f"v{version}-{name}.mp3"),
@@ -204,22 +255,20 @@ class Store:
             return await session.get(Composition, composition_id)
 
     async def latest(self, conversation_id: int) -> Composition | None:
-        """The newest version in a conversation."""
+        """The newest version in a conversation (of whichever piece was worked on last)."""
         async with self._sessions() as session:
             return await session.scalar(
                 select(Composition)
                 .where(Composition.conversation_id == conversation_id)
-                .order_by(Composition.version.desc())
+                .order_by(Composition.id.desc())
                 .limit(1)
             )
 
-    async def by_version(self, conversation_id: int, version: int) -> Composition | None:
-        """Version N of a conversation's piece."""
+    async def by_version(self, piece_id: int, version: int) -> Composition | None:
+        """Version N of a piece."""
         async with self._sessions() as session:
             return await session.scalar(
-                select(Composition).where(
-                    Composition.conversation_id == conversation_id, Composition.version == version
-                )
+                select(Composition).where(Composition.piece_id == piece_id, Composition.version == version)
             )
 
     async def by_posted_message(self, conversation_id: int, message_id: str) -> Composition | None:
@@ -232,12 +281,12 @@ class Store:
                 )
             )
 
-    async def history(self, conversation_id: int, limit: int = 10) -> list[Composition]:
-        """The newest versions first."""
+    async def history(self, piece_id: int, limit: int = 10) -> list[Composition]:
+        """A piece's newest versions first."""
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(Composition)
-                .where(Composition.conversation_id == conversation_id)
+                .where(Composition.piece_id == piece_id)
                 .order_by(Composition.version.desc())
                 .limit(limit)
             )
@@ -262,9 +311,28 @@ class Store:
             (Composition.delivery_claimed_until.is_(None)) | (Composition.delivery_claimed_until < now()),
         )
 
-    async def in_progress(self, platforms: list[str]) -> list[Pending]:
-        """Versions whose job is queued or running, for progress updates."""
-        return await self._with_job(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
+    async def in_progress(self, platforms: list[str]) -> list[Active]:
+        """Versions whose job is queued or running, for progress updates: a few columns, no JSON decoded.
+
+        Every bot process asks this several times a second however long the queue is, so it reads only what
+        progress needs (bench/enqueue.py: whole rows made a long queue cost every process its CPU).
+        """
+        columns = (Composition.id, Composition.request_message_id, Job.id, Job.status, Job.stage,
+                   Conversation.platform, Conversation.chat_id, Conversation.thread_id, User.external_id, User.name)
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(*columns)
+                .join(Job, Job.id == Composition.job_id)
+                .join(Conversation, Conversation.id == Composition.conversation_id)
+                .join(User, User.id == Composition.author_id)
+                .where(Job.status.in_(("queued", "running")), Conversation.platform.in_(platforms))
+                .order_by(Composition.id)
+            )
+            active = []
+            for composition_id, asked_in, job_id, status, stage, platform, chat, thread, user, name in rows:
+                active.append(Active(composition_id, job_id, status, stage, asked_in,
+                                     Origin(platform, chat, user, name, thread or None)))  # fmt: skip
+            return active
 
     async def _with_job(self, *conditions: Any) -> list[Pending]:
         async with self._sessions() as session:

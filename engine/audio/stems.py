@@ -24,8 +24,9 @@ def _stem_name(index: int, name: str) -> str:
 def render_stems(score: Score, renderer: Renderer, target: Path, *, gain_db: float, bitrate: str = "192k") -> Path:
     """Render every track of `score` solo and zip the MP3s to `target` (all-or-nothing)."""
     gain = np.float32(10 ** (gain_db / 20))
+    target.parent.mkdir(parents=True, exist_ok=True)
     with (
-        tempfile.TemporaryDirectory() as folder,
+        tempfile.TemporaryDirectory(dir=target.parent) as folder,  # beside the zip: the attempt's own folder
         atomic_path(target) as temp,
         zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive,
     ):

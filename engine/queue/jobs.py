@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import JSON, Float, Integer, String, Text, func, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,9 +51,14 @@ class Job(Base):
         return parse_result(self.result)
 
 
+def _rows_changed(result: Result[Any]) -> int:
+    # An UPDATE's result is a CursorResult; the async session's signature only promises a Result.
+    return cast("CursorResult[Any]", result).rowcount
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimedJob:
-    """A job this worker holds the lease on."""
+    """A job this worker holds the lease on; `attempts` is the fencing token every write is checked against."""
 
     id: int
     request: JobRequest
@@ -94,7 +101,7 @@ class JobQueue:
             .where(Job.id == job_id, Job.status == "queued")
             .values(payload=request.model_dump(mode="json"), not_before=not_before)
         )
-        return result.rowcount == 1
+        return _rows_changed(result) == 1
 
     async def claim(self, owner: str, lease_seconds: float, max_attempts: int) -> ClaimedJob | None:
         """Take the oldest queued job, or one whose lease expired, for `lease_seconds`; None if idle."""
@@ -124,9 +131,14 @@ class JobQueue:
                 await session.execute(
                     update(Job)
                     .where(Job.id == claimable)
-                    .values(status="running", stage="composing", lease_owner=owner,
-                            lease_expires_at=moment + lease_seconds, attempts=Job.attempts + 1,
-                            started_at=moment)
+                    .values(
+                        status="running",
+                        stage="composing",
+                        lease_owner=owner,
+                        lease_expires_at=moment + lease_seconds,
+                        attempts=Job.attempts + 1,
+                        started_at=moment,
+                    )
                     .returning(Job.id, Job.payload, Job.attempts)
                 )
             ).first()
@@ -137,39 +149,85 @@ class JobQueue:
         except EngineError:  # a request no engine can read fails now instead of being retried
             log.exception("job %s has a malformed request", row.id)
             error = "This piece could not be made: its request was damaged. Please ask again."
-            await self._finish(row.id, owner, status="failed", result=None, error=error)
+            await self._finish(row.id, owner, row.attempts, status="failed", result=None, error=error)
             return None
         return ClaimedJob(id=row.id, request=request, attempts=row.attempts, owner=owner)
 
-    async def renew(self, job: ClaimedJob, stage: str, lease_seconds: float) -> bool:
-        """Record the stage and extend the lease; False if the lease was lost to another worker."""
+    @staticmethod
+    def _held(job_id: int, owner: str, attempt: int) -> Any:
+        # The fence: the owner alone is not enough (an owner can lose a job and claim it again), so
+        # every write names the attempt too; an attempt that was taken over matches nothing.
+        return (Job.id == job_id) & (Job.lease_owner == owner) & (Job.attempts == attempt) & (Job.status == "running")
+
+    async def renew(self, job: ClaimedJob, stage: str | None, lease_seconds: float) -> bool:
+        """Extend the lease (and record the stage, if given); False if the lease was lost to another worker."""
+        values: dict[str, Any] = {"lease_expires_at": now() + lease_seconds}
+        if stage is not None:
+            values["stage"] = stage
         async with self._sessions.begin() as session:
             result = await session.execute(
-                update(Job)
-                .where(Job.id == job.id, Job.lease_owner == job.owner, Job.status == "running")
-                .values(stage=stage, lease_expires_at=now() + lease_seconds)
+                update(Job).where(self._held(job.id, job.owner, job.attempts)).values(**values)
             )
-            return result.rowcount == 1
+            return _rows_changed(result) == 1
 
-    async def complete(self, job: ClaimedJob, result: JobResult) -> bool:
-        """Mark the job done with its result; False (and nothing changed) if the lease was lost."""
-        return await self._finish(job.id, job.owner, status="done", result=result.model_dump(mode="json"), error=None)
+    async def complete(self, job: ClaimedJob, result: JobResult, publish: Callable[[], None] | None = None) -> bool:
+        """Mark the job done with its result; False (and nothing changed) if the lease was lost.
+
+        `publish` (moving the attempt's files into place) runs inside the same write transaction, after
+        the fence matched and before the commit: no other engine can take the job over in between, so a
+        stale attempt never publishes, and a publish that fails leaves the job unfinished.
+        """
+        done = result.model_dump(mode="json")
+        return await self._finish(
+            job.id, job.owner, job.attempts, status="done", result=done, error=None, publish=publish
+        )
 
     async def fail(self, job: ClaimedJob, error: str) -> bool:
         """Mark the job failed with a message for the user; False if the lease was lost."""
-        return await self._finish(job.id, job.owner, status="failed", result=None, error=error)
+        return await self._finish(job.id, job.owner, job.attempts, status="failed", result=None, error=error)
 
     async def _finish(
-        self, job_id: int, owner: str, *, status: JobStatus, result: dict[str, Any] | None, error: str | None
+        self,
+        job_id: int,
+        owner: str,
+        attempt: int,
+        *,
+        status: JobStatus,
+        result: dict[str, Any] | None,
+        error: str | None,
+        publish: Callable[[], None] | None = None,
     ) -> bool:
         async with self._sessions.begin() as session:
             outcome = await session.execute(
                 update(Job)
-                .where(Job.id == job_id, Job.lease_owner == owner, Job.status == "running")
+                .where(self._held(job_id, owner, attempt))
                 .values(status=status, stage=status, result=result, error=error, finished_at=now(),
                         lease_expires_at=None)
             )  # fmt: skip
-            return outcome.rowcount == 1
+            if _rows_changed(outcome) != 1:
+                return False
+            if publish is not None:
+                publish()  # SQLite holds the write lock from the UPDATE until this transaction commits
+            return True
+
+    async def fail_queued(self, error: str) -> list[int]:
+        """Fail every queued job with `error` (no engine here can serve them); returns their ids."""
+        async with self._sessions.begin() as session:
+            rows = await session.execute(
+                update(Job)
+                .where(Job.status == "queued")
+                .values(status="failed", stage="failed", error=error, finished_at=now())
+                .returning(Job.id)
+            )
+            return sorted(rows.scalars())
+
+    async def live_attempts(self) -> set[tuple[int, int]]:
+        """(job id, attempt) of every attempt whose lease is still valid: their files must not be touched."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Job.id, Job.attempts).where(Job.status == "running", Job.lease_expires_at >= now())
+            )
+            return {(row.id, row.attempts) for row in rows}
 
     async def get(self, job_id: int) -> Job | None:
         """The job row, or None."""

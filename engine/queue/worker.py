@@ -1,51 +1,80 @@
-"""The engine process: claim a job, generate, render, write media atomically, mark it done."""
+"""The engine process: claim a job, make its files in the attempt's own folder, publish them and mark it done."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
+import signal
 import socket
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.audio.render import Renderer
 from engine.audio.stems import render_stems
-from engine.errors import BandmateError, SheetError, UserError
-from engine.files import remove_stale_temps
+from engine.errors import BandmateError, ConfigError, EngineError, SheetError, UserError
+from engine.files import publish, remove_stale_temps
+from engine.lifeline import die_with_parent, watch_parent
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
+from engine.queue import workspace
 from engine.queue.contract import FileKind, JobResult
 from engine.queue.db import open_database
 from engine.queue.jobs import ClaimedJob, JobQueue
-from engine.settings import EngineSettings
+from engine.queue.startup import UNAVAILABLE_MESSAGE, Startup, load, warm
+from engine.settings import EngineSettings, soundfont_problem
 from engine.sheet import sheet_beside
 
 log = logging.getLogger("bandmate.engine")
 
 FAILED_MESSAGE = "Something went wrong while making this piece. Please try again."
+RETRY_FIRST_S, RETRY_MAX_S = 0.2, 10.0  # backoff for database writes that fail (disk full, locked too long)
 
 
-def load_writer(enabled: bool, threads: int = 2) -> PartWriter | None:
-    """The learned part writer if enabled and shipped, else None (the rules compose alone)."""
-    if not enabled:
-        return None
-    try:
-        import torch
-
-        from engine.model import load_writer as load_model_writer
-    except ImportError:
-        return None
-    torch.set_num_threads(threads)
-    return load_model_writer()
+class LeaseLost(EngineError):
+    """Another engine took this job over; this attempt stops and writes nothing more."""
 
 
 def worker_name() -> str:
     """A lease owner id unique to this process."""
     return f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}"
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """An attempt's finished work: the result to store and its files, still in the attempt's folder."""
+
+    result: JobResult
+    staged: dict[Path, Path]  # file in the attempt's folder → where it is published
+
+    def publish(self) -> None:
+        """Move every file into place; a file already moved by an earlier try of this commit is left as it is."""
+        for staged, final in self.staged.items():
+            if staged.exists():
+                publish(staged, final)
+            elif not final.exists():
+                raise EngineError(f"{staged.name} vanished before it was published")
+
+
+async def persist(operation: Callable[[], Awaitable[bool]], what: str) -> bool:
+    """Run a database write until the database takes it: a full disk or a long lock makes the engine wait, not die."""
+    delay = RETRY_FIRST_S
+    while True:
+        try:
+            return await operation()
+        except OperationalError as exc:
+            log.warning("%s: the database refused the write (%s); retrying in %.1f s", what, exc.orig, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_S)
 
 
 class Worker:
@@ -65,11 +94,25 @@ class Worker:
         self.writer = writer
         self.owner = owner or worker_name()
         self._in_flight: asyncio.Future[Any] | None = None
+        self.startup: Startup | None = None  # what opening this worker took, when `open_worker` made it
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work through the queue until `stop` is set, idling `poll_seconds` between empty polls."""
+        delay, swept = RETRY_FIRST_S, False
         while not stop.is_set():
-            if not await self.run_once():
+            try:
+                worked = await self.run_once()
+                if not worked and not swept:  # idle again: clear what engines that died left behind
+                    await self.sweep()
+                swept = not worked
+            except OperationalError as exc:  # the database cannot be read or written now; it may come back
+                log.warning("the queue is unavailable (%s); trying again in %.1f s", exc.orig, delay)
+                worked, delay = False, min(delay * 2, RETRY_MAX_S)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                continue
+            delay = RETRY_FIRST_S
+            if not worked:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_seconds)
 
@@ -79,20 +122,72 @@ class Worker:
         if job is None:
             return False
         log.info("job %s claimed (attempt %s)", job.id, job.attempts)
+        if job.attempts > 1:
+            self._clear_dead_attempts(job)
+        folder = workspace.attempt_folder(self.settings.media_dir, job.id, job.attempts)
+        lost = threading.Event()  # set by the heartbeat, read by the worker thread between stages
+        heartbeat = asyncio.create_task(self._heartbeat(job, lost))
         try:
-            result = await self._make(job)
+            await self._work(job, folder, lost)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            workspace.remove(folder)
+        return True
+
+    async def sweep(self) -> int:
+        """Delete the attempt folders no live attempt owns (engines killed earlier); returns how many."""
+        asked = time.time()
+        try:
+            live = await self.queue.live_attempts()
+        except OperationalError as exc:  # no queue to ask (yet): leave every folder, the next sweep will
+            log.warning("temp folders not swept: %s", exc.orig)
+            return 0
+        removed = workspace.sweep(self.settings.media_dir, live, changed_before=asked)
+        if removed:
+            log.info("removed %s temp folder(s) left by stopped engines", removed)
+        return removed
+
+    def _clear_dead_attempts(self, job: ClaimedJob) -> None:
+        # A takeover: the earlier attempts' leases expired, so their folders are nobody's now.
+        workspace.remove_earlier_attempts(self.settings.media_dir, job.id, job.attempts)
+        for written in job.request.written_paths():
+            remove_stale_temps(written)  # temp files beside the media, from engines older than attempt folders
+
+    async def _work(self, job: ClaimedJob, folder: Path, lost: threading.Event) -> None:
+        try:
+            made = await self._make(job, folder, lost)
+            finish = functools.partial(self.queue.complete, job, made.result, publish=made.publish)
+            if not await persist(finish, f"job {job.id}"):
+                log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
+            return
+        except LeaseLost:
+            log.warning("job %s was taken over by another engine; this attempt stops", job.id)
+            return
         except UserError as exc:
-            await self.queue.fail(job, exc.message)
+            message = exc.message
         except BandmateError:
             log.exception("job %s failed", job.id)
-            await self.queue.fail(job, FAILED_MESSAGE)
+            message = FAILED_MESSAGE
         except Exception:  # one bad job must not stop the engine serving every chat
             log.exception("job %s crashed", job.id)
-            await self.queue.fail(job, FAILED_MESSAGE)
-        else:
-            if not await self.queue.complete(job, result):
-                log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
-        return True
+            message = FAILED_MESSAGE
+        if await persist(functools.partial(self.queue.fail, job, message), f"job {job.id}"):
+            for written in job.request.written_paths():  # nothing of a failed piece stays (we held its lease)
+                written.unlink(missing_ok=True)
+
+    async def _heartbeat(self, job: ClaimedJob, lost: threading.Event) -> None:
+        # Renews the lease while a stage runs in a thread, so a stage longer than the lease keeps the job.
+        every = max(self.settings.lease_seconds / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if not await self.queue.renew(job, None, self.settings.lease_seconds):
+                    lost.set()
+                    return
+            except OperationalError as exc:
+                log.warning("job %s: the lease could not be renewed (%s)", job.id, exc.orig)
 
     async def _in_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         # Shielded so that a cancelled caller never leaves the synthesizer busy in a thread while
@@ -109,75 +204,129 @@ class Worker:
         if self._in_flight is not None:
             await asyncio.wait([self._in_flight])
 
-    async def _make(self, job: ClaimedJob) -> JobResult:
+    async def _make(self, job: ClaimedJob, folder: Path, lost: threading.Event) -> Made:
         request = job.request
         target = request.target_path
-        for written in request.written_paths():
-            remove_stale_temps(written)  # a killed earlier attempt's leftovers; we hold the lease now
-        progress = self._progress_reporter(job)
+        workspace.open_attempt(self.settings.media_dir, job.id, job.attempts)  # an unwritable media dir fails the job
+        staged_mp3 = folder / target.name
+        progress = self._progress_reporter(job, lost)
         generated = await self._in_thread(generate, request.spec, writer=self.writer, progress=progress)
         rendered = await self._in_thread(
             render,
             generated,
             self.renderer,
-            target,
+            staged_mp3,
             bitrate=self.settings.mp3_bitrate,
             comment=request.comment,
             progress=progress,
         )
-        files: dict[FileKind, str] = {"mp3": str(rendered.mp3_path), "midi": str(rendered.midi_path)}
+        staged = {rendered.mp3_path: target, rendered.midi_path: target.with_suffix(".mid")}
         if "stems" in request.extras:
             progress("stems")
             stems = await self._in_thread(
-                render_stems, generated.score, self.renderer, target.with_suffix(".zip"),
+                render_stems, generated.score, self.renderer, staged_mp3.with_suffix(".zip"),
                 gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
             )  # fmt: skip
-            files["stems"] = str(stems)
+            staged[stems] = target.with_suffix(".zip")
         if "sheet" in request.extras:
             progress("sheet")
             try:
-                png, pdf = await self._in_thread(sheet_beside, generated.score, request.spec, target)
-                files.update(sheet=str(png), sheet_pdf=str(pdf))
+                png, pdf = await self._in_thread(sheet_beside, generated.score, request.spec, staged_mp3)
+                staged.update({png: target.with_suffix(".png"), pdf: target.with_suffix(".pdf")})
             except SheetError:  # the piece itself is made; the result simply has no sheet, and says so
                 log.exception("lead sheet of %s failed", target.name)
-        return JobResult(
-            files=files,
-            duration_s=round(rendered.duration_s, 3),
-            timings_ms=rendered.timings_ms,
-            loudness_lufs=round(rendered.master.loudness_lufs, 2),
-            true_peak_db=round(float(rendered.master.true_peak_db), 2),
+        if lost.is_set():
+            raise LeaseLost(f"job {job.id}")
+        kinds: dict[str, FileKind] = {".mp3": "mp3", ".mid": "midi", ".zip": "stems", ".wav": "wav", ".png": "sheet",
+                                      ".pdf": "sheet_pdf"}  # fmt: skip
+        return Made(
+            JobResult(
+                files={kinds[final.suffix]: str(final) for final in staged.values()},
+                duration_s=round(rendered.duration_s, 3),
+                timings_ms=rendered.timings_ms,
+                loudness_lufs=round(rendered.master.loudness_lufs, 2),
+                true_peak_db=round(float(rendered.master.true_peak_db), 2),
+            ),
+            staged,
         )
 
-    def _progress_reporter(self, job: ClaimedJob) -> Callable[[str], None]:
+    def _progress_reporter(self, job: ClaimedJob, lost: threading.Event) -> Callable[[str], None]:
         loop = asyncio.get_running_loop()
 
         def report(stage: str) -> None:
-            # Called from the worker thread; each stage also renews the lease.
-            asyncio.run_coroutine_threadsafe(
-                self.queue.renew(job, stage, self.settings.lease_seconds), loop
-            )
+            # Called from the worker thread as each stage starts: a lost lease stops the work here.
+            if lost.is_set():
+                raise LeaseLost(f"job {job.id}")
+            asyncio.run_coroutine_threadsafe(self._record_stage(job, stage), loop)
 
         return report
 
+    async def _record_stage(self, job: ClaimedJob, stage: str) -> None:
+        with contextlib.suppress(OperationalError):  # the heartbeat keeps the lease; a stage name can wait
+            await self.queue.renew(job, stage, self.settings.lease_seconds)
+
+
+async def refuse(database: AsyncEngine, reason: str) -> NoReturn:
+    """This engine cannot make music (no usable SoundFont): fail the queued jobs with a message, then raise."""
+    try:
+        failed = await JobQueue(database).fail_queued(UNAVAILABLE_MESSAGE)
+    except OperationalError:  # no queue yet (never migrated) or unreachable: nothing to tell anyone
+        failed = []
+    if failed:
+        log.error("failed %s queued job(s): %s", len(failed), reason)
+    raise ConfigError(reason)
+
 
 @contextlib.asynccontextmanager
-async def open_worker(settings: EngineSettings, database: AsyncEngine) -> AsyncIterator[Worker]:
-    """A worker with its synthesizer and part writer opened once, closed on exit."""
-    with Renderer(settings.soundfont, settings.sample_rate) as renderer:
-        writer = await asyncio.to_thread(load_writer, settings.use_model, settings.model_threads)
+async def open_worker(
+    settings: EngineSettings, database: AsyncEngine, *, warm_up: bool = False
+) -> AsyncIterator[Worker]:
+    """A worker with its synthesizer and part writer opened once (and warmed, if asked), closed on exit."""
+    startup = Startup()
+    try:
+        renderer, writer = await load(settings, startup)
+    except ConfigError as exc:
+        await refuse(database, str(exc))
+    with renderer:
+        if warm_up:
+            await warm(renderer, writer, settings.media_dir, startup)
         worker = Worker(settings, JobQueue(database), renderer, writer)
-        log.info("engine ready (soundfont %s, model %s)", settings.soundfont.name, getattr(writer, "name", "none"))
+        await worker.sweep()
+        steps = ", ".join(f"{step} {ms / 1000:.1f} s" for step, ms in startup.steps_ms.items())
+        log.info("engine ready in %.1f s (%s; soundfont %s, model %s)", startup.total_ms / 1000, steps,
+                 settings.soundfont.name, getattr(writer, "name", "none"))  # fmt: skip
+        worker.startup = startup
         try:
             yield worker
         finally:
             await worker.drain()
 
 
-async def serve(settings: EngineSettings, stop: asyncio.Event) -> None:
-    """Run an engine process: open the database and the synthesizer once, then work until stopped."""
+async def refuse_queued(database_url: str, reason: str) -> NoReturn:
+    """`refuse` for a process that has not opened the database yet."""
+    database = open_database(database_url)
+    try:
+        await refuse(database, reason)
+    finally:
+        await database.dispose()
+
+
+async def serve(settings: EngineSettings, stop: asyncio.Event, *, parent_pid: int | None = None) -> None:
+    """Run an engine process: check and open its resources once, warm them, then work until stopped.
+
+    With `parent_pid`, the engine stops (finishing the piece in hand) as soon as that parent dies.
+    """
+    watch: asyncio.Task[None] | None = None
+    if parent_pid is not None:
+        die_with_parent(signal.SIGTERM)  # the kernel's way; the watch below covers where it is missing
+        watch = asyncio.create_task(watch_parent(parent_pid, stop.set))
     database = open_database(settings.database_url)
     try:
-        async with open_worker(settings, database) as worker:
+        if (problem := soundfont_problem(settings.soundfont)) is not None:
+            await refuse(database, problem)
+        async with open_worker(settings, database, warm_up=True) as worker:
             await worker.run(stop)
     finally:
+        if watch is not None:
+            watch.cancel()
         await database.dispose()

@@ -16,6 +16,8 @@ from bot.app import Runtime, serving
 from .discord_api import FakeDiscord
 from .discord_api_state import FakeInteraction
 
+EPHEMERAL = 1 << 6
+
 
 @contextlib.asynccontextmanager
 async def bandmate_on_discord(runtime: Runtime, **adapter_options: Any) -> AsyncIterator[DiscordAdapter]:
@@ -37,10 +39,10 @@ def answer_of(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any]
     return fake.messages.get(interaction.original_message_id)
 
 
-def answered(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any] | None:
-    """The interaction's answer once it has text."""
-    message = answer_of(fake, interaction)
-    return message if message and message["content"] else None
+def private_answer_of(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any] | None:
+    """The ephemeral follow-up (seen only by whoever asked) that answers an interaction, once it exists."""
+    return next((m for m in fake.messages.values() if m.get("interaction_metadata", {}).get("id") == str(interaction.id)
+                 and int(m["flags"]) & EPHEMERAL), None)  # fmt: skip
 
 
 def piece_of(fake: FakeDiscord, interaction: FakeInteraction) -> dict[str, Any] | None:

@@ -41,6 +41,7 @@ class DiscordRest:
         self.requests: list[tuple[str, str, int]] = []
         self.rate_limited: list[tuple[str, str]] = []
         self._rules: list[RateLimitRule] = []
+        self.thread_answer: dict[str, Any] | None = None  # answer thread creation with this instead of a channel
 
     def rate_limit_next(
         self, method: str, path_pattern: str, *, retry_after: float = 0.5, times: int = 1, is_global: bool = False
@@ -62,6 +63,7 @@ class DiscordRest:
             web.post(api + "/webhooks/{app}/{token}", self._followup),
             web.get(api + "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message),
             web.patch(api + "/webhooks/{app}/{token}/messages/{message}", self._edit_webhook_message),
+            web.delete(api + "/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_message),
             web.get(api + "/channels/{channel}", self._get_channel),
             web.get(api + "/channels/{channel}/messages", self._history),
             web.post(api + "/channels/{channel}/messages", self._create_message),
@@ -199,6 +201,21 @@ class DiscordRest:
             return too_big
         return _json(self.world.edit(message, body, files))
 
+    async def _delete_webhook_message(self, request: web.Request) -> web.Response:
+        message = self._webhook_message(request)
+        if isinstance(message, web.Response):
+            return message
+        interaction = self._interaction_for_webhook(request)
+        assert not isinstance(interaction, web.Response)
+        message_id = int(message["id"])
+        del self.world.messages[message_id]
+        self.world.deleted.append(message_id)
+        if interaction.original_message_id == message_id:  # the next follow-up is a message of its own
+            interaction.loading = False
+        await self.world.broadcast("MESSAGE_DELETE", {"id": str(message_id), "channel_id": message["channel_id"],
+                                                      "guild_id": str(self.world.guild_id)})  # fmt: skip
+        return web.Response(status=204)
+
     async def _get_channel(self, request: web.Request) -> web.Response:
         channel = self.world.channels.get(int(request.match_info["channel"]))
         return _json(channel) if channel else _error(404, 10003, "Unknown Channel")
@@ -245,6 +262,8 @@ class DiscordRest:
         return _json(self.world.edit(message, body, files))
 
     async def _start_thread(self, request: web.Request) -> web.Response:
+        if self.thread_answer is not None:  # a test's odd answer, e.g. {} instead of a channel
+            return _json(self.thread_answer, status=201)
         channel_id, message_id = int(request.match_info["channel"]), int(request.match_info["message"])
         message = self.world.messages.get(message_id)
         if message is None or int(message["channel_id"]) != channel_id:

@@ -62,6 +62,7 @@ class DiscordWorld:
         self.interactions: dict[int, FakeInteraction] = {}
         self.commands: list[dict[str, Any]] = []
         self.uploads: list[str] = []  # the filename of every file ever uploaded, in order
+        self.deleted: list[int] = []  # ids of messages the bot deleted
         self.base_url = ""
         self._changed = asyncio.Event()
 

@@ -107,6 +107,7 @@ class FakeTelegramApi:
     calls: list[ApiCall] = field(default_factory=list)
     faults_served: list[tuple[str, Fault]] = field(default_factory=list)
     unknown_methods: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (method, description) of each error answered
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     port: int = 0
 
@@ -247,6 +248,7 @@ class FakeTelegramApi:
             try:
                 result = self._methods[method](params, uploads)
             except ApiError as exc:
+                self.refused.append((method, exc.description))
                 return _error_response(exc)
         else:
             self.unknown_methods.append(method)

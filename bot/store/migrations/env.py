@@ -15,6 +15,10 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch migrations copy a table and drop the old one; with foreign keys enforced, dropping a table
+        # that stored rows refer to (a version's parent, a jam's pending mix) fails. Off before any transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

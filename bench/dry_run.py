@@ -1,4 +1,4 @@
-"""`python -m bench.startup`: how long `bandmate compose --dry-run` takes from process start to exit.
+"""`python -m bench.dry_run`: how long `bandmate compose --dry-run` takes from process start to exit.
 
 Runs the real entry point in fresh subprocesses (a temp folder, the lexicon alone, and with the text encoder
 package present but not loaded) and prints the median and worst wall time, plus which heavy modules a
