@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -163,7 +164,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
             print_result(result, args.json)
         return
     engine = functools.partial(_engine, parent_pid=getattr(args, "parent_pid", None))
-    runner = {"engine": engine, "chat": _chat, "run": _run, "migrate": _migrate}[args.command]
+    runners: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {
+        "engine": engine, "chat": _chat, "run": _run, "migrate": _migrate
+    }  # fmt: skip
+    runner = runners[args.command]
     asyncio.run(runner(settings))
 
 

@@ -91,7 +91,8 @@ async def test_versions_count_per_piece_and_concurrent_changes_get_distinct_ones
     back = await service.handle(Request(origin(), None, "go back to v1", message_id="b"))
     assert back.text.startswith("🎼 v3:") and "back to v1" in back.text
     restored = await runtime.store.get(back.composition_id or 0)
-    assert restored is not None and restored.spec == (await runtime.store.get(fresh.composition_id or 0)).spec
+    original = await runtime.store.get(fresh.composition_id or 0)
+    assert restored is not None and original is not None and restored.spec == original.spec
     missing = await service.handle(Request(origin(), None, "go back to v7", message_id="g"))
     assert missing.refusal and "v1 to v3" in missing.text
     history = await service.handle(Request(origin(), "history"))

@@ -100,7 +100,7 @@ class TelegramAdapter:
         self._token = token
         self._poll_timeout_s = poll_timeout_s
         self._retry = retry or RetryPolicy()
-        self._application: Application | None = None  # type: ignore[type-arg]
+        self._application: Application | None = None
         self._stopped = asyncio.Event()
         self._remove_redaction: Callable[[], None] | None = None
 
@@ -153,7 +153,7 @@ class TelegramAdapter:
             self._remove_redaction()
             self._remove_redaction = None
 
-    async def _abandon(self, application: Application) -> None:  # type: ignore[type-arg]
+    async def _abandon(self, application: Application) -> None:
         """Take down whatever part of `application` got running, then stop redacting."""
         try:
             if application.updater is not None and application.updater.running:
@@ -166,7 +166,7 @@ class TelegramAdapter:
                 self._remove_redaction()
                 self._remove_redaction = None
 
-    def _register(self, application: Application) -> None:  # type: ignore[type-arg]
+    def _register(self, application: Application) -> None:
         new_messages = filters.UpdateType.MESSAGE
         application.add_handler(CommandHandler(list(COMMANDS), self._on_command, filters=new_messages))
         application.add_handler(MessageHandler(new_messages & filters.COMMAND, self._on_unknown_command))
@@ -335,7 +335,7 @@ class TelegramAdapter:
         except TelegramError as exc:  # a status line is cosmetic; never fail a delivery over it
             log.info("status message %s not edited: %s", status.message_id, exc.message)
 
-    def _bot(self) -> ExtBot:  # type: ignore[type-arg]
+    def _bot(self) -> ExtBot:
         if self._application is None:
             raise AdapterError("the Telegram adapter is not running")
         return self._application.bot
