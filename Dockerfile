@@ -12,10 +12,12 @@ COPY bot ./bot
 COPY engine ./engine
 COPY bench ./bench
 
-# torch first and alone, pinned like the Makefile does, so the resolver never picks another build.
+# torch first and alone, pinned like the Makefile does, so the resolver never picks another build;
+# basic-pitch without its dependencies (its metadata pins TensorFlow; only its ONNX model is used).
 # A regular (non-editable) install: migrations and model checkpoints travel as package data.
 RUN pip install --no-cache-dir torch==2.13.0 \
     && pip install --no-cache-dir -c constraints.txt . \
+    && pip install --no-cache-dir --no-deps basic-pitch==0.4.0 \
     && rm -rf /app/bot /app/engine /app/bench /app/build /app/*.egg-info
 
 ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1

@@ -46,6 +46,7 @@ deps: system $(PY_STAMP)
 
 system:
 	@if command -v fluidsynth >/dev/null && command -v ffmpeg >/dev/null && command -v lilypond >/dev/null \
+	    && command -v espeak-ng >/dev/null \
 	    && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] \
 	    && ldconfig -p | grep -q libfluidsynth.so.3 && ldconfig -p | grep -q libespeak-ng.so.1 \
 	    && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
@@ -56,10 +57,13 @@ system:
 	fi
 
 # torch is installed first and alone so pip takes the CPU build instead of pulling CUDA.
+# basic-pitch is installed without its dependencies: its metadata pins TensorFlow on Linux, and Bandmate
+# only takes its ONNX model file (run on onnxruntime, a regular dependency).
 $(PY_STAMP): pyproject.toml constraints.txt
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps basic-pitch==0.4.0
 	@touch $@
 
 clean:

@@ -26,7 +26,7 @@ from typing import Any
 from bench.machine import describe
 from bench.servers import postgres
 from bot.app import Runtime
-from bot.messages import Command, Delivery, Origin, Progress, Request
+from bot.messages import Command, Delivery, Origin, Posted, Progress, Request
 from bot.settings import Settings
 
 STYLES = ("lofi hip hop", "sad piano ballad", "upbeat pop", "bossa nova", "dark techno", "jazz trio", "folk song")
@@ -40,10 +40,10 @@ class TimingSink:
     platform: str = "console"
     posted_at: dict[int, float] = field(default_factory=dict)
 
-    async def deliver(self, delivery: Delivery) -> str | None:
+    async def deliver(self, delivery: Delivery) -> Posted:
         """Note the time of the post."""
         self.posted_at[delivery.composition_id] = time.time()
-        return f"m{delivery.composition_id}"
+        return Posted(f"m{delivery.composition_id}")
 
     async def progress(self, update: Progress) -> None:
         """Progress is not measured here."""

@@ -24,6 +24,7 @@ from bot.store import migrate
 from bot.store.repo import Store
 from bot.understanding import TextEncoder
 from engine.errors import BandmateError, ConfigError
+from engine.media import open_media_store
 from engine.queue.db import open_database
 from engine.queue.jobs import JobQueue
 from engine.queue.worker import refuse
@@ -49,7 +50,7 @@ class Runtime:
         """Migrate the schema to head, open the database and build the service (with `encoder` if given)."""
         await migrate.upgrade(settings.database_url)
         database = open_database(settings.database_url)
-        store = Store(database, settings.media_dir)
+        store = Store(database, settings.media_dir, open_media_store(settings.media()))
         if encoder is None and settings.use_text_encoder:
             encoder = TextEncoder()
         limits = Limits(max_prompt_chars=settings.max_prompt_chars, requests_per_minute=settings.rate_limit_per_minute)
@@ -123,17 +124,20 @@ def engine_problem(settings: Settings) -> str | None:
     return soundfont_problem(engine.soundfont)
 
 
-async def run(settings: Settings) -> None:
-    """`bandmate run`: the engine process plus every configured adapter, until a signal or console EOF."""
+async def run(settings: Settings, *, with_engine: bool = True) -> None:
+    """`bandmate run`: every configured adapter and the delivery loop, plus an engine child unless `with_engine`
+    is False (engines then run elsewhere as `bandmate engine`), until a signal or console EOF."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     async with opened(settings) as runtime:
-        if (problem := engine_problem(settings)) is not None:
-            await refuse(runtime.database, problem)  # fails what is queued, then stops here with that line
-        engine = await EngineChild.start()
+        engine: EngineChild | None = None
+        if with_engine:
+            if (problem := engine_problem(settings)) is not None:
+                await refuse(runtime.database, problem)  # fails what is queued, then stops here with that line
+            engine = await EngineChild.start()
         if runtime.service.encoder is not None:  # load the text encoder now, not on the first user's request
             warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
             warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
@@ -142,19 +146,22 @@ async def run(settings: Settings) -> None:
         try:
             async with serving(runtime, adapters):
                 log.info("Bandmate is running: %s", ", ".join(adapter.platform for adapter in adapters))
-                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait()), asyncio.create_task(engine.wait())]
+                waits: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
+                if engine is not None:
+                    waits.append(asyncio.create_task(engine.wait()))
                 # The console ends with its input, once the pieces it asked for are out; an adapter whose
                 # connection ended for good (Discord's `finished`) ends the run too.
                 waits += [asyncio.create_task(adapter.finished()) for adapter in adapters]
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                ended_alone = engine.returncode is not None and not stop.is_set()
+                ended_alone = engine is not None and engine.returncode is not None and not stop.is_set()
                 for task in waits:
                     task.cancel()
                 if ended_alone:
                     await _fail_what_is_queued(runtime, adapters)
         finally:
-            await engine.stop()
-        if (failure := engine.failure(ended_alone)) is not None:
+            if engine is not None:
+                await engine.stop()
+        if engine is not None and (failure := engine.failure(ended_alone)) is not None:
             raise BandmateError(f"the engine stopped: {failure}")
 
 

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     compose.add_argument("--json", action="store_true", help="print exactly one JSON object")
     compose.add_argument("--dry-run", action="store_true", help="print the understood spec, compose nothing")
     compose.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
+    tune_help = "a tune to arrange: a recording (wav, ogg, opus, mp3, m4a, flac) or a MIDI file"
+    compose.add_argument("--melody", type=Path, default=None, help=tune_help)
+    compose.add_argument("--melody-track", default=None, help="the MIDI track that holds the tune (default: found)")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
@@ -63,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="a conversation in this terminal")
     engine = commands.add_parser("engine", help="run the engine process")
     engine.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)  # `run` ties its child
-    commands.add_parser("run", help="run the engine and the configured chat adapters")
+    run = commands.add_parser("run", help="run the engine and the configured chat adapters")
+    run.add_argument("--no-engine", action="store_true", help="only the chat adapters; engines run elsewhere")
     commands.add_parser("migrate", help="apply database migrations and exit")
     return parser
 
@@ -74,7 +78,8 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
     if args.dry_run:
         oneshot.dry_run(settings, args.text, args.seed, args.json)
         return None
-    return await oneshot.compose(settings, args.text, args.seed, args.out, sheet=args.sheet)
+    return await oneshot.compose(settings, args.text, args.seed, args.out, sheet=args.sheet, tune_file=args.melody,
+                                 tune_track=args.melody_track)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -119,13 +124,14 @@ async def _chat(settings: Settings) -> None:
         await asyncio.gather(tasks[1], return_exceptions=True)
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, args: argparse.Namespace) -> None:
     from bot.app import run
     from bot.oneshot import writable_folder
 
-    settings.engine()
+    if not args.no_engine:  # a chat-only machine needs no SoundFont
+        settings.engine()
     writable_folder(settings.media_dir, "MEDIA_DIR")
-    await run(settings)
+    await run(settings, with_engine=not args.no_engine)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -163,9 +169,12 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
 
             print_result(result, args.json)
         return
+    if args.command == "run":
+        asyncio.run(_run(settings, args))
+        return
     engine = functools.partial(_engine, parent_pid=getattr(args, "parent_pid", None))
     runners: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {
-        "engine": engine, "chat": _chat, "run": _run, "migrate": _migrate
+        "engine": engine, "chat": _chat, "migrate": _migrate,
     }  # fmt: skip
     runner = runners[args.command]
     asyncio.run(runner(settings))

@@ -8,10 +8,12 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 
+from bot.media import local_outcome
 from bot.messages import Delivery, Offer, Origin, Progress, Sink, StatusRef, Step
 from bot.service import origin_of
 from bot.store.repo import Active, Pending, Store
 from bot.store.statuses import Shown
+from engine.queue.contract import JobResult
 from engine.queue.jobs import JobQueue
 
 log = logging.getLogger("bandmate.delivery")
@@ -20,10 +22,9 @@ SWEEP_SECONDS = 2.0  # how often to look for unfinished status lines of pieces a
 CLAIM_SECONDS = 120.0  # how long one delivery loop may take to post a piece before another may try
 
 
-def delivery_of(pending: Pending, statuses: tuple[StatusRef, ...] = ()) -> Delivery:
-    """The Delivery an adapter posts for a finished (or failed) version."""
+def delivery_of(pending: Pending, statuses: tuple[StatusRef, ...] = (), outcome: JobResult | None = None) -> Delivery:
+    """The Delivery an adapter posts for a finished (or failed) version; `outcome` is its result with local files."""
     composition, job = pending.composition, pending.job
-    outcome = job.outcome if job.status == "done" else None
     stems = outcome.path("stems") if outcome else None
     offer: Offer = "pick" if composition.take else "none" if composition.kind == "jam" and stems else "refine"
     caption = composition.summary
@@ -138,7 +139,8 @@ class DeliveryLoop:
             return False  # another delivery loop holds it
         statuses = tuple(s.ref for s in await self.store.statuses.open_for([item.job.id]))
         try:
-            posted = await self.sinks[item.conversation.platform].deliver(delivery_of(item, statuses))
+            outcome = await local_outcome(self.store.media, item.job)  # inside: a failed download is retried
+            posted = await self.sinks[item.conversation.platform].deliver(delivery_of(item, statuses, outcome))
         except Exception:
             log.exception("posting v%s (job %s) failed; will retry", composition.version, item.job.id)
             await self.store.release_delivery(composition.id)

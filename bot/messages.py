@@ -67,6 +67,10 @@ class Request:
     extras: frozenset[Extra] = frozenset()  # files the engine makes only when asked (CLI --sheet)
 
 
+    tune_file: Path | None = None  # a tune the user brought (audio or MIDI), already on this machine
+    tune_track: str | None = None  # the MIDI track that holds the tune, when the user names it
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What to say right away. `job_id` is set when a piece was queued and will be delivered."""

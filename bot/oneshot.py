@@ -73,15 +73,21 @@ def dry_run(settings: Settings, text: str, seed: int | None, as_json: bool) -> N
         print(f"  {note}")
 
 
-async def compose(settings: Settings, text: str, seed: int | None, out: Path, *, sheet: bool = False) -> dict[str, Any]:
-    """Compose a new piece into `out` (with its lead sheet if asked); the result object `compose --json` prints."""
+async def compose(
+    settings: Settings, text: str, seed: int | None, out: Path, *, sheet: bool = False,
+    tune_file: Path | None = None, tune_track: str | None = None,
+) -> dict[str, Any]:
+    """Compose a new piece into `out` (with its lead sheet if asked, around a brought tune if given)."""
+    from bot.tune_input import DEFAULT_STYLE
     from bot.understanding import understand
 
     encoder = _encoder(settings)
-    understand(text, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
+    words = DEFAULT_STYLE if tune_file is not None and not text.strip() else text
+    understand(words, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
     settings.engine()  # no SoundFont: refuse now, not after the job is queued
     _check_out(out)
-    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=_extras(sheet))
+    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=_extras(sheet), tune_file=tune_file,
+                      tune_track=tune_track)  # fmt: skip
     return await _make(settings, request, out, encoder)
 
 
@@ -104,6 +110,7 @@ async def refine(settings: Settings, piece: str, text: str, out: Path, *, sheet:
 async def _make(settings: Settings, request: Request, out: Path, encoder: TextEncoder | None) -> dict[str, Any]:
     """Queue the request, work the queue in this process until it is done, copy the files out."""
     from bot.app import opened
+    from bot.media import local_outcome
     from engine.queue.worker import open_worker
 
     writable_folder(settings.media_dir, "MEDIA_DIR")
@@ -122,7 +129,7 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
                 while (job := await runtime.queue.get(reply.job_id)) and job.status in ("queued", "running"):
                     if not await worker.run_once():
                         await asyncio.sleep(0.2)  # another worker holds it; wait for its lease
-        outcome = job.outcome if job is not None and job.status == "done" else None
+        outcome = await local_outcome(runtime.store.media, job)
         composition = await runtime.store.get(reply.composition_id)
         if job is None or outcome is None or composition is None:
             raise BandmateError((job.error if job else None) or "the piece could not be made")
@@ -172,8 +179,11 @@ def _result(
     ordered = {name: float(timings.get(name, 0.0)) for name in ("parse", "compose", "render", "effects", "encode")}
     ordered["total"] = round(total_ms, 1)
     ordered["engine_start"] = round(startup_ms, 1)  # outside "total": paid once per engine process
-    return {"id": composition.id, "version": composition.version, "summary": composition.summary,
-            "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+    result = {"id": composition.id, "version": composition.version, "summary": composition.summary,
+              "spec": spec, "files": files, "timings_ms": ordered}  # fmt: skip
+    if spec.get("melody_source"):
+        result["melody_source"] = spec["melody_source"]
+    return result
 
 
 def print_result(result: dict[str, Any], as_json: bool) -> None:

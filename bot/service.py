@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import time
@@ -11,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.jam.service import JamAction, JamService
+from bot.media import local_outcome
 from bot.messages import COSTLY, Command, Origin, Reply, Request
 from bot.store.models import Composition, CompositionKind, Conversation, User
 from bot.store.repo import NewVersion, Store
+from bot.tune_input import DEFAULT_NOTE, DEFAULT_STYLE, TuneReader
 from bot.understanding import TextEncoder, Understanding, examples, refine, understand
 from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
 from engine.errors import SheetError, UserError
@@ -54,7 +57,17 @@ class Turn:
     request: Request
     conversation: Conversation
     author: User
-    understood: tuple[Understanding, float] | None = None  # a new piece's words, read before any row was stored
+    understood: Understood | None = None  # a new piece's words (and tune), read before any row was stored
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    """A new piece's request read into a spec: the words, a brought tune, and how long reading took."""
+
+    understanding: Understanding
+    parse_ms: float
+    text: str  # the words the piece is made from (a style of its own for a tune brought alone)
+    tune_notes: tuple[str, ...] = ()  # what was heard in the tune, and the default style if none was named
 
 
 Handler = Callable[["Bandmate", Turn], Awaitable[Reply]]
@@ -78,6 +91,7 @@ class Bandmate:
         self.encoder = encoder
         self.jams = jams
         self._new_seed = new_seed
+        self.tunes = TuneReader()  # loads the transcription model on the first tune
         self._clock = clock
 
     async def handle(self, request: Request) -> Reply:
@@ -94,7 +108,7 @@ class Bandmate:
         # A refused request must store nothing: a new piece's words are understood, and a chat with no piece
         # answered, before the chat's and the author's rows are created.
         known = await self.store.find_conversation(origin.platform, origin.chat_id, origin.thread_id)
-        understood: tuple[Understanding, float] | None = None
+        understood: Understood | None = None
         if command == "compose" or (known is None and command is None):
             understood = await self._understand(request)  # a mistake in the words ends here
         elif known is None and command != "jam":
@@ -120,17 +134,18 @@ class Bandmate:
         return await self.jams.handle(turn.conversation, turn.author, turn.request)
 
     async def _compose(self, turn: Turn) -> Reply:
-        text = self._check_text(turn.request.text, "compose")
-        understanding, parse_ms = turn.understood or await self._understand(turn.request)
+        understood = turn.understood or await self._understand(turn.request)
+        understanding = understood.understanding
         heard = [note.split(": ", 1)[-1] for note in understanding.understood]
         notes = tuple(filter(None, (
+            *understood.tune_notes,
             f"Heard: {', '.join(heard)}" if heard else "",
             *understanding.guessed,
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
-        new = NewVersion("compose", text, understanding.spec, notes, None, turn.request.message_id,
+        new = NewVersion("compose", understood.text, understanding.spec, notes, None, turn.request.message_id,
                          turn.request.message_id, extras=turn.request.extras)  # fmt: skip
-        composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
+        composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=understood.parse_ms)
         return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
 
     async def _plain(self, turn: Turn) -> Reply:
@@ -164,7 +179,7 @@ class Bandmate:
         if target is None:
             return Reply(NO_PIECE)
         job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
+        outcome = await local_outcome(self.store.media, job)
         midi = outcome.path("midi") if outcome else None
         if job is not None and job.status == "failed":
             return Reply(f"v{target.version} could not be made, so it has no MIDI.")
@@ -178,8 +193,7 @@ class Bandmate:
 
     async def _sheet(self, turn: Turn) -> Reply:
         target = await self._required_target(turn)
-        job = await self.store.job_of(target)
-        outcome = job.outcome if job is not None and job.status == "done" else None
+        outcome = await local_outcome(self.store.media, await self.store.job_of(target))
         made = (outcome.path("sheet"), outcome.path("midi")) if outcome else (None, None)
         try:
             png = await asyncio.to_thread(_sheet_beside, build_spec(target.spec), *made)
@@ -192,14 +206,21 @@ class Bandmate:
 
     # --- shared steps -------------------------------------------------------------------------------
 
-    async def _understand(self, request: Request) -> tuple[Understanding, float]:
-        """The request's words as a spec (in a worker thread), and the milliseconds that took; UserError if unusable."""
-        text = self._check_text(request.text, "compose")
+    async def _understand(self, request: Request) -> Understood:
+        """The request's words (and a brought tune) as a spec, read in worker threads; UserError if unusable."""
+        bare_tune = request.tune_file is not None and not request.text.strip()
+        text = self._check_text(DEFAULT_STYLE if bare_tune else request.text, "compose")
         seed = request.seed if request.seed is not None else self._new_seed()
         started = time.perf_counter()
         understanding = await asyncio.to_thread(understand, text, seed=seed, encoder=self.encoder,
                                                 max_chars=self.limits.max_prompt_chars)  # fmt: skip
-        return understanding, (time.perf_counter() - started) * 1000
+        tune_notes: tuple[str, ...] = ()
+        if request.tune_file is not None:
+            spec, heard = await self.tunes.arrange_async(understanding.spec, understanding, request.tune_file,
+                                                         request.tune_track)  # fmt: skip
+            understanding = dataclasses.replace(understanding, spec=spec)
+            tune_notes = tuple(filter(None, (heard[:1].upper() + heard[1:], DEFAULT_NOTE if bare_tune else "")))
+        return Understood(understanding, (time.perf_counter() - started) * 1000, text, tune_notes)
 
     async def _target(self, turn: Turn) -> Composition | None:
         # A button names its version; a reply names the message; otherwise the latest piece.

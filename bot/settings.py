@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import ConfigError
+from engine.media import MediaSettings
 from engine.settings import EngineSettings, find_soundfont
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -20,6 +22,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./data/bandmate.db"
     media_dir: Path = Path("data/media")
+    media_store: Literal["local", "s3"] = "local"
+    s3_bucket: str = "bandmate-media"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
     soundfont: Path | None = None
     sample_rate: int = Field(44_100, ge=8_000, le=96_000)
     mp3_bitrate: str = "192k"
@@ -38,12 +44,20 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    # Webhook instead of long polling: Telegram POSTs each update to this public HTTPS URL (a reverse proxy
+    # in front forwards it to LISTEN:PORT, same path); the secret proves a request came from Telegram.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(8443, ge=1, le=65_535)
+    telegram_webhook_secret: SecretStr | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
 
     discord_bot_token: SecretStr | None = None
     discord_application_id: int | None = None
     discord_api_base: str | None = None
     discord_allowed_channels: str = ""
     discord_guild_requests_per_minute: int = Field(30, ge=1)
+    discord_shard_count: int | None = Field(None, ge=1)  # None: as many as Discord recommends (GET /gateway/bot)
+    discord_shard_ids: str = ""  # e.g. "0,1": this process's shards, so several bot processes split the guilds
 
     @field_validator("log_level")
     @classmethod
@@ -51,6 +65,23 @@ class Settings(BaseSettings):
         if level.upper() not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level.upper()
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_ids(cls, ids: str) -> str:
+        if ids.strip() and not all(part.strip().isdigit() for part in ids.split(",")):
+            raise ValueError("must be shard numbers separated by commas, e.g. 0,1")
+        return ids
+
+    def shards(self) -> tuple[int | None, list[int] | None]:
+        """The shard count and this process's shard ids for Discord (None, None: every shard Discord advises)."""
+        ids = [int(part) for part in self.discord_shard_ids.split(",") if part.strip()] or None
+        if ids is not None and self.discord_shard_count is None:
+            # Processes that split the guilds must agree on the count; Discord's advice may change between starts.
+            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the same number in every bot process)")
+        if ids is not None and self.discord_shard_count is not None and max(ids) >= self.discord_shard_count:
+            raise ConfigError(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({self.discord_shard_count})")
+        return self.discord_shard_count, ids
 
     def log_path(self) -> Path:
         """Where the log file goes: LOG_FILE, else beside the SQLite database, else data/bandmate.log."""
@@ -62,6 +93,16 @@ class Settings(BaseSettings):
         if scheme.startswith("sqlite") and database and database != ":memory:":
             return Path(database).parent / "bandmate.log"
         return Path("data") / "bandmate.log"
+
+    def media(self) -> MediaSettings:
+        """Where finished media lives: the local folder, or the object store (MEDIA_STORE=s3)."""
+        return MediaSettings(
+            media_dir=self.media_dir,
+            backend=self.media_store,
+            s3_bucket=self.s3_bucket,
+            s3_endpoint_url=self.s3_endpoint_url,
+            s3_region=self.s3_region,
+        )
 
     def engine(self) -> EngineSettings:
         """The engine's share of the settings, with the SoundFont resolved."""
@@ -82,4 +123,5 @@ class Settings(BaseSettings):
             max_attempts=self.job_max_attempts,
             use_model=self.use_model,
             model_threads=self.model_threads,
+            media=self.media(),
         )

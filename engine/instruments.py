@@ -65,6 +65,7 @@ INSTRUMENTS: dict[str, Instrument] = _table(
     ("synth bass", 38, "bass", 24, 55),
     ("808 bass", 39, "bass", 24, 48),
     ("violin", 40, "melody", 55, 96),
+    ("second violin", 40, "counter", 55, 88),  # a second desk of violins: string quartets, chamber orchestras
     ("viola", 41, "counter", 48, 84),
     ("cello", 42, "counter", 36, 72),
     ("contrabass", 43, "bass", 28, 55),
@@ -77,9 +78,11 @@ INSTRUMENTS: dict[str, Instrument] = _table(
     ("synth strings", 50, "pad", 40, 84),
     ("choir", 52, "pad", 48, 79),
     ("voice", 53, "melody", 55, 79),
+    ("bass voice", 52, "bass", 36, 62),  # the low voice that carries an a cappella group's bass line
     ("synth voice", 54, "pad", 48, 79),
     ("orchestra hit", 55, "counter", 48, 79),
     ("trumpet", 56, "melody", 55, 82),
+    ("second trumpet", 56, "counter", 55, 79),  # the second chair of a brass quintet or big band
     ("trombone", 57, "counter", 40, 72),
     ("tuba", 58, "bass", 28, 53),
     ("muted trumpet", 59, "melody", 55, 82),

@@ -10,13 +10,13 @@ from pathlib import Path
 from engine.audio.encode import write_mp3
 from engine.audio.master import MasterReport, master
 from engine.audio.render import Renderer
-from engine.compose import compose, make_plan
 from engine.compose.sung import voice_for
 from engine.files import write_bytes_atomic
 from engine.lyrics.words import language_for
 from engine.midi import score_to_midi
 from engine.partwriter import PartWriter
 from engine.score import Score
+from engine.sectioned import compose_piece
 from engine.spec import MusicSpec
 from engine.vocals.track import mix_lead, split_vocals
 
@@ -57,7 +57,7 @@ def generate(spec: MusicSpec, *, writer: PartWriter | None = None, progress: Pro
     """Compose the spec into a score and encode it as MIDI; deterministic for the same spec and seed."""
     progress("composing")
     start = time.perf_counter()
-    score = compose(spec, writer=writer, plan=make_plan(spec))
+    score = compose_piece(spec, writer=writer)
     midi = score_to_midi(score)
     return Generated(spec, score, midi, _ms_since(start))
 

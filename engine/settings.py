@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.media.store import MediaSettings
+
 SOUNDFONT_CANDIDATES = (
     Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
     Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
@@ -32,6 +34,7 @@ class EngineSettings:
     max_attempts: int
     use_model: bool
     model_threads: int  # torch threads for the model; more than the cores only thrashes
+    media: MediaSettings  # where finished files are published (its media_dir is the one above)
 
 
 def pop909_dir(configured: Path | None = None) -> Path:

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from engine.errors import UserError
 from engine.genres import GENRES, written_name
 from engine.instruments import DRUM_KITS, INSTRUMENTS, Role
+from engine.tune.tune import Tune
 
 TONICS = tuple(
     ["C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B"]
@@ -30,6 +31,8 @@ VOICES: dict[str, tuple[int, int]] = {"female": (57, 76), "male": (45, 64)}
 LANGUAGES = ("en", "es", "fr", "de", "pt")
 VOCAL_SHIFT_RANGE = (-7, 7)  # semitones "sing it higher/lower" can move a voice's register
 SECTION_NAMES = ("intro", "verse", "pre-chorus", "chorus", "bridge", "breakdown", "drop", "solo", "outro")
+# The other names the composer's song forms use, so a sized form can be written down as an explicit one.
+FORM_SECTION_NAMES = (*SECTION_NAMES, "build", "head", "theme", "episode", "tune a", "tune b", "drift", "swell", "glow")
 
 
 def _one_of(allowed: Collection[str], what: str) -> AfterValidator:
@@ -44,7 +47,7 @@ def _one_of(allowed: Collection[str], what: str) -> AfterValidator:
 InstrumentName = Annotated[str, _one_of(INSTRUMENTS, "instrument")]
 GenreName = Annotated[str, _one_of(GENRES, "genre")]
 OptionalGenre = Annotated[str | None, _one_of(GENRES, "genre")]
-SectionName = Annotated[str, _one_of(SECTION_NAMES, "section")]
+SectionName = Annotated[str, _one_of(FORM_SECTION_NAMES, "section")]
 Key = Annotated[str, _one_of(PITCH_CLASS, "key")]
 Mode = Annotated[str, _one_of(MODES, "mode")]
 Meter = Annotated[str, _one_of(METERS, "meter")]
@@ -79,6 +82,15 @@ class SectionSpec(BaseModel):
     energy: float | None = Field(None, ge=0.0, le=1.0)
     mood: str | None = None  # e.g. "dark" makes this section darker than the piece
     variant: int = Field(0, ge=0)
+    # Section edits of a `sectioned` piece (engine/sectioned.py); the defaults change nothing.
+    tune: bool = False  # the user's tune (MusicSpec.tune) is this section's lead
+    # The form this section was written as part of ((name, bars, tune) each) and its place in it; None: the
+    # piece's own form. Growing the form leaves a pinned section's notes as they were.
+    context: tuple[tuple[str, int, bool], ...] | None = None
+    position: int = Field(0, ge=0)
+    context_beats: float | None = None  # where that form ended, when not on its last bar line
+    drums: bool | None = None  # None: as the piece; False: this section without drums
+    transpose: int = Field(0, ge=-12, le=12)  # semitones: a key change for this section
 
 
 class MusicSpec(BaseModel):
@@ -109,6 +121,8 @@ class MusicSpec(BaseModel):
     title: str = ""
     seed: int = Field(0, ge=0, le=2**31 - 1)
     form: tuple[SectionSpec, ...] = ()  # explicit sections; empty: the composer sizes a form to duration_s
+    tune: Tune | None = None  # a melody the user brought (hummed, played or a MIDI file)
+    sectioned: bool = False  # each section is written on its own: editing one leaves the others note for note
 
     @model_validator(mode="after")
     def _one_part_per_instrument(self) -> MusicSpec:
@@ -146,7 +160,9 @@ class MusicSpec(BaseModel):
 
     def public_dict(self) -> dict[str, Any]:
         """The spec as the command-line contract prints it (names, not GM numbers, first)."""
-        data = self.model_dump(mode="json")
+        data = self.model_dump(mode="json", exclude={"tune"})
+        if self.tune is not None:
+            data["melody_source"] = self.tune.source()
         data["instruments"] = self.instruments
         data["parts"] = [
             {"name": part.name, "role": part.role, "program": part.program, "style": part.style}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import soundfile
 import symusic
 from pydub import AudioSegment
 
 from bot.settings import Settings
+from engine.evaluate.tune_inputs import generator, hum
 from tests.conftest import run_cli
 
 CONTRACT_SPEC_KEYS = {"genre", "mood", "tempo_bpm", "key", "mode", "meter", "instruments", "drums",
@@ -117,3 +119,57 @@ def test_bad_configuration_is_one_clear_line(settings: Settings, tmp_path: Path)
         done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 1, done.stderr
         assert expected in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_run_without_an_engine_serves_chat_while_a_separate_engine_makes_the_pieces(
+    settings: Settings, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    engine = subprocess.Popen([sys.executable, "-m", "bot.cli", "engine"], cwd=tmp_path, env=cli_env(settings),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        # The chat machine has no SoundFont: with --no-engine it needs none, and starts no engine of its own.
+        chat_env = cli_env(settings) | {"SOUNDFONT": str(tmp_path / "none.sf2")}
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--no-engine"], cwd=tmp_path, env=chat_env,
+                              input="/compose sad piano ballad, 5 seconds\n", capture_output=True, text=True,
+                              timeout=240)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "v1 ready" in done.stdout
+    finally:
+        engine.send_signal(signal.SIGTERM)  # graceful: the engine leaves its loop and exits cleanly
+        _, errors = engine.communicate(timeout=60)
+    assert engine.returncode == 0, errors
+    assert len(list(settings.media_dir.rglob("*.mp3"))) == 1
+
+
+def test_compose_with_a_melody_file_reports_its_source_and_names_the_lead(settings: Settings, tmp_path: Path) -> None:
+    tune = [(i * 0.6, (i + d) * 0.6, p) for i, d, p in ((0, 1, 60), (1, 1, 62), (2, 1, 64), (3, 1, 65), (4, 2, 67),
+                                                          (6, 2, 67), (8, 1, 69), (9, 1, 69), (10, 2, 67))]  # fmt: skip
+    recording = tmp_path / "hummed.wav"
+    soundfile.write(recording, hum(tune, generator(0)), 22_050)
+    result = _compose(settings, tmp_path, "bossa nova", "--melody", str(recording), "--seed", "2")
+    source = result["melody_source"]
+    assert source.keys() == {"file", "notes", "tempo_bpm", "key", "mode", "meter"}
+    assert source["file"] == "hummed.wav" and source["notes"] == 9 and abs(source["tempo_bpm"] - 100) <= 3
+    assert result["spec"]["genre"] == "bossa nova" and result["spec"]["tempo_bpm"] == source["tempo_bpm"]
+    names = [track.name for track in symusic.Score(result["files"]["midi"]).tracks]
+    assert "melody" in names
+    done = run_cli(["refine", "last", "new bridge", "--json", "--out", str(tmp_path / "out")], settings, tmp_path)
+    assert done.returncode == 0, done.stderr
+    refined = json.loads(done.stdout)
+    assert "bridge" in [section["name"] for section in refined["spec"]["form"]]
+    assert refined["melody_source"] == source
+
+
+def test_compose_with_a_broken_melody_file_says_so_in_one_line(settings: Settings, tmp_path: Path) -> None:
+    broken = tmp_path / "voice.ogg"
+    broken.write_bytes(b"not audio at all" * 100)
+    done = run_cli(["compose", "bossa nova", "--melody", str(broken), "--json"], settings, tmp_path)
+    assert done.returncode == 2
+    assert "couldn't read voice.ogg" in json.loads(done.stdout)["error"]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -125,7 +125,7 @@ def test_huge_text_is_refused_quickly(text: str) -> None:
 # ("808" + "bpm"), an instrument count past the limit, or "only"/"no" leaving nothing to play.
 KNOWN_REFUSALS = re.compile(
     r"^(Tempo must be|Length must be|I can write in these meters|I didn't recognise that key|A piece (needs|can have)|"
-    r"That (would )?leaves? no instruments)"
+    r"That (would )?leaves? no instruments|I can write (at most \d+ different|one) |A [\w ]+ has \d+ players?;)"
 )
 
 

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import io
 import logging
+import shlex
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.messages import FINAL_STAGES, Command, Delivery, Origin, Posted, Progress, Request
@@ -28,11 +30,25 @@ def parse_line(line: str, origin: Origin, number: int) -> Request | None:
         return None
     if text.startswith("/"):
         word, _, rest = text[1:].partition(" ")
+        if word.lower() == "tune":
+            return tune_request(rest, origin, number)
         command = COMMANDS.get(word.lower())
         if command is None:
             return Request(origin, "help", "", message_id=f"console:{number}")
         return Request(origin, command, rest.strip(), message_id=f"console:{number}")
     return Request(origin, None, text, message_id=f"console:{number}")
+
+
+def tune_request(rest: str, origin: Origin, number: int) -> Request:
+    """'/tune PATH [style words]': arrange the tune in a file (quote a path with spaces)."""
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        words = rest.split()
+    if not words:
+        return Request(origin, "help", "", message_id=f"console:{number}")
+    path = Path(words[0]).expanduser()
+    return Request(origin, "compose", " ".join(words[1:]), message_id=f"console:{number}", tune_file=path)
 
 
 class ConsoleAdapter:
@@ -62,8 +78,8 @@ class ConsoleAdapter:
     async def start(self) -> None:
         """Start reading lines in the background; `input_ended` is set at end of input."""
         self._print(
-            "Bandmate console: /compose <words>, then reply with changes. /help for more; "
-            "/as NAME to speak as someone else (try a /jam)."
+            "Bandmate console: /compose <words> (or /tune FILE <words>), then reply with changes. "
+            "/help for more; /as NAME to speak as someone else (try a /jam)."
         )
         if isinstance(self.stdin, io.TextIOWrapper):
             self.stdin.reconfigure(errors="replace")  # a pasted invalid byte is a character, not a crash

@@ -76,10 +76,12 @@ class DiscordAdapter:
         secret = self.settings.discord_bot_token
         if secret is None or not secret.get_secret_value().strip():
             raise ConfigError("DISCORD_BOT_TOKEN is not set")
+        shard_count, shard_ids = self.settings.shards()
         use_api_base(self.settings.discord_api_base)
         client = BandmateClient(self, application_id=self.settings.discord_application_id,
                                 custom_api=bool(self.settings.discord_api_base),
-                                prompt_max_chars=self.settings.max_prompt_chars)  # fmt: skip
+                                prompt_max_chars=self.settings.max_prompt_chars,
+                                shard_count=shard_count, shard_ids=shard_ids)  # fmt: skip
         self.client = client
         self.outbox = Outbox(client, self.upload_limit_bytes, self.open_threads, self.clock)
         self._runner = asyncio.create_task(self._run(client, secret.get_secret_value()))

@@ -87,13 +87,26 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class BandmateClient(discord.Client):
-    """A discord.py client whose events all go to one Handlers object."""
+class BandmateClient(discord.AutoShardedClient):
+    """A discord.py client, sharded, whose events all go to one Handlers object.
+
+    With no shard count, discord.py asks GET /gateway/bot how many shards Discord advises and runs them all;
+    with a count and shard ids, this process runs only those shards and sees only their guilds.
+    """
 
     def __init__(
-        self, handlers: Handlers, *, application_id: int | None, custom_api: bool, prompt_max_chars: int
+        self,
+        handlers: Handlers,
+        *,
+        application_id: int | None,
+        custom_api: bool,
+        prompt_max_chars: int,
+        shard_count: int | None = None,
+        shard_ids: list[int] | None = None,
     ) -> None:
         super().__init__(
+            shard_count=shard_count,
+            shard_ids=shard_ids,  # type: ignore[arg-type]  # None: every shard (discord.py's default, typed as a list)
             intents=intents(),
             application_id=application_id,  # type: ignore[arg-type]  # None: discord.py asks Discord at login
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False),
@@ -114,7 +127,9 @@ class BandmateClient(discord.Client):
 
     async def on_ready(self) -> None:
         """Connected and the servers are known."""
-        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        shards = ", ".join(str(shard) for shard in sorted(self.shards))
+        log.info("connected to Discord as %s in %d servers (shards %s of %s)", self.user, len(self.guilds), shards,
+                 self.shard_count)  # fmt: skip
         self.ready.set()
 
     async def on_message(self, message: discord.Message) -> None:

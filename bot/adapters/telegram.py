@@ -12,8 +12,10 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType
@@ -26,6 +28,7 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
     MessageHandler,
+    Updater,
     filters,
 )
 
@@ -47,6 +50,7 @@ from bot.adapters.telegram_format import (
     result_keyboard,
 )
 from bot.adapters.telegram_reliability import RetryingRateLimiter, RetryPolicy, install_redaction
+from bot.adapters.telegram_tune import caption_style, fetch, is_tune_caption, tune_attachment
 from bot.messages import (
     FINAL_STAGES,
     SORRY,
@@ -106,6 +110,8 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         """Connect (getMe), register the command menu and start long polling for updates."""
+        if self._settings.telegram_webhook_url is not None and self._settings.telegram_webhook_secret is None:
+            raise ConfigError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -)")
         # Redaction goes first: PTB logs its API URL, token included, as soon as the bot is built.
         self._remove_redaction = install_redaction(self._token)
         application = (
@@ -121,11 +127,7 @@ class TelegramAdapter:
             await application.initialize()
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0.0,
-                timeout=dt.timedelta(seconds=self._poll_timeout_s),
-                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
-            )
+            await self._receive_updates(application.updater)
         except InvalidToken as exc:
             await self._abandon(application)
             raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather") from exc
@@ -138,6 +140,27 @@ class TelegramAdapter:
         except TelegramError as exc:  # the menu is a convenience; the commands work without it
             log.warning("could not set the Telegram command menu: %s", exc.message)
         log.info("Telegram adapter started as @%s", application.bot.username)
+
+    async def _receive_updates(self, updater: Updater) -> None:
+        """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set (only one poller may read a bot's updates)."""
+        wanted = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        url = self._settings.telegram_webhook_url
+        if url is None:
+            await updater.start_polling(
+                poll_interval=0.0, timeout=dt.timedelta(seconds=self._poll_timeout_s), allowed_updates=wanted
+            )
+            return
+        secret = self._settings.telegram_webhook_secret
+        assert secret is not None  # checked in start, before anything runs
+        # setWebhook tells Telegram the URL and the secret; the local server refuses requests without it.
+        await updater.start_webhook(
+            listen=self._settings.telegram_webhook_listen,
+            port=self._settings.telegram_webhook_port,
+            url_path=urlsplit(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=secret.get_secret_value(),
+            allowed_updates=wanted,
+        )
 
     async def finished(self) -> None:
         """Long polling runs until stopped (network errors are retried), so this returns only after `stop`."""
@@ -171,6 +194,8 @@ class TelegramAdapter:
         application.add_handler(CommandHandler(list(COMMANDS), self._on_command, filters=new_messages))
         application.add_handler(MessageHandler(new_messages & filters.COMMAND, self._on_unknown_command))
         application.add_handler(MessageHandler(new_messages & filters.TEXT, self._on_text))
+        tunes = filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
+        application.add_handler(MessageHandler(new_messages & tunes, self._on_tune))
         application.add_handler(MessageHandler(new_messages & ~filters.StatusUpdate.ALL, self._on_unreadable))
         application.add_handler(CallbackQueryHandler(self._on_button))
         application.add_error_handler(self._on_error)
@@ -183,7 +208,37 @@ class TelegramAdapter:
         if message is None or parsed is None:
             return
         command, text = parsed
-        await self._answer(message, request_from_message(message, command, text))
+        request = request_from_message(message, command, text)
+        if command == "compose" and tune_attachment(message.reply_to_message) is not None:
+            await self._answer_tune(message, message.reply_to_message, request)  # "/compose jazz" on a voice note
+            return
+        await self._answer(message, request)
+
+    async def _on_tune(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or tune_attachment(message) is None:
+            if message is not None and _addressed_to_bot(message, context.bot.id):
+                await self._post(message.chat.id, message.message_id, _thread_of(message), UNREADABLE)
+            return
+        if not (_addressed_to_bot(message, context.bot.id) or is_tune_caption(message.caption)):
+            return
+        request = request_from_message(message, "compose", caption_style(message.caption))
+        await self._answer_tune(message, message, request)
+
+    async def _answer_tune(self, message: Message, holder: Message, request: Request) -> None:
+        """Download the tune on `holder`, hand it to the core with the request, then let the file go."""
+        attachment = tune_attachment(holder)
+        assert attachment is not None
+        folder = self._settings.media_dir / "uploads"
+        try:
+            path = await fetch(self._bot(), attachment, folder, f"{holder.chat.id}-{holder.message_id}")
+        except UserError as exc:
+            await self._post(message.chat.id, message.message_id, _thread_of(message), exc.message)
+            return
+        try:
+            await self._answer(message, replace(request, tune_file=path))
+        finally:
+            path.unlink(missing_ok=True)
 
     async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # In groups other bots' commands go by; only a private chat is surely talking to us.

@@ -16,6 +16,7 @@ from bot.store.lru import LRU
 from bot.store.models import ChatSettings, Composition, CompositionKind, Conversation, Piece, User
 from bot.store.statuses import StatusBoard
 from engine.errors import StorageError
+from engine.media import LocalMediaStore, MediaStore
 from engine.queue.contract import Extra, JobRequest
 from engine.queue.db import now, session_factory
 from engine.queue.jobs import Job, JobQueue
@@ -77,9 +78,10 @@ def _slug(text: str) -> str:
 class Store:
     """Conversation state in the database, shared by the service and the delivery loop."""
 
-    def __init__(self, engine: AsyncEngine, media_dir: Path) -> None:
+    def __init__(self, engine: AsyncEngine, media_dir: Path, media: MediaStore | None = None) -> None:
         self._sessions = session_factory(engine)
         self.media_dir = media_dir
+        self.media: MediaStore = media or LocalMediaStore(media_dir)  # where finished files are read from
         self.statuses = StatusBoard(engine)
         # Users and conversations are never deleted and their ids never change: each request reads them
         # from here after the first, saving two database round trips per request (bench/enqueue.py).

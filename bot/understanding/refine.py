@@ -24,6 +24,7 @@ from bot.understanding.request import (
     shifted_length,
     shifted_tempo,
 )
+from bot.understanding.section_words import section_edit
 from bot.understanding.styles import STYLES
 from bot.understanding.text import only_symbols
 from bot.understanding.voice_words import fit_words, take_voice_words, voice_changes
@@ -57,6 +58,9 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
     if voice.anything and not any(char.isalnum() for char in text):
         return _voice_only(spec, voice_changes(spec, voice))
     parsed = parse(text, max_chars=max_chars, versions=True)
+    edit = section_edit(spec, text)  # "continue it", "new bridge": the other bars stay note for note
+    if edit is not None:
+        return Refinement("update", *edit)
     reading = parsed.reading
     if parsed.explicit.version is not None:
         version = parsed.explicit.version

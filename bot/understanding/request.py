@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.understanding import ensembles, scenes
 from bot.understanding.arrange import arrange, matching
 from bot.understanding.encoder import Guess, TextEncoder
 from bot.understanding.front import SIZE_FACTOR, Parsed, duration_label, encoder_phrase, parse, title_from
@@ -48,10 +49,13 @@ def understand(text: str, *, seed: int = 0, encoder: TextEncoder | None = None,
     """Read a free-text request into a spec; UserError for unusable text, NotUnderstood for none."""
     voice, text = take_voice_words(text, max_chars)
     parsed = parse(text, max_chars=max_chars)
+    covered = ensembles.ensemble_words(parsed.rest)
     reading = parsed.reading
+    reading.unknown = [word for word in reading.unknown if word not in covered]
     guess = _consult(encoder, parsed)
     guessed_anything = guess is not None and (guess.genre or guess.mood)
-    if not reading.describes and not parsed.explicit.anything and not guessed_anything and not voice.anything:
+    if (not reading.describes and not parsed.explicit.anything and not guessed_anything and not covered
+            and not voice.anything):
         raise not_understood(reading.unknown)
     return _compose(parsed, guess, seed, voice)
 
@@ -177,7 +181,15 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) 
     if guess is not None and guess.mood and mood_label is None:
         mood_label = guess.mood
     specific = [word for word in raw_named if word in INSTRUMENTS]
-    genre_name, style = _choose_genre(parsed, style, guess if guessed else None, specific, mood_label, guessed)
+    ensemble = ensembles.find_ensemble(parsed.rest, provisional if reading.genre or style else None)
+    inside_ensemble = ensemble is not None and ensembles.genre_only_in_ensemble(parsed.rest, ensemble)
+    named_genre = reading.genre is not None and not inside_ensemble
+    if ensemble is not None and ensemble.genre and not named_genre and not (style and style.genre):
+        genre_name = ensemble.genre
+        guessed.append(f"no style named — a {ensemble.name} suggests {genre_name}")
+    else:
+        genre_name, style = _choose_genre(parsed, style, guess if guessed else None, specific, mood_label,
+                                          guessed)
     genre = GENRES[genre_name]
     if style is not None and style.genre not in {None, genre_name}:
         style = Style(style.name, None, style.tempo, style.meter, style.mode, None, style.drums, style.kit,
@@ -211,6 +223,11 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) 
         understood.append("drums: on")
     if reading.drums is False:
         understood.append("drums: off")
+    obeyed = ensembles.obey(parsed.rest, genre_name, named, defaults, reading.drums, reading.only)
+    if obeyed is not None:
+        parts = obeyed.parts
+        drums = drums if obeyed.drums is None else obeyed.drums
+        understood.append(obeyed.note)
     kit = reading.kit or (style.kit if style and style.kit else genre.drum_kit)
     density = 0.5
     for word, size in reading.drum_shifts:
@@ -223,6 +240,13 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) 
         energy += ENERGY_STEP * SIZE_FACTOR[size] * (1 if word == "up" else -1)
     energy = round(min(max(energy, 0.0), 1.0), 2)
     tempo = _tempo(parsed, genre, style, mood_label)
+    scene = scenes.find_scene(parsed.rest)
+    if scene is not None and explicit.tempo_bpm is None and not reading.tempo_words and not reading.tempo_shifts:
+        tempo = scenes.scene_tempo(scene, tempo)
+        energy = max(energy, scene.energy or 0.0)
+        if obeyed is None and not reading.only:
+            parts = scenes.with_scene_parts(scene, parts)
+        understood.append(f"scene: {scene.name} ({tempo} bpm)")
     meter = explicit.meter or next(iter(reading.meters), None) or (style.meter if style else None) or genre.meter
     duration = _duration(parsed, style)
     _note_explicit(parsed, understood, key, mode, tempo, meter, duration)

@@ -78,7 +78,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "on",
         re.compile(
             rf"\b(?:(?:with|add|and|plus|con|avec|mit|com)\s+(?:a\s+|some\s+)?{_SINGER}|"
-            rf"(?:sung|sing\s+it|sing\s+this|a\s+cappella|vocal\s+version|vocalise|"
+            rf"(?:sung|sing\s+it|sing\s+this|vocal\s+version|vocalise|"
             rf"cantad[oa]|chantée?|gesungen))\b",
             re.I,
         ),

@@ -12,8 +12,9 @@ from engine.compose.form import FormSection, explicit_form, song_form
 from engine.compose.harmony import choose_progression, progression_chords, with_cadence
 from engine.compose.humanize import anticipate, perform
 from engine.compose.lines import write_counter, write_pad, write_second_voice
+from engine.compose.loops import write_loop
 from engine.compose.melody import write_melody
-from engine.compose.styles import STYLES, mix_for
+from engine.compose.styles import STYLES, mix_for, style_for
 from engine.compose.sung import VOCAL_PROGRAM, VOCAL_TRACK, sung_spans, words_form, write_sung
 from engine.compose.theory import derive_seed, nearest_with_pc, rng_for
 from engine.genres import GENRES
@@ -128,11 +129,14 @@ def _learned_accompaniment(part: PartSpec, context: _Context, low: int, high: in
 
 def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note]:
     spec, plan = context.spec, context.plan
-    style = STYLES[part.style or spec.genre]
+    style = style_for(part.style or spec.genre, spec.tempo_bpm)
     instrument = INSTRUMENTS[part.name]
     low, high = melody_window(instrument.low, instrument.high)
-    written = context.writer.melody(plan, spec, low, high, seed) if context.writer is not None else None
-    if written is not None:
+    looped = style.lead != "tune" and not spec.lyrics
+    written = context.writer.melody(plan, spec, low, high, seed) if context.writer and not looped else None
+    if looped:
+        notes = write_loop(plan, spec.meter, style.lead, low, high, context.end_beat, rng_for(seed, "loop"))
+    elif written is not None:
         notes = written
     else:
         resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
@@ -145,14 +149,14 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
     # Nobody comps and this instrument can: it plays its own accompaniment below the tune.
     left = _learned_accompaniment(part, context, left_low, left_high, derive_seed(seed, "left hand"))
     if left is None:
-        left = write_comping(plan, spec.meter, "left_hand", left_low, left_high, context.end_beat,
+        left = write_comping(plan, spec.meter, style.left_hand, left_low, left_high, context.end_beat,
                              rng_for(seed, "left hand"))
     return notes + [Note(n.start, n.duration, n.pitch, max(PITCHED_FLOOR, n.velocity - 14)) for n in left]
 
 
 def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] | None) -> list[Note]:
     spec, plan = context.spec, context.plan
-    style = STYLES[part.style or spec.genre]
+    style = style_for(part.style or spec.genre, spec.tempo_bpm)
     instrument = INSTRUMENTS[part.name]
     low, high = instrument.low, instrument.high
     seed = _part_seed(spec, part, index)
@@ -241,7 +245,7 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
         tracks.append(Track(VOCAL_TRACK, VOCAL_PROGRAM, "melody", vocal, volume=min(127, mix.volume + 10),
                             pan=64, reverb=max(mix.reverb, 50)))
     if spec.drums:
-        groove = STYLES[spec.drum_style or spec.genre].drums
+        groove = style_for(spec.drum_style or spec.genre, spec.tempo_bpm).drums
         notes = write_drums(plan, spec.meter, groove, spec.drum_density, rng_for(spec.seed, "drums"))
         performed = perform(notes, rng_for(spec.seed, "drums", "performance"), swing=plan.swing,
                             swing_unit=genre_style.swing_unit, timing=0.004, velocity=5.0, end_beat=end_beat)

@@ -155,6 +155,12 @@ DRUM_STYLES: dict[str, DrumStyle] = {
         ("kick", "X.......X.......", 0.3, ALWAYS), ("tom_lo", "X.....x.X.....x.", 0.55, ALWAYS),
         ("tom_mid", "..........x.x...", 0.75, ALWAYS), ("snare", _BACKBEAT, 0.8, ALWAYS),
     ), "3/4": (("kick", "X...........", 0.3, ALWAYS), ("tom_lo", "X.......x.x.", 0.55, ALWAYS))}, "tom_lo"),
+    # War drums for an action cue: low toms drive the eighths, the kick and snare hit the downbeats.
+    "battle": DrumStyle({"4/4": (
+        ("kick", "X.......X.......", 0.0, ALWAYS), ("tom_lo", "x.x.x.xxx.x.x.xx", 0.0, ALWAYS),
+        ("tom_mid", "....x.......x.x.", 0.5, ALWAYS), ("snare", "....X.......X...", 0.6, ALWAYS),
+        ("crash", "X...............", 0.85, ALWAYS),
+    ), "3/4": (("kick", "X...........", 0.0, ALWAYS), ("tom_lo", "x.x.xxx.x.xx", 0.0, ALWAYS))}, "tom_lo"),
     "folk": DrumStyle({"4/4": (
         ("kick", "X.......X.......", 0.0, ALWAYS), ("rim", "....x.......x...", 0.0, 0.55),
         ("snare", "....x.......x...", 0.55, ALWAYS), ("shaker", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),

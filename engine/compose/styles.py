@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -27,6 +27,8 @@ class Style:
     intro_melody: bool = False  # the lead plays the intro too
     pushes: bool = True  # chord changes at phrase ends are anticipated by a sixteenth (pop, rock, funk…)
     learned_piano: bool = False  # pop-style piano: the trained accompaniment model may play the piano part
+    lead: str = "tune"  # tune | riff | arp: club music loops a 1–2-bar riff or an arpeggio instead of a tune
+    left_hand: str = "left_hand"  # the comping a lead keyboard plays under its own tune (a jazz trio's shells)
 
 
 def _s(harmony: str, colour: int, cadence: str, form: str, melody: str, comping: str, comping_alt: str,
@@ -41,7 +43,7 @@ STYLES: dict[str, Style] = {
                 chorus=0, leap=0.3),
     "punk": _s("rock", 0, "rock", "song", "pop", "power8", "power", "punk", "punk", reverb=20, chorus=0),
     "jazz": _s("jazz", 2, "authentic", "aaba", "swing", "shell", "block", "walking", "swing", leap=0.3,
-               chromatic=0.35, reverb=40),
+               chromatic=0.35, reverb=40, left_hand="shell"),
     "blues": _s("blues", 0, "authentic", "blues", "swing", "blues_comp", "shell", "boogie", "shuffle",
                 leap=0.25, chromatic=0.3, reverb=40),
     "funk": _s("funk", 1, "modal", "song", "riff", "funk", "stabs", "funk", "funk", swing_unit=0.25, reverb=25),
@@ -51,10 +53,11 @@ STYLES: dict[str, Style] = {
     "trap": _s("edm", 0, "modal", "song", "riff", "pad", "stabs", "808", "trap", reverb=35),
     "lofi": _s("lofi", 2, "plagal", "song", "pop", "lofi_keys", "block", "lofi", "lofi", swing_unit=0.25,
                reverb=55, chorus=25, learned_piano=True),
-    "edm": _s("edm", 0, "modal", "edm", "riff", "stabs", "pad", "edm", "four_floor", reverb=50, chorus=20),
+    "edm": _s("edm", 0, "modal", "edm", "riff", "stabs", "pad", "edm", "four_floor", reverb=50, chorus=20,
+              lead="arp"),
     "house": _s("vamp", 1, "modal", "edm", "riff", "house_stab", "stabs", "house", "house", reverb=45,
-                chorus=20),
-    "techno": _s("vamp", 0, "modal", "edm", "riff", "stabs", "pad", "techno", "techno", reverb=45),
+                chorus=20, lead="riff"),
+    "techno": _s("vamp", 0, "modal", "edm", "riff", "stabs", "pad", "techno", "techno", reverb=45, lead="riff"),
     "drum and bass": _s("edm", 0, "modal", "edm", "riff", "pad", "stabs", "dnb", "breakbeat", reverb=40),
     "synthwave": _s("edm", 0, "authentic", "song", "pop", "synth_pulse", "pad", "synth8", "synthwave",
                     reverb=60, chorus=35),
@@ -94,6 +97,22 @@ STYLES: dict[str, Style] = {
     "lullaby": _s("folk", 0, "authentic", "ternary", "ballad", "pluck", "pad", "root", "waltz", reverb=70,
                   chorus=20, leap=0.1, intro_melody=True, pushes=False, learned_piano=True),
 }
+
+
+# Idioms a genre takes at some tempos: a cinematic cue at 120 bpm or more is an action cue (a battle, a
+# chase), driven by a string ostinato in sixteenths over a pedal and by war drums, not by held chords.
+TEMPO_IDIOMS: dict[str, tuple[int, Style]] = {
+    "cinematic": (120, replace(STYLES["cinematic"], comping="action_ostinato", comping_alt="cinematic",
+                               drums="battle", learned_piano=False)),
+}
+
+
+def style_for(genre: str, tempo_bpm: float) -> Style:
+    """The genre's style, or the idiom it takes at this tempo (cinematic at ≥ 120 bpm: the action cue)."""
+    idiom = TEMPO_IDIOMS.get(genre)
+    if idiom is not None and tempo_bpm >= idiom[0]:
+        return idiom[1]
+    return STYLES[genre]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.audio.render import Renderer
 from engine.errors import BandmateError
-from engine.evaluate import accompaniment
+from engine.evaluate import accompaniment, idioms
 from engine.evaluate.reference import REFERENCE_FILE, compute_reference, load_reference, save_reference
 from engine.evaluate.report import piano_roll, piece_table, summary_table, write_json
 from engine.evaluate.runner import Prompt, evaluate_piece, load_prompts, summarise, targets_met
@@ -18,6 +18,7 @@ from engine.partwriter import PartWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROMPTS = ROOT / "tests" / "data" / "eval_prompts.jsonl"
+IDIOM_PROMPTS = ROOT / "tests" / "data" / "idiom_prompts.jsonl"
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
 SAMPLE_RATE = 22_050  # plenty for beat tracking, half the rendering time
 
@@ -36,6 +37,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model-n", type=int, default=12,
                         help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
+    parser.add_argument("--idioms", action="store_true",
+                        help="check each genre's idiom (riffs, skank, swing…) from the MIDI against its ranges")
+    parser.add_argument("--sheets", type=Path, default=None,
+                        help="with --idioms: write a contact sheet (piano roll per part) per idiom into this folder")
+
+
+    parser.add_argument("--tune", action="store_true",
+                        help="bring-your-own-tune: transcription note F1 of synthesised folk tunes and the tune kept")
+    parser.add_argument("--tune-n", type=int, default=12, help="folk tunes to synthesise for --tune")
     parser.add_argument("--accompaniment", action="store_true",
                         help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
     parser.add_argument("--vocals", action="store_true",
@@ -104,9 +114,42 @@ def vocals_main(args: argparse.Namespace) -> int:
     return 0 if all(summary["targets"].values()) else 1
 
 
+def idioms_main(args: argparse.Namespace) -> int:
+    """Every genre's idiom measured from the MIDI per writer; 0 when each has ≥ 90 % of checks in range, else 1."""
+    path = args.prompts if args.prompts != DEFAULT_PROMPTS else IDIOM_PROMPTS
+    report: dict[str, Any] = {"prompts": str(path), "seeds": args.seeds, "writers": {}}
+    try:
+        prompts = idioms.load_idiom_prompts(path)[: args.n]
+        for name, writer in _writers(args.writers).items():
+            rows = idioms.run(prompts, args.seeds, writer)
+            print(f"\n## {name}\n\n{idioms.table_markdown(rows)}")
+            report["writers"][name] = {"pieces": rows, "share_in_range": idioms.share_in_range(rows)}
+        if args.sheets is not None:
+            for prompt in prompts:
+                title = f"{prompt.idiom}: “{prompt.text}” ({prompt.spec.tempo_bpm} bpm, seed {prompt.spec.seed})"
+                name = prompt.idiom.replace(" ", "_")
+                idioms.contact_sheet(idioms.written_score(prompt.spec), args.sheets / f"{name}.png", title)
+    except BandmateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    write_json(args.out / "idioms.json", report)
+    print(f"\nreport: {args.out / 'idioms.json'}")
+    shares = [entry["share_in_range"] for entry in report["writers"].values()]
+    return 0 if shares and min(shares) >= idioms.TARGET else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; the exit status is 0 when the rules meet every target, 1 when one is missed."""
     args = _arguments(argv)
+    if args.idioms:
+        return idioms_main(args)
+
+
+    if args.tune:
+        from engine.evaluate import tune
+
+        report = tune.run(args.soundfont, args.tune_n, args.out)
+        return 0 if all(row["met"] for row in report["transcription"]) else 1
     if args.accompaniment:
         return accompaniment_main(args)
     if args.vocals:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import EngineError
+from engine.files import publish
 
 
 class LocalMediaStore:
@@ -13,12 +14,24 @@ class LocalMediaStore:
     def __init__(self, media_dir: Path) -> None:
         self.media_dir = media_dir
 
-    def publish(self, path: Path) -> str:
-        """Already in place (written atomically); the reference is the absolute path."""
+    def prepare(self) -> None:
+        """Create the media folder."""
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+
+    def reference_of(self, path: Path) -> str:
+        """The absolute path."""
         resolved = path.resolve()
         if not resolved.is_relative_to(self.media_dir.resolve()):
             raise EngineError(f"{path} is outside the media folder {self.media_dir}")
         return str(resolved)
+
+    def publish(self, path: Path, as_path: Path | None = None) -> str:
+        """Moved into place atomically (if not already there); the reference is the absolute path."""
+        final = as_path or path
+        reference = self.reference_of(final)
+        if final != path:
+            publish(path, final)
+        return reference
 
     def local_copy(self, reference: str) -> Path:
         """The file itself."""

@@ -51,6 +51,14 @@ class S3MediaStore:
         except ClientError:
             self._call("create the bucket", self._client.create_bucket, Bucket=self.bucket)
 
+    def prepare(self) -> None:
+        """Ensure the bucket exists."""
+        self.ensure_bucket()
+
+    def reference_of(self, path: Path) -> str:
+        """`s3://bucket/key`, the key being the path under the media folder."""
+        return f"{SCHEME}{self.bucket}/{self.key_of(path)}"
+
     def key_of(self, path: Path) -> str:
         """The object key for a file under the media folder."""
         resolved, root = path.resolve(), self.settings.media_dir.resolve()
@@ -58,9 +66,9 @@ class S3MediaStore:
             raise EngineError(f"{path} is outside the media folder {self.settings.media_dir}")
         return resolved.relative_to(root).as_posix()
 
-    def publish(self, path: Path) -> str:
-        """Upload the finished file, then drop the local copy (an engine machine keeps no media)."""
-        key = self.key_of(path)
+    def publish(self, path: Path, as_path: Path | None = None) -> str:
+        """Upload the finished file (under `as_path`'s key if given), then drop the local copy (engines keep none)."""
+        key = self.key_of(as_path or path)
         self._call(f"upload {key}", self._client.upload_file, Filename=str(path), Bucket=self.bucket, Key=key)
         path.unlink(missing_ok=True)
         return f"{SCHEME}{self.bucket}/{key}"

@@ -12,8 +12,16 @@ MediaBackend = Literal["local", "s3"]
 class MediaStore(Protocol):
     """Publishes finished files for every machine and hands back local copies of them."""
 
-    def publish(self, path: Path) -> str:
-        """Make a finished local file readable everywhere; returns its reference."""
+    def prepare(self) -> None:
+        """Make the store ready to take files (the folder, the bucket); engines call it at start."""
+        ...
+
+    def reference_of(self, path: Path) -> str:
+        """The reference a file at this path under the media folder gets when it is published."""
+        ...
+
+    def publish(self, path: Path, as_path: Path | None = None) -> str:
+        """Make a finished local file readable everywhere as the file at `as_path` (default: `path`); its reference."""
         ...
 
     def local_copy(self, reference: str) -> Path:

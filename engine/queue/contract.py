@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -54,6 +55,17 @@ class JobResult(BaseModel):
         """The file of this kind, if it was made."""
         value = self.files.get(kind)
         return Path(value) if value else None
+
+    def references(self) -> set[str]:
+        """Every media reference this result holds (files and stems)."""
+        return {*self.files.values(), *self.stems.values()}
+
+    def resolved(self, local_copy: Callable[[str], Path]) -> JobResult:
+        """The same result with every reference replaced by the local file the media store hands back."""
+        return self.model_copy(update={
+            "files": {kind: str(local_copy(reference)) for kind, reference in self.files.items()},
+            "stems": {part: str(local_copy(reference)) for part, reference in self.stems.items()},
+        })  # fmt: skip
 
 
 def parse_request(data: object) -> JobRequest:

@@ -24,6 +24,7 @@ from engine.audio.stems import render_stems
 from engine.errors import BandmateError, ConfigError, EngineError, SheetError, UserError
 from engine.files import publish, remove_stale_temps
 from engine.lifeline import die_with_parent, watch_parent
+from engine.media import LocalMediaStore, MediaStore, open_media_store
 from engine.partwriter import PartWriter
 from engine.pipeline import generate, render
 from engine.queue import workspace
@@ -87,11 +88,13 @@ class Worker:
         renderer: Renderer,
         writer: PartWriter | None = None,
         owner: str | None = None,
+        media: MediaStore | None = None,
     ) -> None:
         self.settings = settings
         self.queue = queue
         self.renderer = renderer
         self.writer = writer
+        self.media = media or open_media_store(settings.media)
         self.owner = owner or worker_name()
         self._in_flight: asyncio.Future[Any] | None = None
         self.startup: Startup | None = None  # what opening this worker took, when `open_worker` made it
@@ -157,7 +160,7 @@ class Worker:
 
     async def _work(self, job: ClaimedJob, folder: Path, lost: threading.Event) -> None:
         try:
-            made = await self._make(job, folder, lost)
+            made = await self._in_thread(self._upload, await self._make(job, folder, lost))
             finish = functools.partial(self.queue.complete, job, made.result, publish=made.publish)
             if not await persist(finish, f"job {job.id}"):
                 log.warning("job %s finished after its lease was lost; another worker owns it", job.id)
@@ -176,6 +179,21 @@ class Worker:
         if await persist(functools.partial(self.queue.fail, job, message), f"job {job.id}"):
             for written in job.request.written_paths():  # nothing of a failed piece stays (we held its lease)
                 written.unlink(missing_ok=True)
+                if not isinstance(self.media, LocalMediaStore):
+                    with contextlib.suppress(BandmateError):
+                        await asyncio.to_thread(self.media.remove, self.media.reference_of(written))
+
+    def _upload(self, made: Made) -> Made:
+        """An object store gets each finished file under its final key before the fenced completion.
+
+        The local folder publishes by rename inside the completion instead (Made.publish). An upload by an
+        attempt that then loses its lease writes the same key the winner writes, so nothing is orphaned.
+        """
+        if isinstance(self.media, LocalMediaStore):
+            return made
+        for staged, final in made.staged.items():
+            self.media.publish(staged, final)
+        return Made(made.result, {})
 
     async def _heartbeat(self, job: ClaimedJob, lost: threading.Event) -> None:
         # Renews the lease while a stage runs in a thread, so a stage longer than the lease keeps the job.
@@ -241,7 +259,7 @@ class Worker:
                                       ".pdf": "sheet_pdf"}  # fmt: skip
         return Made(
             JobResult(
-                files={kinds[final.suffix]: str(final) for final in staged.values()},
+                files={kinds[final.suffix]: self._reference(final) for final in staged.values()},
                 duration_s=round(rendered.duration_s, 3),
                 timings_ms=rendered.timings_ms,
                 loudness_lufs=round(rendered.master.loudness_lufs, 2),
@@ -249,6 +267,10 @@ class Worker:
             ),
             staged,
         )
+
+    def _reference(self, final: Path) -> str:
+        # The local folder's references stay the paths jobs were always given; an object store's are s3:// URLs.
+        return str(final) if isinstance(self.media, LocalMediaStore) else self.media.reference_of(final)
 
     def _progress_reporter(self, job: ClaimedJob, lost: threading.Event) -> Callable[[str], None]:
         loop = asyncio.get_running_loop()
@@ -290,7 +312,9 @@ async def open_worker(
     with renderer:
         if warm_up:
             await warm(renderer, writer, settings.media_dir, startup)
-        worker = Worker(settings, JobQueue(database), renderer, writer)
+        media = open_media_store(settings.media)
+        await asyncio.to_thread(media.prepare)  # the folder or the bucket, ensured once at start
+        worker = Worker(settings, JobQueue(database), renderer, writer, media=media)
         await worker.sweep()
         steps = ", ".join(f"{step} {ms / 1000:.1f} s" for step, ms in startup.steps_ms.items())
         log.info("engine ready in %.1f s (%s; soundfont %s, model %s)", startup.total_ms / 1000, steps,

@@ -42,6 +42,7 @@ class GatewaySession:
     ws: web.WebSocketResponse
     compressor: Any | None  # a zlib stream when the bot asked for compress=zlib-stream
     intents: int = 0
+    shard: tuple[int, int] = (0, 1)  # [shard id, shard count] from IDENTIFY
     sequence: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -74,7 +75,7 @@ class FakeDiscord(DiscordWorld):
         self.resumes = 0
         self.allow_message_content = True  # False: the MESSAGE CONTENT intent is off in the developer portal
         self.heartbeats = 0
-        self._session_intents: dict[str, int] = {}  # session id → intents, so a dropped bot can RESUME
+        self._session_intents: dict[str, tuple[int, tuple[int, int]]] = {}  # session id → intents, shard: RESUME
         self.sessions: list[GatewaySession] = []
         self._runner: web.AppRunner | None = None
 
@@ -191,11 +192,11 @@ class FakeDiscord(DiscordWorld):
             self.heartbeats += 1
             await session.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
         elif op == OP_RESUME:
-            intents = self._session_intents.get(data["session_id"])
-            if data["token"] != self.token or intents is None:
+            known = self._session_intents.get(data["session_id"])
+            if data["token"] != self.token or known is None:
                 await session.send({"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
                 return
-            session.intents, session.sequence = intents, int(data.get("seq") or 0)
+            (session.intents, session.shard), session.sequence = known, int(data.get("seq") or 0)
             self.resumes += 1
             await session.dispatch("RESUMED", {})
             self.sessions.append(session)
@@ -209,25 +210,37 @@ class FakeDiscord(DiscordWorld):
             if session.intents & MESSAGE_CONTENT_INTENT and not self.allow_message_content:
                 await session.ws.close(code=4014, message=b"Disallowed intent(s).")
                 return
+            shard_id, shard_count = data.get("shard") or (0, 1)
+            session.shard = (int(shard_id), int(shard_count))
             session_id = secrets.token_hex(16)
-            self._session_intents[session_id] = session.intents
+            self._session_intents[session_id] = (session.intents, session.shard)
+            guilds = [{"id": str(self.guild_id), "unavailable": True}] if self._sees(session, self.guild_id) else []
             await session.dispatch("READY", {
                 "v": 10, "user": self.bot_user, "session_id": session_id,
-                "resume_gateway_url": self.gateway_url, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "resume_gateway_url": self.gateway_url, "guilds": guilds,
                 "application": {"id": str(self.application_id), "flags": 0}, "private_channels": [],
-                "relationships": [], "shard": [0, 1],
+                "relationships": [], "shard": list(session.shard),
             })  # fmt: skip
-            await session.dispatch("GUILD_CREATE", self.guild())
+            if guilds:
+                await session.dispatch("GUILD_CREATE", self.guild())
             self.sessions.append(session)
             self.notify()
 
     async def broadcast(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event to every identified bot, as its intents allow it to see it."""
+        guild_id = int(data["guild_id"]) if data.get("guild_id") else None
         for session in list(self.sessions):
+            if not self._sees(session, guild_id):
+                continue  # another shard's guild
             payload = data
             if event == "MESSAGE_CREATE" and not session.intents & MESSAGE_CONTENT_INTENT:
                 payload = _redacted(data, self.bot_user["id"])
             await session.dispatch(event, payload)
+
+    def _sees(self, session: GatewaySession, guild_id: int | None) -> bool:
+        """Whether a session's shard receives a guild's events (direct messages go to shard 0)."""
+        shard_id, shard_count = session.shard
+        return shard_id == (0 if guild_id is None else self.shard_of(guild_id, shard_count))
 
     async def _interact(
         self,

@@ -92,7 +92,8 @@ class DiscordRest:
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return _json({"url": self.world.gateway_url, "shards": 1, "session_start_limit": limit})
+        return _json({"url": self.world.gateway_url, "shards": self.world.recommended_shards,
+                      "session_start_limit": limit})
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(self.world.bot_user)

@@ -64,7 +64,12 @@ class DiscordWorld:
         self.uploads: list[str] = []  # the filename of every file ever uploaded, in order
         self.deleted: list[int] = []  # ids of messages the bot deleted
         self.base_url = ""
+        self.recommended_shards = 1  # what GET /gateway/bot advises
         self._changed = asyncio.Event()
+
+    def shard_of(self, guild_id: int, shard_count: int) -> int:
+        """The shard that receives a guild's events: Discord's (guild_id >> 22) % shard_count."""
+        return (guild_id >> 22) % shard_count
 
     @property
     def api_base(self) -> str:

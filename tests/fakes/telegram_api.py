@@ -28,7 +28,9 @@ CHAT_ACTIONS = frozenset(
     "find_location record_video_note upload_video_note".split()
 )
 # Fields whose form value is free text: never JSON-decoded, so a message "42" stays a string.
-TEXT_FIELDS = frozenset("text caption title performer callback_query_id action file_id parse_mode".split())
+TEXT_FIELDS = frozenset(
+    "text caption title performer callback_query_id action file_id parse_mode url secret_token".split()
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class FakeTelegramApi:
     unknown_methods: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (method, description) of each error answered
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    webhook: dict[str, Any] | None = None  # the last setWebhook's parameters (url, secret_token, ...)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -127,6 +130,7 @@ class FakeTelegramApi:
         self._methods: dict[str, Callable[[dict[str, Any], dict[str, Upload]], Any]] = {
             "getMe": lambda params, uploads: self.bot_user.to_api(),
             "deleteWebhook": lambda params, uploads: True,
+            "setWebhook": self._set_webhook,
             "setMyCommands": lambda params, uploads: True,
             "sendMessage": self._send_message,
             "sendAudio": lambda params, uploads: self._send_file(params, uploads, "audio"),
@@ -180,6 +184,19 @@ class FakeTelegramApi:
         message = self._new_message(chat, user, content)
         self._push_update({"message": message})
         return message
+
+    def update_saying(self, chat: FakeChat, user: FakeUser, text: str) -> dict[str, Any]:
+        """The Update Telegram would POST to a webhook when `user` writes `text` (not queued for getUpdates)."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"update_id": next(self._update_ids), "message": self._new_message(chat, user, content)}
+
+    def user_file(self, data: bytes, content_type: str, name: str = "file") -> dict[str, Any]:
+        """A file a user sends (a voice note, a MIDI document): stored for getFile, described for a message."""
+        file_id = f"user-{next(self._file_ids)}"
+        self._files[file_id] = Upload(name, content_type, data)
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data)}
 
     def user_presses(self, chat: FakeChat, user: FakeUser, message_id: int, data: str) -> str:
         """A user presses the inline button carrying `data` under a bot message; returns the query id."""
@@ -276,6 +293,12 @@ class FakeTelegramApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), wait_s)
         return self._pending_updates[: int(params.get("limit") or 100)]
+
+    def _set_webhook(self, params: dict[str, Any], uploads: dict[str, Upload]) -> bool:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = params
+        return True
 
     def _send_message(self, params: dict[str, Any], uploads: dict[str, Upload]) -> dict[str, Any]:
         text = str(params.get("text", ""))
