@@ -148,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tune:
         from engine.evaluate import tune
 
-        report = tune.run(args.soundfont, args.tune_n, args.out)
-        return 0 if all(row["met"] for row in report["transcription"]) else 1
+        heard = tune.run(args.soundfont, args.tune_n, args.out)
+        return 0 if all(row["met"] for row in heard["transcription"]) else 1
     if args.accompaniment:
         return accompaniment_main(args)
     if args.vocals:
