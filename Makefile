@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test check deps system lint bench bench-model bench-parse bench-startup evaluate clean
+.PHONY: demo test check deps system lint bench bench-model bench-parse bench-startup evaluate evaluate-mix clean
 
 demo: deps
 	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
@@ -41,6 +41,9 @@ bench-startup: deps
 
 evaluate: deps
 	$(BIN)/python -m engine.evaluate
+
+evaluate-mix: deps
+	$(BIN)/python -m engine.evaluate --mix --plots -1
 
 deps: system $(PY_STAMP)
 

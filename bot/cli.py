@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from bot import logs
 from bot.settings import Settings
 from engine.errors import BandmateError, ConfigError, UserError
+from engine.queue.contract import Extra
 
 EXIT_USER_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 OPERATOR_COMMANDS = ("run", "engine", "migrate")  # these log to stderr too (one line a record)
@@ -57,12 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     tune_help = "a tune to arrange: a recording (wav, ogg, opus, mp3, m4a, flac) or a MIDI file"
     compose.add_argument("--melody", type=Path, default=None, help=tune_help)
     compose.add_argument("--melody-track", default=None, help="the MIDI track that holds the tune (default: found)")
+    compose.add_argument("--stems", action="store_true", help="also write one MP3 per part")
+    compose.add_argument("--wav", action="store_true", help="also write the lossless WAV")
     refine = commands.add_parser("refine", help="make a new version of an earlier piece")
     refine.add_argument("id", help="a piece id from compose --json, or 'last'")
     refine.add_argument("text")
     refine.add_argument("--out", type=Path, default=Path("out"))
     refine.add_argument("--json", action="store_true")
     refine.add_argument("--sheet", action="store_true", help="also write the lead sheet (PNG and PDF)")
+    refine.add_argument("--stems", action="store_true", help="also write one MP3 per part")
+    refine.add_argument("--wav", action="store_true", help="also write the lossless WAV")
     commands.add_parser("chat", help="a conversation in this terminal")
     engine = commands.add_parser("engine", help="run the engine process")
     engine.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)  # `run` ties its child
@@ -78,14 +83,20 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
     if args.dry_run:
         oneshot.dry_run(settings, args.text, args.seed, args.json)
         return None
-    return await oneshot.compose(settings, args.text, args.seed, args.out, sheet=args.sheet, tune_file=args.melody,
-                                 tune_track=args.melody_track)
+    return await oneshot.compose(settings, args.text, args.seed, args.out, extras=_wanted(args),
+                                 tune_file=args.melody, tune_track=args.melody_track)
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     from bot import oneshot
 
-    return await oneshot.refine(settings, args.id, args.text, args.out, sheet=args.sheet)
+    return await oneshot.refine(settings, args.id, args.text, args.out, extras=_wanted(args))
+
+
+def _wanted(args: argparse.Namespace) -> frozenset[Extra]:
+    """The files besides MP3 and MIDI the command line asks for: --sheet, --stems, --wav."""
+    flags: tuple[Extra, ...] = ("sheet", "stems", "wav")
+    return frozenset(flag for flag in flags if getattr(args, flag))
 
 
 async def _engine(settings: Settings, parent_pid: int | None = None) -> None:

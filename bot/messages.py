@@ -11,7 +11,8 @@ from engine.errors import BandmateError
 from engine.queue.contract import Extra
 
 Command = Literal[
-    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "lyrics", "sheet"
+    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "lyrics", "sheet",
+    "stems", "wav",
 ]
 COSTLY: frozenset[Command | None] = frozenset({"compose", "refine", "variation", None})
 """What makes a new piece (None: a plain message, a refinement): rate-limited per user and per server."""
@@ -64,9 +65,7 @@ class Request:
     reply_to_message_id: str | None = None
     composition_id: int | None = None  # set by buttons that carry the version they sit under
     seed: int | None = None  # an explicit seed (CLI --seed, Discord's seed option)
-    extras: frozenset[Extra] = frozenset()  # files the engine makes only when asked (CLI --sheet)
-
-
+    extras: frozenset[Extra] = frozenset()  # files the engine makes only when asked (CLI --sheet, --stems, --wav)
     tune_file: Path | None = None  # a tune the user brought (audio or MIDI), already on this machine
     tune_track: str | None = None  # the MIDI track that holds the tune, when the user names it
 

@@ -74,10 +74,10 @@ def dry_run(settings: Settings, text: str, seed: int | None, as_json: bool) -> N
 
 
 async def compose(
-    settings: Settings, text: str, seed: int | None, out: Path, *, sheet: bool = False,
+    settings: Settings, text: str, seed: int | None, out: Path, *, extras: frozenset[Extra] = frozenset(),
     tune_file: Path | None = None, tune_track: str | None = None,
 ) -> dict[str, Any]:
-    """Compose a new piece into `out` (with its lead sheet if asked, around a brought tune if given)."""
+    """Compose a new piece into `out` (with the extra files asked for, around a brought tune if given)."""
     from bot.tune_input import DEFAULT_STYLE
     from bot.understanding import understand
 
@@ -86,13 +86,15 @@ async def compose(
     understand(words, seed=seed or 0, encoder=encoder, max_chars=settings.max_prompt_chars)  # mistakes end here
     settings.engine()  # no SoundFont: refuse now, not after the job is queued
     _check_out(out)
-    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=_extras(sheet), tune_file=tune_file,
+    request = Request(CLI_ORIGIN, "compose", text, seed=seed, extras=extras, tune_file=tune_file,
                       tune_track=tune_track)  # fmt: skip
     return await _make(settings, request, out, encoder)
 
 
-async def refine(settings: Settings, piece: str, text: str, out: Path, *, sheet: bool = False) -> dict[str, Any]:
-    """Make the next version of piece `piece` (an id or 'last') into `out`, with its lead sheet if asked."""
+async def refine(
+    settings: Settings, piece: str, text: str, out: Path, *, extras: frozenset[Extra] = frozenset()
+) -> dict[str, Any]:
+    """Make the next version of piece `piece` (an id or 'last') into `out`, with the extra files asked for."""
     from engine.queue.db import sqlite_file
 
     if piece != "last" and not piece.isdigit():
@@ -103,7 +105,7 @@ async def refine(settings: Settings, piece: str, text: str, out: Path, *, sheet:
     if database is not None and not database.exists():
         raise UserError(NOTHING_YET)  # and do not create the database just to say so
     request = Request(CLI_ORIGIN, "refine", text, composition_id=None if piece == "last" else int(piece),
-                      extras=_extras(sheet))  # fmt: skip
+                      extras=extras)  # fmt: skip
     return await _make(settings, request, out, _encoder(settings))
 
 
@@ -137,10 +139,14 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
         taken = await asyncio.to_thread(lambda: any(out.glob(f"{name}.*")))
         if taken:  # versions count per piece: another piece's v1 keeps its file
             name = f"{job.request.name}-{composition.piece_id}-v{composition.version}"
-        files = {
+        kinds = ("mp3", "midi", "sheet", "sheet_pdf", *(("wav",) if "wav" in request.extras else ()))
+        files: dict[str, Any] = {
             kind: str(_copy_out(path, out / f"{name}{path.suffix}"))
-            for kind in ("mp3", "midi", "sheet", "sheet_pdf") if (path := outcome.path(kind)) is not None
+            for kind in kinds if (path := outcome.path(kind)) is not None
         }  # fmt: skip
+        if "stems" in request.extras:  # part name → its audio, in a folder beside the MP3
+            files["stems"] = {part: str(_copy_out(Path(source), out / f"{name}-stems" / Path(source).name))
+                              for part, source in outcome.stems.items()}  # fmt: skip
         if "sheet" in request.extras and "sheet" not in files:
             raise BandmateError("the lead sheet could not be engraved (is LilyPond installed?)")
         # Only now has the user got the files: a failed copy above leaves the piece undelivered.
@@ -148,11 +154,6 @@ async def _make(settings: Settings, request: Request, out: Path, encoder: TextEn
             await runtime.store.mark_delivered(reply.composition_id, None)
         total_ms = (time.perf_counter() - started) * 1000 - startup_ms
         return _result(composition, outcome, files, total_ms, startup_ms)
-
-
-def _extras(sheet: bool) -> frozenset[Extra]:
-    """The files besides MP3 and MIDI the command line asks the engine for."""
-    return frozenset({"sheet"}) if sheet else frozenset()
 
 
 def _copy_out(source: Path, target: Path) -> Path:
@@ -170,7 +171,7 @@ def _copy_out(source: Path, target: Path) -> Path:
 
 
 def _result(
-    composition: Composition, outcome: JobResult, files: dict[str, str], total_ms: float, startup_ms: float
+    composition: Composition, outcome: JobResult, files: dict[str, Any], total_ms: float, startup_ms: float
 ) -> dict[str, Any]:
     from engine.spec import build_spec
 

@@ -20,6 +20,7 @@ from bot.tune_input import DEFAULT_NOTE, DEFAULT_STYLE, TuneReader
 from bot.understanding import TextEncoder, Understanding, examples, refine, understand
 from bot.understanding.voice_words import lyrics_sheet, sung_lines, too_long
 from engine.errors import SheetError, UserError
+from engine.queue.contract import Extra, FileKind
 from engine.sheet import piece_sheet
 from engine.spec import MusicSpec, build_spec
 
@@ -30,6 +31,8 @@ HELP = """I compose original music from plain words.
 • reply to a piece with a change — "make it faster", "add strings", "no drums", "in A minor", "go back to v2"
 • /variation — another take on the same idea · /undo — back to the previous version
 • /history — the versions of this piece · the MIDI button or /midi — the MIDI file
+• /wav — lossless audio · /stems — one MP3 per part, zipped
+• mix changes keep the notes — "more reverb", "louder drums", "wider", "mono", "warmer", "lo-fi"
 • sing: "folk ballad lyrics: walking down the road" · "with vocals", "instrumental", "male voice" ·
   /lyrics — the words · /sheet — the lead sheet (tune, chords, words)
 • /jam start lofi in F 85bpm — build one piece together; then reply to the mix or /jam add a walking bass \
@@ -144,7 +147,7 @@ class Bandmate:
             f"Didn't catch: {', '.join(understanding.ignored)}" if understanding.ignored else "",
         )))  # fmt: skip
         new = NewVersion("compose", understood.text, understanding.spec, notes, None, turn.request.message_id,
-                         turn.request.message_id, extras=turn.request.extras)  # fmt: skip
+                         turn.request.message_id, extras=_extras(turn.request))  # fmt: skip
         composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=understood.parse_ms)
         return self._queued_reply(composition, (*notes, sung_lines(understanding.spec)))
 
@@ -203,6 +206,37 @@ class Bandmate:
         if png is None:
             return Reply(f"v{target.version} is still being composed; ask for the sheet when it is here.")
         return Reply(f"Lead sheet of v{target.version}: {target.summary}", composition_id=target.id, file=png)
+
+    async def _wav(self, turn: Turn) -> Reply:
+        return await self._file(await self._required_target(turn), "wav", "lossless WAV")
+
+    async def _stems(self, turn: Turn) -> Reply:
+        target = await self._required_target(turn)
+        job = await self.store.job_of(target)
+        if job is not None and job.outcome is not None and job.outcome.path("stems") is not None:
+            return await self._file(target, "stems", "stems (one MP3 per part)")
+        # The same spec renders the same audio, so the stems come with a new version of the same piece.
+        await self._check_rate(turn.author)
+        note = f"stems of v{target.version}"
+        new = NewVersion("stems", turn.request.text or "stems", build_spec(target.spec), (note,), target,
+                         turn.request.message_id, turn.request.message_id,
+                         extras=frozenset({"stems", "wav"}))  # fmt: skip
+        composition = await self.store.add_version(turn.conversation, turn.author, new)
+        return self._queued_reply(composition, (note,))
+
+    async def _file(self, target: Composition, kind: FileKind, what: str) -> Reply:
+        """A file every piece has (the WAV) or this version was made with (stems), posted on request."""
+        job = await self.store.job_of(target)
+        if job is not None and job.status == "failed":
+            return Reply(f"v{target.version} could not be made, so it has no {what}.")
+        outcome = await local_outcome(self.store.media, job)
+        if outcome is None:
+            return Reply(f"v{target.version} is still being made; ask again when it is posted.")
+        path = outcome.path(kind)
+        if path is None or not path.is_file():
+            return Reply(f"v{target.version} was made without a {what}; /compose a new piece to get one.")
+        return Reply(f"{what[:1].upper()}{what[1:]} of v{target.version}: {target.summary}",
+                     composition_id=target.id, file=path)  # fmt: skip
 
     # --- shared steps -------------------------------------------------------------------------------
 
@@ -272,7 +306,7 @@ class Bandmate:
         assert change.spec is not None
         kind: CompositionKind = "variation" if change.action == "variation" else "refine"
         new = NewVersion(kind, text, change.spec, change.changes, target, turn.request.message_id,
-                         turn.request.message_id, extras=turn.request.extras)  # fmt: skip
+                         turn.request.message_id, extras=_extras(turn.request))  # fmt: skip
         composition = await self.store.add_version(turn.conversation, turn.author, new, parse_ms=parse_ms)
         sung = sung_lines(change.spec) if any("lyrics" in note for note in change.changes) else ""
         return self._queued_reply(composition, (*change.changes, sung))
@@ -318,8 +352,15 @@ COMMANDS: dict[Command | None, Handler] = {
     "midi": Bandmate._midi,
     "lyrics": Bandmate._lyrics,
     "sheet": Bandmate._sheet,
+    "wav": Bandmate._wav,
+    "stems": Bandmate._stems,
     "jam": Bandmate._jam,
 }
+
+
+def _extras(request: Request) -> frozenset[Extra]:
+    """Every piece comes with its lossless WAV (so /wav answers at once), and what else was asked for."""
+    return frozenset({"wav"}) | request.extras
 
 
 def _sheet_beside(spec: MusicSpec, sheet: Path | None, midi: Path | None) -> Path | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -93,6 +93,46 @@ class SectionSpec(BaseModel):
     transpose: int = Field(0, ge=-12, le=12)  # semitones: a key change for this section
 
 
+MixCharacter = Literal["clean", "lofi", "radio", "telephone"]
+MIX_LEVEL_KEYS = ("melody", "chords", "bass", "pad", "counter", "drums", "vocals")
+
+
+def _known_levels(levels: dict[str, int]) -> dict[str, int]:
+    unknown = sorted(set(levels) - set(MIX_LEVEL_KEYS))
+    if unknown:
+        raise ValueError(f"unknown mix level {unknown[0]!r}")
+    return levels
+
+
+class MixSpec(BaseModel):
+    """How the piece is mixed, in steps a reply can move; changing it never changes the notes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reverb: int = Field(0, ge=-3, le=3)  # "more reverb" +1, "drier" −1
+    width: int = Field(0, ge=-3, le=2)  # "wider" +1, "narrower" −1
+    mono: bool = False
+    tone: int = Field(0, ge=-3, le=3)  # "brighter" +1, "darker"/"warmer" −1
+    punch: int = Field(0, ge=0, le=3)
+    character: MixCharacter = "clean"  # "lo-fi"/"vintage"/"vinyl", "radio", "telephone"
+    # Level steps per role (or "vocals"): "louder drums" {"drums": 1}, "quieter bass" {"bass": -1}.
+    levels: Annotated[dict[str, Annotated[int, Field(ge=-4, le=4)]], AfterValidator(_known_levels)] = {}
+
+    def changes(self) -> list[str]:
+        """What differs from the default mix, in the words the chat shows: 'reverb ↑', 'drums ↑'."""
+        def arrow(steps: int) -> str:
+            return ("↑" if steps > 0 else "↓") * min(abs(steps), 3)
+
+        notes = [f"reverb {arrow(self.reverb)}"] if self.reverb else []
+        notes += [f"width {arrow(self.width)}"] if self.width else []
+        notes += ["mono"] if self.mono else []
+        notes += [f"{'brighter' if self.tone > 0 else 'darker'} {arrow(self.tone)}"] if self.tone else []
+        notes += [f"punch {arrow(self.punch)}"] if self.punch else []
+        notes += [self.character] if self.character != "clean" else []
+        notes += [f"{key} {arrow(steps)}" for key, steps in sorted(self.levels.items()) if steps]
+        return notes
+
+
 class MusicSpec(BaseModel):
     """What to compose: style, feel, harmony frame, instrumentation, length and seed."""
 
@@ -123,6 +163,7 @@ class MusicSpec(BaseModel):
     form: tuple[SectionSpec, ...] = ()  # explicit sections; empty: the composer sizes a form to duration_s
     tune: Tune | None = None  # a melody the user brought (hummed, played or a MIDI file)
     sectioned: bool = False  # each section is written on its own: editing one leaves the others note for note
+    mix: MixSpec = MixSpec()  # read only by the mixer: a mix change leaves the MIDI byte-identical
 
     @model_validator(mode="after")
     def _one_part_per_instrument(self) -> MusicSpec:

@@ -173,3 +173,17 @@ def test_compose_with_a_broken_melody_file_says_so_in_one_line(settings: Setting
     assert done.returncode == 2
     assert "couldn't read voice.ogg" in json.loads(done.stdout)["error"]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_stems_wav_and_a_mix_change_that_keeps_the_midi(settings: Settings, tmp_path: Path) -> None:
+    first = _compose(settings, tmp_path, "synthwave night drive, 6 seconds", "--seed", "4", "--stems", "--wav")
+    files = first["files"]
+    wav = AudioSegment.from_wav(files["wav"])
+    assert wav.channels == 2 and abs(wav.duration_seconds - first["spec"]["duration_s"]) < 0.1
+    assert set(files["stems"]) == {*first["spec"]["instruments"], "drums", "effects"}
+    assert all(Path(path).is_file() and Path(path).parent.name.endswith("-stems") for path in files["stems"].values())
+    done = run_cli(["refine", "last", "more reverb", "--json", "--out", str(tmp_path / "out")], settings, tmp_path)
+    assert done.returncode == 0, done.stderr
+    wetter = json.loads(done.stdout)
+    assert wetter["spec"]["mix"]["reverb"] == 1 and "stems" not in wetter["files"] and "wav" not in wetter["files"]
+    assert Path(wetter["files"]["midi"]).read_bytes() == Path(files["midi"]).read_bytes()

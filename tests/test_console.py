@@ -72,3 +72,17 @@ def test_bandmate_chat_survives_a_breaking_line_and_undecodable_bytes(settings: 
     assert "no piece here yet" in out.split(SORRY, 1)[1]
     log = (Path(settings.database_url.split("///", 1)[1]).parent / "bandmate.log").read_text()
     assert "ZeroDivisionError: a bug the tests put there" in log and "Traceback" in log
+
+
+async def test_a_second_console_run_on_the_same_database_makes_a_new_piece(runtime: Runtime) -> None:
+    # Message ids spot a platform sending the same message twice; a new run must not look like a repeat.
+    replies = []
+    for run in range(2):
+        out = io.StringIO()
+        console = ConsoleAdapter(runtime.service, stdin=io.StringIO(f"/compose lofi beat number {run}\n"), stdout=out)
+        await console.start()
+        await asyncio.wait_for(console.input_ended.wait(), timeout=30)
+        replies.append(out.getvalue())
+    assert "beat number 0" in replies[0].lower() and "beat number 1" in replies[1].lower()
+    history = await runtime.service.handle(Request(console.origin, "history"))
+    assert "number 1" in history.text.lower() and "number 0" not in history.text.lower()  # v1 of its own piece

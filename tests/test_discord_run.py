@@ -43,7 +43,7 @@ async def test_bandmate_run_starts_the_discord_adapter(settings: Settings, fake:
         output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     log = output.decode(errors="replace")
     assert process.returncode == 0, log[-2000:]
-    assert "connected to Discord" in log and "synced 8 slash commands" in log
+    assert "connected to Discord" in log and "synced 10 slash commands" in log
     assert fake.token not in log
 
 

@@ -148,7 +148,8 @@ async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worke
     with zipfile.ZipFile(final.stems_path) as archive:
         names = archive.namelist()
     spec = MusicSpec.model_validate((await runtime.store.get(final.composition_id)).spec)  # type: ignore[union-attr]
-    assert len(names) == len(spec.parts) + (1 if spec.drums else 0)
+    assert len(names) == len(spec.parts) + (1 if spec.drums else 0) + 1  # + the reverb/delay return
+    assert any(name.endswith("-effects.mp3") for name in names)
     assert all(name.endswith(".mp3") for name in names)
     assert await _open_jam(runtime) is None  # ended
 

@@ -111,3 +111,11 @@ def test_global_changes_go_through_the_refinement_understanding() -> None:
 def test_state_survives_a_database_round_trip() -> None:
     state, _ = _apply(_state(), "add a walking bass")
     assert JamState.from_json(*state.to_json()) == state
+
+
+def test_a_mix_change_in_a_jam_keeps_every_part_and_names_its_author() -> None:
+    before = _state()
+    after, changes = _apply(before, "more reverb and louder drums")
+    assert after.spec.mix.reverb == 1 and after.spec.mix.levels == {"drums": 1}
+    assert after.spec.parts == before.spec.parts and after.spec.form == before.spec.form
+    assert changes == ("reverb ↑ (Lee)", "drums ↑ (Lee)")

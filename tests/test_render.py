@@ -101,3 +101,14 @@ def test_mp3_decodes_with_tags_and_length(renderer: Renderer, tmp_path: Path) ->
     assert "artist          : Bandmate" in probe and "seed 7" in probe
     assert [p.name for p in tmp_path.iterdir()] == ["piece.mp3"]  # no temp file left behind
 
+
+def test_true_peak_finds_the_peak_between_samples() -> None:
+    from scipy.signal import resample_poly
+
+    times = np.arange(RATE) / RATE
+    # A tone at a quarter of the rate, phased so every sample misses the crest by 45°: 3 dB between samples.
+    tone = (0.5 * np.sin(2 * np.pi * RATE / 4 * times + np.pi / 4)).astype(np.float32)
+    stereo = np.stack([tone, tone * 0.5], axis=1)
+    reference = 20 * np.log10(np.max(np.abs(resample_poly(stereo, 4, 1, axis=0))))
+    assert true_peak_db(stereo) == pytest.approx(reference, abs=0.1)
+    assert true_peak_db(stereo) > 20 * np.log10(np.max(np.abs(stereo))) + 2.5

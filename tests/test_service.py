@@ -218,3 +218,24 @@ async def test_status_lines_never_go_back_and_finish_once_after_the_post(runtime
     finished = [update.step.text() for update in sink.progress_updates if status in update.statuses]
     assert finished == [*shown, "✅ Done"], "finished exactly once, by one of the two loops"
     assert len(sink.deliveries) == 1 and sink.deliveries[0].statuses == (status,)
+
+
+async def test_wav_at_once_and_stems_as_a_new_version(runtime: Runtime, engine_worker: Worker) -> None:
+    sink = RecordingSink()
+    early = await runtime.service.handle(Request(origin(), "wav"))
+    assert early.file is None and "no piece" in early.text.lower()
+    compose = Request(origin(), "compose", "house groove, 6 seconds", message_id="a", seed=2)
+    first = await runtime.service.handle(compose)
+    assert first.job_id is not None
+    await _deliver_all(runtime, sink, 1)
+    wav = await runtime.service.handle(Request(origin(), "wav"))
+    assert wav.file is not None and wav.file.suffix == ".wav" and wav.text.startswith("Lossless WAV of v1")
+    stems = await runtime.service.handle(Request(origin(), "stems", message_id="b"))
+    assert stems.job_id is not None and "stems of v1" in stems.text
+    await _deliver_all(runtime, sink, 2)
+    v2 = sink.deliveries[1]
+    assert v2.stems_path is not None and v2.stems_path.suffix == ".zip"
+    assert v2.midi_path is not None and sink.deliveries[0].midi_path is not None
+    assert v2.midi_path.read_bytes() == sink.deliveries[0].midi_path.read_bytes()
+    again = await runtime.service.handle(Request(origin(), "stems"))
+    assert again.file == v2.stems_path  # the latest version has them: no new render

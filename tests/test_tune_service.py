@@ -24,10 +24,10 @@ def _recording(tmp_path: Path) -> Path:
 
 
 def test_the_console_tune_command_carries_the_file_and_the_style() -> None:
-    request = parse_line("/tune '~/my tunes/hum.ogg' bossa nova", origin(), 3)
+    request = parse_line("/tune '~/my tunes/hum.ogg' bossa nova", origin(), "3")
     assert request is not None and request.command == "compose" and request.text == "bossa nova"
     assert request.tune_file == Path("~/my tunes/hum.ogg").expanduser()
-    bare = parse_line("/tune", origin(), 4)
+    bare = parse_line("/tune", origin(), "4")
     assert bare is not None and bare.command == "help"
 
 

@@ -74,6 +74,7 @@ NOTE_WORDS = {
     "valence": ("mood",), "arousal": ("mood", "energy"), "energy": ("energy", "mood", "genre"),
     "seed": ("variation",), "lyrics": ("lyrics",), "vocals": ("vocals",), "voice": ("voice",),
     "vocal_shift": ("voice",), "language": ("lyrics",),
+    "mix": ("↑", "↓", "mono", "stereo", "brighter", "warmer", "lo-fi", "radio", "telephone", "clean"),
 }  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import secrets
 import shlex
 import sys
 from pathlib import Path
@@ -18,12 +19,12 @@ log = logging.getLogger("bandmate.console")
 SORRY = "Sorry, that went wrong on my side (the details are in the log). Try again, or /help."
 COMMANDS: dict[str, Command] = {
     "compose": "compose", "refine": "refine", "undo": "undo", "history": "history", "help": "help",
-    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam",
+    "start": "help", "variation": "variation", "midi": "midi", "jam": "jam", "stems": "stems", "wav": "wav",
     "lyrics": "lyrics", "sheet": "sheet",
 }  # fmt: skip
 
 
-def parse_line(line: str, origin: Origin, number: int) -> Request | None:
+def parse_line(line: str, origin: Origin, key: str) -> Request | None:
     """A console line as a Request: '/command text' or plain text (a refinement of the last piece)."""
     text = line.strip()
     if not text:
@@ -31,24 +32,24 @@ def parse_line(line: str, origin: Origin, number: int) -> Request | None:
     if text.startswith("/"):
         word, _, rest = text[1:].partition(" ")
         if word.lower() == "tune":
-            return tune_request(rest, origin, number)
+            return tune_request(rest, origin, key)
         command = COMMANDS.get(word.lower())
         if command is None:
-            return Request(origin, "help", "", message_id=f"console:{number}")
-        return Request(origin, command, rest.strip(), message_id=f"console:{number}")
-    return Request(origin, None, text, message_id=f"console:{number}")
+            return Request(origin, "help", "", message_id=f"console:{key}")
+        return Request(origin, command, rest.strip(), message_id=f"console:{key}")
+    return Request(origin, None, text, message_id=f"console:{key}")
 
 
-def tune_request(rest: str, origin: Origin, number: int) -> Request:
+def tune_request(rest: str, origin: Origin, key: str) -> Request:
     """'/tune PATH [style words]': arrange the tune in a file (quote a path with spaces)."""
     try:
         words = shlex.split(rest)
     except ValueError:
         words = rest.split()
     if not words:
-        return Request(origin, "help", "", message_id=f"console:{number}")
+        return Request(origin, "help", "", message_id=f"console:{key}")
     path = Path(words[0]).expanduser()
-    return Request(origin, "compose", " ".join(words[1:]), message_id=f"console:{number}", tune_file=path)
+    return Request(origin, "compose", " ".join(words[1:]), message_id=f"console:{key}", tune_file=path)
 
 
 class ConsoleAdapter:
@@ -70,6 +71,7 @@ class ConsoleAdapter:
         self.stdout = stdout or sys.stdout
         self.origin = Origin(platform=self.platform, chat_id=session, user_id=user.lower(), user_name=user)
         self.input_ended = asyncio.Event()
+        self._session = secrets.token_hex(4)  # this run's prefix for message ids
         self.outstanding: set[int] = set()
         self.drained = asyncio.Event()  # set whenever no asked-for piece is still on its way
         self.drained.set()
@@ -123,7 +125,8 @@ class ConsoleAdapter:
             self.origin = Origin(self.platform, self.origin.chat_id, name.lower(), name)
             self._print(f"(now speaking as {name})")
             return
-        request = parse_line(line, self.origin, number)
+        # Message ids are kept to spot a repeated message, so they must not repeat across runs on one database.
+        request = parse_line(line, self.origin, f"{self._session}:{number}")
         if request is None:
             return
         reply = await self.service.handle(request)

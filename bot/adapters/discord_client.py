@@ -148,7 +148,7 @@ class BandmateClient(discord.AutoShardedClient):
 def command_tree(
     client: discord.Client, handlers: Handlers, prompt_max_chars: int
 ) -> app_commands.CommandTree[discord.Client]:
-    """The slash commands: /compose, /history, /undo, /lyrics, /sheet, /help, /jam, /channels (text capped)."""
+    """The slash commands: /compose, /history, /undo, /lyrics, /sheet, /wav, /stems, /help, /jam, /channels."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
     # The text options declare the core's limit, so Discord refuses longer text in its own box.
@@ -184,6 +184,14 @@ def command_tree(
     @tree.command(name="sheet", description="The lead sheet of the piece: tune, chords and words")
     async def sheet(interaction: discord.Interaction) -> None:
         await handlers.on_command(interaction, "sheet")
+
+    @tree.command(name="wav", description="The piece in this channel as lossless WAV")
+    async def wav(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, "wav")
+
+    @tree.command(name="stems", description="One MP3 per part of the piece in this channel, zipped")
+    async def stems(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, "stems")
 
     @tree.command(name="help", description="What Bandmate can do, with examples")
     async def help_(interaction: discord.Interaction) -> None:

@@ -26,6 +26,8 @@ COMMANDS: dict[str, Command] = {
     "undo": "undo",
     "variation": "variation",
     "midi": "midi",
+    "stems": "stems",
+    "wav": "wav",
     "jam": "jam",
     "lyrics": "lyrics",
     "sheet": "sheet",
@@ -38,6 +40,8 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("midi", "The MIDI file of the latest piece"),
     ("lyrics", "The words of the latest piece"),
     ("sheet", "The lead sheet: tune, chords and words"),
+    ("stems", "One MP3 per part of the latest piece, zipped"),
+    ("wav", "The latest piece as lossless WAV"),
     ("jam", "Build one piece together: /jam start lofi in F 85bpm"),
     ("help", "What I can do, with examples"),
 )

@@ -15,7 +15,7 @@ __all__ = [
     "JamParticipant", "Job", "Piece", "StatusMessage", "User",
 ]
 
-CompositionKind = Literal["compose", "refine", "variation", "undo", "goto", "jam", "vote"]
+CompositionKind = Literal["compose", "refine", "variation", "undo", "goto", "jam", "vote", "stems"]
 """How a version came about: a new piece, a change, another take, back to an earlier one, a jam mix or vote take."""
 
 

@@ -15,6 +15,7 @@ from bot.understanding.front import SIZE_FACTOR, Parsed, duration_label, encoder
 from bot.understanding.guidance import change_not_understood, no_change_named
 from bot.understanding.instrument_words import resolve
 from bot.understanding.lexicon import CHATTER
+from bot.understanding.mix_words import read_mix
 from bot.understanding.moods import MOODS, Mood
 from bot.understanding.request import (
     DENSITY_STEP,
@@ -67,8 +68,14 @@ def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | 
         return Refinement("goto", None, (f"back to v{version}",), version=version)
     if "undo" in reading.actions:
         return Refinement("undo", None, ("back to the previous version",))
-    changes: dict[str, Any] = {}
-    notes: list[str] = []
+    mixing = read_mix(text, spec)  # mix words first: "louder drums" is a level, not more energy
+    if mixing.only_mix:
+        return Refinement("update", spec.replace(mix=mixing.mix), mixing.notes)
+    if mixing.notes:
+        parsed = parse(mixing.rest, max_chars=max_chars, versions=True)
+        reading = parsed.reading
+    changes: dict[str, Any] = {"mix": mixing.mix} if mixing.notes else {}
+    notes: list[str] = list(mixing.notes)
     _apply_genre(spec, parsed, changes, notes)
     _apply_mood(spec, parsed, changes, notes)
     _apply_tempo(spec, parsed, changes, notes)

@@ -1,8 +1,9 @@
-"""Float audio → tagged MP3 (ffmpeg fed through a pipe), written all-or-nothing."""
+"""Float audio → tagged MP3 (ffmpeg fed through a pipe) or 16-bit WAV, each written all-or-nothing."""
 
 from __future__ import annotations
 
 import subprocess
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +57,13 @@ def _run_ffmpeg(command: list[str], pcm: bytes, target: Path) -> None:
     if done.returncode != 0:
         reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         raise EncodeError(f"ffmpeg could not write {target.name}: {reason[0]}")
+
+
+def write_wav(audio: np.ndarray, sample_rate: int, target: Path) -> Path:
+    """Write stereo float audio as a 16-bit PCM WAV (lossless delivery) at `target`; returns the path."""
+    with atomic_path(target) as temp, wave.open(str(temp), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(sample_rate)
+        handle.writeframes(to_pcm16(audio))
+    return target

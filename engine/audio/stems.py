@@ -1,43 +1,47 @@
-"""Per-part stems: each track rendered alone at the mix's gain, as MP3s in one zip."""
+"""Per-part stems: the mixer's processed stems as MP3s beside the piece, and zipped for chats."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from engine.audio.encode import write_mp3
-from engine.audio.render import Renderer
 from engine.files import atomic_path
-from engine.midi import score_to_midi
-from engine.score import Score
+
+_STEM_PEAK = 0.89  # ≈ −1 dBFS: a stem alone may peak where the limited master did not
 
 
-def _stem_name(index: int, name: str) -> str:
+def stem_file_name(index: int, name: str) -> str:
+    """'01-synth-lead.mp3': the order of the mix, then the part's name, safe on every file system."""
     return f"{index + 1:02d}-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.mp3"
 
 
-def render_stems(score: Score, renderer: Renderer, target: Path, *, gain_db: float, bitrate: str = "192k") -> Path:
-    """Render every track of `score` solo and zip the MP3s to `target` (all-or-nothing)."""
-    gain = np.float32(10 ** (gain_db / 20))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(dir=target.parent) as folder,  # beside the zip: the attempt's own folder
-        atomic_path(target) as temp,
-        zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive,
-    ):
-        for index, track in enumerate(score.tracks):
-            solo = dataclasses.replace(score, tracks=[track])
-            audio = renderer.render(score_to_midi(solo), length_s=score.duration_s) * gain
-            peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-            if peak > 0.89:  # a stem alone may peak where the compressed mix did not
-                audio *= np.float32(0.89 / peak)
-            name = _stem_name(index, track.name)
-            tags = {"title": track.name, "artist": "Bandmate"}
-            archive.write(write_mp3(audio, renderer.sample_rate, Path(folder) / name, tags=tags, bitrate=bitrate),
-                          arcname=name)  # fmt: skip
+def write_stems(
+    stems: Mapping[str, np.ndarray], sample_rate: int, folder: Path, *, gain_db: float, bitrate: str = "192k"
+) -> dict[str, Path]:
+    """Write every stem as an MP3 in `folder` at the master's gain; returns part name → path.
+
+    One trim for all stems (never one per stem), so that the stems still add up to the mix.
+    """
+    gain = float(10 ** (gain_db / 20))
+    peak = max((float(np.max(np.abs(audio))) for audio in stems.values() if audio.size), default=0.0)
+    if peak * gain > _STEM_PEAK:
+        gain = _STEM_PEAK / peak
+    paths: dict[str, Path] = {}
+    for index, (name, audio) in enumerate(stems.items()):
+        tags = {"title": name, "artist": "Bandmate"}
+        paths[name] = write_mp3(audio * np.float32(gain), sample_rate, folder / stem_file_name(index, name),
+                                tags=tags, bitrate=bitrate)  # fmt: skip
+    return paths
+
+
+def zip_stems(paths: Mapping[str, Path], target: Path) -> Path:
+    """Zip the stem files into `target` (all-or-nothing); returns the path."""
+    with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
+        for path in paths.values():
+            archive.write(path, arcname=path.name)
     return target

@@ -1,4 +1,4 @@
-"""`python -m engine.evaluate [--accompaniment | --vocals]`: make the fixed set, measure it, print the tables."""
+"""`python -m engine.evaluate [--accompaniment | --vocals | --mix | --idioms | --tune]`: make, measure, print tables."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.machine import describe
 from engine.audio.render import Renderer
 from engine.errors import BandmateError
-from engine.evaluate import accompaniment, idioms
+from engine.evaluate import accompaniment, idioms, mix_run
 from engine.evaluate.reference import REFERENCE_FILE, compute_reference, load_reference, save_reference
 from engine.evaluate.report import piano_roll, piece_table, summary_table, write_json
 from engine.evaluate.runner import Prompt, evaluate_piece, load_prompts, summarise, targets_met
 from engine.partwriter import PartWriter
+from engine.settings import find_soundfont
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROMPTS = ROOT / "tests" / "data" / "eval_prompts.jsonl"
@@ -50,6 +52,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
     parser.add_argument("--vocals", action="store_true",
                         help="sing the fixed lyric set (tests/data/eval_lyrics.jsonl) and measure pitch, timing, words")
+
+
+    parser.add_argument("--mix", action="store_true",
+                        help="judge the mix: stereo, mono fold-down, loudness, peaks, balance, lead (FluidR3)")
     return parser.parse_args(argv)
 
 
@@ -138,13 +144,38 @@ def idioms_main(args: argparse.Namespace) -> int:
     return 0 if shares and min(shares) >= idioms.TARGET else 1
 
 
+def mix_main(args: argparse.Namespace) -> int:
+    """The mix over every prompt and seed; the exit status is 0 when every piece meets every target."""
+    soundfont = find_soundfont(None if args.soundfont == DEFAULT_SOUNDFONT else args.soundfont)
+    if soundfont is None:
+        print("error: no SoundFont found", file=sys.stderr)
+        return 2
+    prompts = with_seeds(load_prompts(args.prompts)[: args.n], args.seeds)
+    folder = args.out / "mix"
+    rows = []
+    with Renderer(soundfont, 44_100) as renderer:
+        for index, prompt in enumerate(prompts):
+            rows.append(mix_run.mix_piece(prompt, renderer, folder, sheet=index < args.plots or args.plots < 0))
+            row = rows[-1]
+            missed = [check for check, ok in row["checks"].items() if not ok]
+            print(f"{row['id']:8} {row['genre']:14} r={row['correlation']:+.2f} loss {row['mono_loss_db']:4.1f} dB "
+                  f"{row['lufs']:6.1f} LUFS {row['true_peak_db']:5.1f} dBTP LRA {row['lra_lu']:4.1f} "
+                  f"lead {row['lead_ratio_lu']} curve ±{row['curve_deviation_db']}"
+                  + (f"  MISSED {', '.join(missed)}" if missed else ""), flush=True)  # fmt: skip
+    result = mix_run.summary(rows)
+    print(f"\nSoundFont {soundfont.name}; machine: {describe()}\n")
+    print(mix_run.genre_table(rows) + "\n")
+    print(mix_run.summary_lines(result))
+    write_json(folder / "mix_report.json", {"summary": result, "pieces": rows})
+    print(f"\nreport: {folder / 'mix_report.json'}; contact sheets: {folder}/<id>.png")
+    return 0 if all(all(row["checks"].values()) for row in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; the exit status is 0 when the rules meet every target, 1 when one is missed."""
     args = _arguments(argv)
     if args.idioms:
         return idioms_main(args)
-
-
     if args.tune:
         from engine.evaluate import tune
 
@@ -154,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return accompaniment_main(args)
     if args.vocals:
         return vocals_main(args)
+    if args.mix:
+        return mix_main(args)
     try:
         if args.recompute_reference:
             save_reference(compute_reference())

@@ -20,13 +20,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.audio.render import Renderer
-from engine.audio.stems import render_stems
 from engine.errors import BandmateError, ConfigError, EngineError, SheetError, UserError
 from engine.files import publish, remove_stale_temps
 from engine.lifeline import die_with_parent, watch_parent
 from engine.media import LocalMediaStore, MediaStore, open_media_store
 from engine.partwriter import PartWriter
-from engine.pipeline import generate, render
+from engine.pipeline import generate, render, stems_folder
 from engine.queue import workspace
 from engine.queue.contract import FileKind, JobResult
 from engine.queue.db import open_database
@@ -237,15 +236,14 @@ class Worker:
             bitrate=self.settings.mp3_bitrate,
             comment=request.comment,
             progress=progress,
+            wav="wav" in request.extras,
+            stems="stems" in request.extras,
         )
         staged = {rendered.mp3_path: target, rendered.midi_path: target.with_suffix(".mid")}
-        if "stems" in request.extras:
-            progress("stems")
-            stems = await self._in_thread(
-                render_stems, generated.score, self.renderer, staged_mp3.with_suffix(".zip"),
-                gain_db=rendered.master.gain_db, bitrate=self.settings.mp3_bitrate,
-            )  # fmt: skip
-            staged[stems] = target.with_suffix(".zip")
+        if rendered.wav_path is not None:
+            staged[rendered.wav_path] = target.with_suffix(".wav")
+        if rendered.stems_zip is not None:
+            staged[rendered.stems_zip] = target.with_suffix(".zip")
         if "sheet" in request.extras:
             progress("sheet")
             try:
@@ -253,13 +251,18 @@ class Worker:
                 staged.update({png: target.with_suffix(".png"), pdf: target.with_suffix(".pdf")})
             except SheetError:  # the piece itself is made; the result simply has no sheet, and says so
                 log.exception("lead sheet of %s failed", target.name)
-        if lost.is_set():
-            raise LeaseLost(f"job {job.id}")
         kinds: dict[str, FileKind] = {".mp3": "mp3", ".mid": "midi", ".zip": "stems", ".wav": "wav", ".png": "sheet",
                                       ".pdf": "sheet_pdf"}  # fmt: skip
+        files = {kinds[final.suffix]: self._reference(final) for final in staged.values()}
+        # Each part's stem is published too, into the final stems folder beside the MP3.
+        stem_finals = {name: stems_folder(target) / path.name for name, path in rendered.stem_paths.items()}
+        staged.update({rendered.stem_paths[name]: final for name, final in stem_finals.items()})
+        if lost.is_set():
+            raise LeaseLost(f"job {job.id}")
         return Made(
             JobResult(
-                files={kinds[final.suffix]: self._reference(final) for final in staged.values()},
+                files=files,
+                stems={name: self._reference(final) for name, final in stem_finals.items()},
                 duration_s=round(rendered.duration_s, 3),
                 timings_ms=rendered.timings_ms,
                 loudness_lufs=round(rendered.master.loudness_lufs, 2),
