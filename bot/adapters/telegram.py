@@ -209,8 +209,9 @@ class TelegramAdapter:
             return
         command, text = parsed
         request = request_from_message(message, command, text)
-        if command == "compose" and tune_attachment(message.reply_to_message) is not None:
-            await self._answer_tune(message, message.reply_to_message, request)  # "/compose jazz" on a voice note
+        replied = message.reply_to_message
+        if command == "compose" and replied is not None and tune_attachment(replied) is not None:
+            await self._answer_tune(message, replied, request)  # "/compose jazz" on a voice note
             return
         await self._answer(message, request)
 
