@@ -15,8 +15,9 @@ demo: deps
 	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
 	$(BIN)/bandmate refine last "make it faster" --out out
 
+# Two workers: the suite spends much of its time waiting on subprocesses, servers and FluidSynth.
 test: check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Static checks the tests rely on: lint, formatting and types (mypy reads its config from pyproject.toml).
 check: deps
