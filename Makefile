@@ -9,15 +9,21 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test deps system lint bench bench-model bench-parse bench-startup evaluate evaluate-mix clean
+.PHONY: demo test check deps system lint bench bench-model bench-parse bench-startup evaluate evaluate-mix clean
 
 demo: deps
 	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
 	$(BIN)/bandmate refine last "make it faster" --out out
 
 # Two workers: the suite spends much of its time waiting on subprocesses, servers and FluidSynth.
-test: deps
+test: check
 	$(BIN)/python -m pytest -q -n 2
+
+# Static checks the tests rely on: lint, formatting and types (mypy reads its config from pyproject.toml).
+check: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 lint: deps
 	$(BIN)/ruff check .

@@ -51,17 +51,19 @@ def _load_writer_as_before(enabled: bool, threads: int) -> Any:
 def _child(mode: str, soundfont: Path, use_model: bool) -> dict[str, Any]:
     figures: dict[str, Any] = {"mode": mode}
     begun = time.perf_counter()
+    from bot.settings import Settings  # what `bandmate engine` reads its settings with
     from engine.audio.render import Renderer
     from engine.pipeline import generate, render
     from engine.queue import worker  # noqa: F401 - what `bandmate engine` imports before it starts
     from engine.queue.startup import Startup, load, warm
-    from engine.settings import EngineSettings
     from engine.spec import build_spec
 
     figures["imports_ms"] = _ms(begun)
     with tempfile.TemporaryDirectory() as folder:
         media = Path(folder)
-        settings = EngineSettings(database_url="sqlite://", media_dir=media, soundfont=soundfont, use_model=use_model)
+        chosen = Settings(_env_file=None, database_url="sqlite://", media_dir=media, soundfont=soundfont,
+                          use_model=use_model)  # fmt: skip
+        settings = chosen.engine()  # the defaults live in bot.settings alone
         if mode == "before":
             begun = time.perf_counter()
             renderer = Renderer(soundfont, settings.sample_rate)

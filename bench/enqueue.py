@@ -76,8 +76,8 @@ async def _bot(index: int, settings: Any, requests: int, interval_s: float, star
         async def progress(self, update: object) -> None:
             return None
 
-    bot.service.understand = _timed("understand", bot.service.understand)  # type: ignore[assignment]
-    bot.service.refine = _timed("understand", bot.service.refine)  # type: ignore[assignment]
+    bot.service.understand = _timed("understand", bot.service.understand)
+    bot.service.refine = _timed("understand", bot.service.refine)
     async with opened(settings) as runtime:
         if runtime.service.encoder is not None:
             await asyncio.to_thread(runtime.service.encoder.warm)
@@ -111,7 +111,7 @@ async def _bot(index: int, settings: Any, requests: int, interval_s: float, star
 def _settings(folder: Path, encoder: bool, model: bool) -> Any:
     from bot.settings import Settings
 
-    return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}",  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
                     media_dir=folder / "media", use_text_encoder=encoder, use_model=model,
                     rate_limit_per_minute=100_000)  # fmt: skip
 

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.machine import describe
 from bot.understanding import TextEncoder, understand
@@ -62,7 +63,7 @@ def main() -> None:
     writer = load_writer(not args.no_model)
     encoder = TextEncoder()
     understand("warm up", seed=0, encoder=encoder)
-    rows = []
+    rows: list[dict[str, Any]] = []  # the prompt and its figures, one row per printed line
     with Renderer(soundfont, 44_100) as renderer, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for index, prompt in enumerate(PROMPTS):

@@ -26,7 +26,7 @@ from typing import Any
 from bench.machine import describe
 from bench.servers import postgres
 from bot.app import Runtime
-from bot.messages import Delivery, Origin, Posted, Progress, Request
+from bot.messages import Command, Delivery, Origin, Posted, Progress, Request
 from bot.settings import Settings
 
 STYLES = ("lofi hip hop", "sad piano ballad", "upbeat pop", "bossa nova", "dark techno", "jazz trio", "folk song")
@@ -100,8 +100,9 @@ async def _user(runtime: Runtime, index: int, seconds: int) -> list[int]:
 
 async def _jam(runtime: Runtime, seconds: int) -> list[int]:
     chat, made = "jam-room", []
-    steps = [("host", "jam", f"start funky disco, {seconds} seconds"), ("lee", None, "add a walking bass"),
-             ("kim", None, "more energy"), ("sam", None, "add strings")]  # fmt: skip
+    steps: list[tuple[str, Command | None, str]] = [
+        ("host", "jam", f"start funky disco, {seconds} seconds"), ("lee", None, "add a walking bass"),
+        ("kim", None, "more energy"), ("sam", None, "add strings")]  # fmt: skip
     for number, (person, command, text) in enumerate(steps):
         origin = Origin("console", chat, person, person)
         reply = await runtime.service.handle(Request(origin, command, text, message_id=f"jam-{number}"))
@@ -188,7 +189,7 @@ def main() -> None:
             for engines in args.engines:
                 name = f"load_{kind}_{engines}"
                 url = asyncio.run(_database_url(kind, folder, server, name))
-                settings = Settings(_env_file=None, database_url=url, media_dir=folder / name / "media",  # type: ignore[call-arg]
+                settings = Settings(_env_file=None, database_url=url, media_dir=folder / name / "media",
                                     use_model=not args.rules_only, use_text_encoder=False, rate_limit_per_minute=10_000,
                                     jam_debounce_seconds=0.5, engine_poll_seconds=0.1)  # fmt: skip
                 (folder / name).mkdir(exist_ok=True)

@@ -33,6 +33,8 @@ def _median_ms(samples: list[float]) -> float:
 def token_rate(writer: ModelWriter, batch: int, part: str = "melody", bars: int = 16, seed: int = 0) -> float:
     """Sampled tokens per second (all rows counted) over `bars` bars of a fixed plan."""
     model, low, polyphonic = (writer.model, 55, False) if part == "melody" else (writer.piano_model, 36, True)
+    if model is None:
+        raise SystemExit(f"no {part} model in the checkpoint: nothing to measure")
     spec = spec_for("pop", "C", "major", 100, bars * 4 * 60 / 100, seed)
     plan = make_plan(spec)
     frames = [writer._frame(plan, bar, frozenset(range(12)), low, 84) for bar in range(min(bars, plan.total_bars))]

@@ -133,7 +133,7 @@ def main() -> None:
         figures["encoder_lookup"] = _summary(encoder.guess_ms) if encoder.guess_ms else None
         figures["encoder_replies"] = _summary(
             _timed(replies, lambda text: refine(base, text, new_seed=2, encoder=encoder), args.rounds))
-    worst = max(summary["p95_ms"] for key, summary in figures.items()  # type: ignore[index]
+    worst = max(summary["p95_ms"] for key, summary in figures.items()
                 if key.endswith(("requests", "replies", "consulted")) and isinstance(summary, dict))
     figures["target_p95_ms"] = TARGET_P95_MS
     figures["meets_target"] = worst <= TARGET_P95_MS

@@ -22,7 +22,7 @@ from bench.machine import describe
 from engine.audio.render import Renderer
 from engine.evaluate.tune_inputs import folk_melodies, generator, hum
 from engine.pipeline import generate, render
-from engine.queue.worker import load_writer
+from engine.queue.startup import load_writer
 from engine.settings import find_soundfont
 from engine.spec import build_spec
 from engine.tune.arrange import with_tune

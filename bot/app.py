@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from bot.delivery import DeliveryLoop
 from bot.engine_child import EngineChild
 from bot.jam.service import JamService
 from bot.jam.store import JamStore
-from bot.messages import Adapter
+from bot.messages import Adapter, Sink
 from bot.service import Bandmate, Limits
 from bot.settings import Settings
 from bot.store import migrate
@@ -62,7 +62,7 @@ class Runtime:
         """Release the database."""
         await self.database.dispose()
 
-    def delivery_loop(self, sinks: list[Adapter]) -> DeliveryLoop:
+    def delivery_loop(self, sinks: Sequence[Sink]) -> DeliveryLoop:
         """A delivery loop over this runtime's store for the given adapters."""
         return DeliveryLoop(self.store, self.queue, sinks, poll_seconds=self.settings.engine_poll_seconds)
 
@@ -95,7 +95,7 @@ def build_adapters(runtime: Runtime) -> list[Adapter]:
 
 
 @contextlib.asynccontextmanager
-async def serving(runtime: Runtime, adapters: list[Adapter]) -> AsyncIterator[None]:
+async def serving(runtime: Runtime, adapters: Sequence[Adapter]) -> AsyncIterator[None]:
     """Start the adapters, then one delivery loop over them (so nothing is posted before they can post)."""
     started: list[Adapter] = []
     delivery: asyncio.Task[None] | None = None
@@ -140,7 +140,7 @@ async def run(settings: Settings, *, with_engine: bool = True) -> None:
             engine = await EngineChild.start()
         if runtime.service.encoder is not None:  # load the text encoder now, not on the first user's request
             warming = asyncio.create_task(asyncio.to_thread(runtime.service.encoder.warm))
-            warming.add_done_callback(lambda task: task.exception() and log.warning("text encoder unavailable"))
+            warming.add_done_callback(_warn_if_unavailable)
         adapters = build_adapters(runtime)
         ended_alone = False
         try:
@@ -165,7 +165,12 @@ async def run(settings: Settings, *, with_engine: bool = True) -> None:
             raise BandmateError(f"the engine stopped: {failure}")
 
 
-async def _fail_what_is_queued(runtime: Runtime, adapters: list) -> None:  # type: ignore[type-arg]
+def _warn_if_unavailable(warming: asyncio.Task[Any]) -> None:
+    if warming.exception():
+        log.warning("text encoder unavailable")
+
+
+async def _fail_what_is_queued(runtime: Runtime, adapters: Sequence[Adapter]) -> None:
     # Nothing here will make what is queued now: say so to the people who asked, before this run ends.
     try:
         await runtime.queue.fail_queued(ENGINE_STOPPED_MESSAGE)

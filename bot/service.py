@@ -360,7 +360,7 @@ COMMANDS: dict[Command | None, Handler] = {
 
 def _extras(request: Request) -> frozenset[Extra]:
     """Every piece comes with its lossless WAV (so /wav answers at once), and what else was asked for."""
-    return frozenset({"wav"}) | request.extras
+    return frozenset[Extra]({"wav"}) | request.extras
 
 
 def _sheet_beside(spec: MusicSpec, sheet: Path | None, midi: Path | None) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import pytest
 
@@ -134,7 +135,7 @@ async def test_history_undo_help_and_bad_input_get_clear_answers(bot: DiscordAda
     blank = await fake.slash("compose", {"prompt": "   "})
     too_long = await fake.slash("compose", {"prompt": "piano " * 400})
     help_text = await fake.wait_for(lambda: (m := answer_of(fake, help_)) and m["content"])
-    refusals = {name: await fake.wait_for(lambda i=i: private_answer_of(fake, i))
+    refusals = {name: await fake.wait_for(partial(private_answer_of, fake, i))
                 for name, i in {"empty": empty, "blank": blank, "long": too_long}.items()}  # fmt: skip
 
     assert "no piece" in refusals["empty"]["content"].lower()

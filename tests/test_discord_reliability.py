@@ -51,7 +51,9 @@ async def engine(runtime: Runtime) -> AsyncIterator[None]:
 async def test_restart_mid_job_delivers_once_and_old_buttons_still_work(runtime: Runtime, fake: FakeDiscord) -> None:
     async with bandmate_on_discord(runtime):
         interaction = await fake.slash("compose", {"prompt": PROMPT})
-        status = await fake.wait_for(lambda: (m := answer_of(fake, interaction)) and "Queued" in m["content"] and m)
+        status = await fake.wait_for(
+            lambda: m if (m := answer_of(fake, interaction)) and "Queued" in m["content"] else None
+        )
     # The bot is gone while the engine makes the piece; the next bot has no memory of the interaction.
     async with engine(runtime), bandmate_on_discord(runtime):
         piece = await fake.wait_for(lambda: fake.pieces(), 90)

@@ -14,21 +14,21 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import Runtime
 from bot.jam.contributions import JamState, apply
 from bot.jam.store import JamStore
-from bot.messages import Request
+from bot.messages import Command, Request
 from bot.settings import Settings
-from bot.store.models import JamContribution
+from bot.store.models import Jam, JamContribution
 from engine.queue.worker import Worker
 from engine.spec import MusicSpec
 from tests.conftest import make_settings
 from tests.helpers import RecordingSink, eventually, origin
 
 
-async def _jam_request(runtime: Runtime, user: str, text: str, key: str, command: str | None = "jam") -> str:
-    reply = await runtime.service.handle(Request(origin(user=user), command, text, message_id=key))  # type: ignore[arg-type]
+async def _jam_request(runtime: Runtime, user: str, text: str, key: str, command: Command | None = "jam") -> str:
+    reply = await runtime.service.handle(Request(origin(user=user), command, text, message_id=key))
     return reply.text
 
 
-async def _open_jam(runtime: Runtime):  # type: ignore[no-untyped-def]
+async def _open_jam(runtime: Runtime) -> Jam | None:
     conversation = await runtime.store.conversation("console", "chat-1", None)
     assert runtime.service.jams is not None
     return await runtime.service.jams.jams.open_jam(conversation.id)
@@ -144,6 +144,7 @@ async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worke
     takes = [d for d in sink.deliveries if d.offer == "pick"]
     assert sorted(d.choice or "" for d in takes) == ["A", "B"] and final.offer == "none"
     assert final.midi_path is not None and final.midi_path.is_file()
+    assert final.stems_path is not None
     with zipfile.ZipFile(final.stems_path) as archive:
         names = archive.namelist()
     spec = MusicSpec.model_validate((await runtime.store.get(final.composition_id)).spec)  # type: ignore[union-attr]

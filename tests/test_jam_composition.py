@@ -39,6 +39,7 @@ def test_only_the_named_part_changes(change: str, touched: set[str]) -> None:
     after, _ = apply(before, change, author="Lee", author_id=2, new_seed=9)
     old, new = _notes(compose(before.spec)), _notes(compose(after.spec))
     drums = next((name for name in old if name not in before.spec.instruments), None)
+    assert drums is not None, "the jam plays drums"
     names = {"drums" if name == drums else name for name in old} | {
         "drums" if name == drums else name for name in new
     }

@@ -3,6 +3,7 @@ what they name (and never the notes), and the same audio for the same piece."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ RATE = 22_050
 
 
 @pytest.fixture(scope="module")
-def renderer() -> Renderer:
+def renderer() -> Iterator[Renderer]:
     with Renderer(TEST_SOUNDFONT, RATE) as opened:
         yield opened
 

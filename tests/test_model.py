@@ -11,6 +11,7 @@ import symusic
 from engine.model import MELODY_DIR, load_writer
 from engine.model.data import load_song, note_tokens, pop909_dir
 from engine.model.originality import OriginalityIndex, steps_from_notes
+from engine.model.prompts import spec_for
 from engine.model.sample import bars_to_notes, notes_to_midi
 from engine.model.tokenizer import build_vocab, load_vocab, save_vocab
 from engine.model.train import TrainConfig, train
@@ -22,6 +23,10 @@ needs_pop909 = pytest.mark.skipif(not POP909.is_dir(), reason=f"POP909 is not at
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+# The spec the plan below stands for (C major, 100 bpm, 12 bars); the model writer reads only the plan.
+SPEC = spec_for("pop", "C", "major", 100, 12 * 4 * 60 / 100, seed=0)
 
 
 def _plan(bars_per_section: int = 4) -> Plan:
@@ -77,13 +82,13 @@ def test_shipped_checkpoint_writes_a_valid_deterministic_melody(tmp_path: Path) 
     writer = load_writer()
     assert writer is not None, "the shipped checkpoint did not load"
     plan = _plan()
-    notes = writer.melody(plan, None, 60, 81, seed=11)
+    notes = writer.melody(plan, SPEC, 60, 81, seed=11)
     assert notes, "the model wrote no melody"
     assert all(60 <= n.pitch <= 81 for n in notes)
     assert [n.start for n in notes] == sorted(n.start for n in notes)
     assert all(n.start >= 0 and n.start + n.duration <= plan.total_bars * 4 + 1e-6 for n in notes)
-    assert writer.melody(plan, None, 60, 81, seed=11) == notes
-    assert writer.melody(plan, None, 60, 81, seed=12) != notes
+    assert writer.melody(plan, SPEC, 60, 81, seed=11) == notes
+    assert writer.melody(plan, SPEC, 60, 81, seed=12) != notes
     verse = [(n.start, n.pitch) for n in notes if n.start < 16]
     repeat = [(n.start - 32, n.pitch) for n in notes if n.start >= 32]
     assert verse == repeat  # the second verse sings the first verse's tune
@@ -96,8 +101,8 @@ def test_model_writer_declines_meters_it_was_not_trained_on() -> None:
     assert writer is not None
     plan = _plan()
     waltz = Plan(plan.tempo_bpm, 3.0, plan.tonic_pc, plan.mode, plan.swing, plan.sections)
-    assert writer.melody(waltz, None, 60, 81, seed=1) is None
-    assert writer.accompaniment(waltz, None, 36, 72, seed=1) is None
+    assert writer.melody(waltz, SPEC, 60, 81, seed=1) is None
+    assert writer.accompaniment(waltz, SPEC, 36, 72, seed=1) is None
 
 
 def test_load_writer_returns_none_for_a_missing_or_broken_checkpoint(tmp_path: Path) -> None:
@@ -135,7 +140,8 @@ def test_shipped_originality_index_knows_training_melodies() -> None:
     assert not index.is_original(copied)
     writer = load_writer()
     assert writer is not None
-    assert index.is_original(writer.melody(_plan(), None, 60, 81, seed=5))
+    melody = writer.melody(_plan(), SPEC, 60, 81, seed=5)
+    assert melody is not None and index.is_original(melody)
 
 
 def test_a_solo_piano_keeps_its_left_hand_when_the_model_sings() -> None:

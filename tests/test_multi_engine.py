@@ -33,8 +33,8 @@ async def test_three_engines_one_killed_deliver_every_piece_once_and_leave_no_or
         env = cli_env(settings) | {"MEDIA_STORE": "s3", "S3_BUCKET": bucket, "JOB_LEASE_SECONDS": "3",
                                    "S3_ENDPOINT_URL": object_store_env.endpoint_url}  # fmt: skip
         command = (sys.executable, "-m", "bot.cli", "engine")
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        engines = [await asyncio.create_subprocess_exec(*command, cwd=tmp_path, env=env, **quiet) for _ in range(3)]
+        engines = [await asyncio.create_subprocess_exec(*command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                                                        stderr=subprocess.DEVNULL) for _ in range(3)]  # fmt: skip
         sink = RecordingSink()
         delivery = asyncio.create_task(runtime.delivery_loop([sink]).run())
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ def _score(tempo: float = 120, meter: str = "3/4", beats: float = 24) -> Score:
 
 
 @pytest.fixture(scope="module")
-def renderer() -> Renderer:
+def renderer() -> Iterator[Renderer]:
     with Renderer(TEST_SOUNDFONT, RATE) as opened:
         yield opened
 

@@ -20,8 +20,8 @@ def piece() -> MusicSpec:
     return understand("upbeat pop song, 60 seconds", seed=5).spec
 
 
-def sections(score: Score) -> list[tuple[str, frozenset[tuple[str, float, int, float]]]]:
-    """Each section's notes relative to its start: (track, onset, pitch, length)."""
+def sections(score: Score) -> list[tuple[str, frozenset[tuple[str, int, int, int]]]]:
+    """Each section's notes relative to its start: (track, onset tick, pitch, length in ticks)."""
     found = []
     ends = [mark.start_beat for mark in score.sections[1:]] + [score.length_beats + 1]
     for mark, end in zip(score.sections, ends, strict=True):
@@ -64,7 +64,9 @@ def test_a_section_edit_changes_that_section_only(piece: MusicSpec, text: str, e
 
 
 def test_no_drums_in_the_intro_and_a_key_change_do_what_they_say(piece: MusicSpec) -> None:
-    quiet = generate(refine(piece, "no drums in the intro", new_seed=1).spec).score
+    without = refine(piece, "no drums in the intro", new_seed=1).spec
+    assert without is not None
+    quiet = generate(without).score
     intro_end = quiet.sections[1].start_beat
     assert not [n for t in quiet.tracks if t.is_drum for n in t.notes if n.start < intro_end - LEAN]
     _, after, _ = _edit(piece, "key change up a step for the last chorus")

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from bot.app import Runtime
 from bot.delivery import DeliveryLoop
-from bot.messages import Request
+from bot.messages import Command, Request
 from engine.queue.contract import JobResult
 from engine.queue.jobs import Job
 from engine.queue.worker import Worker
@@ -91,7 +91,8 @@ async def test_versions_count_per_piece_and_concurrent_changes_get_distinct_ones
     back = await service.handle(Request(origin(), None, "go back to v1", message_id="b"))
     assert back.text.startswith("🎼 v3:") and "back to v1" in back.text
     restored = await runtime.store.get(back.composition_id or 0)
-    assert restored is not None and restored.spec == (await runtime.store.get(fresh.composition_id or 0)).spec
+    original = await runtime.store.get(fresh.composition_id or 0)
+    assert restored is not None and original is not None and restored.spec == original.spec
     missing = await service.handle(Request(origin(), None, "go back to v7", message_id="g"))
     assert missing.refusal and "v1 to v3" in missing.text
     history = await service.handle(Request(origin(), "history"))
@@ -155,7 +156,7 @@ async def _rows(runtime: Runtime) -> tuple[int, ...]:
 
 async def test_user_mistakes_get_one_clear_line_and_service_keeps_serving(runtime: Runtime) -> None:
     service = runtime.service
-    mistakes = {
+    mistakes: dict[tuple[Command | None, str], str] = {
         ("compose", ""): "Tell me what to compose",
         ("compose", "x" * 5000): "too long",
         ("compose", "asdkjh qwpoeiru zxcmvn"): "I didn't recognise “asdkjh”, “qwpoeiru”, “zxcmvn”",

@@ -134,6 +134,7 @@ def test_lyric_meta_events_sit_on_their_notes(song: tuple[MusicSpec, Score]) -> 
         if isinstance(event, m21midi.DeltaTime):
             time += event.time
         elif event.type == m21midi.MetaEvents.LYRIC:
+            assert isinstance(event.data, bytes), event
             lyrics.append((time, event.data.decode()))
         elif event.type == m21midi.ChannelVoiceMessages.NOTE_ON and event.velocity:
             note_ons.add(time)

@@ -79,7 +79,7 @@ async def test_compose_in_a_private_chat_gets_an_audio_reply(
     assert "\n" not in params["caption"] and "bpm" in params["caption"] and "piano" in params["caption"].lower()
     audio = piece.uploads["audio"]
     assert audio.filename.endswith(".mp3") and len(audio.data) < 50 * 1024 * 1024
-    actual = MP3(io.BytesIO(audio.data)).info.length
+    actual = MP3(io.BytesIO(audio.data)).info.length  # type: ignore[attr-defined]  # mutagen declares FileType.info as None; loading sets it
     assert abs(actual - 8.0) < 0.5 and abs(params["duration"] - actual) <= 1
     buttons = [button["callback_data"] for row in params["reply_markup"]["inline_keyboard"] for button in row]
     assert sorted(data.split(":")[0] for data in buttons) == sorted(BUTTON_ACTIONS)

@@ -44,7 +44,7 @@ async def test_updates_arrive_by_webhook_with_the_secret_and_a_wrong_secret_is_r
 
         sent = await client.post(local, json=fake_api.update_saying(ALICE_DM, ALICE, "/help"), headers={HEADER: SECRET})
         assert sent.status_code == 200
-        await eventually(lambda: fake_api.calls_to("sendMessage", ALICE_DM.id), timeout=20)
+        await eventually(lambda: bool(fake_api.calls_to("sendMessage", ALICE_DM.id)), timeout=20)
         await settle()
         assert len(fake_api.calls_to("sendMessage", ALICE_DM.id)) == 1  # answered once, through the Bot API
 

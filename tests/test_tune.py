@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_an_ogg_voice_message_is_decoded(transcriber: Transcriber, tmp_path: Pat
     assert kept_in_order([p for _, _, p in ENTCHEN], [p for _, _, p in tune.notes]) >= 0.9
 
 
-def _midi(path: Path, tracks: list[tuple[str, bool, list[tuple[float, float, int]]]], qpm: float = 90.0) -> Path:
+def _midi(path: Path, tracks: list[tuple[str, bool, Sequence[tuple[float, float, int]]]], qpm: float = 90.0) -> Path:
     score = symusic.Score(480)
     score.tempos.append(symusic.Tempo(0, qpm=qpm))
     score.time_signatures.append(symusic.TimeSignature(0, 3, 4))

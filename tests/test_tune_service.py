@@ -39,7 +39,7 @@ async def test_a_tune_is_heard_arranged_and_extended_by_reply(runtime: Runtime, 
     assert first.job_id is not None, first.text
     assert "Heard 9 notes, 120 bpm, G major, 4/4" in first.text and "Bossa Nova · G major · 120 bpm" in first.text
     longer = await runtime.service.handle(Request(origin(), None, "continue it", message_id="t2"))
-    assert longer.job_id is not None, longer.text
+    assert longer.job_id is not None and longer.composition_id is not None, longer.text
     assert "sections: intro · verse · chorus · verse · chorus · outro" in longer.text
     stored = await runtime.store.get(longer.composition_id)
     assert stored is not None and stored.spec["tune"]["file"] == "whistled tune.wav"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.understanding import NoChangeNamed, NotUnderstood, TextEncoder, examples, refine, understand
 from bot.understanding import encoder as encoder_module
-from bot.understanding.arrange import add_part, arrange, remove_part, swap_part, with_melody
+from bot.understanding.arrange import Part, add_part, arrange, remove_part, swap_part, with_melody
 from bot.understanding.explicit import find_all
 from bot.understanding.instrument_words import INSTRUMENT_GENRES, instrument_phrases
 from bot.understanding.lexicon import CONFLICTS, LEXICON
@@ -142,11 +142,11 @@ def test_removing_everything_is_refused_and_the_tune_moves_on() -> None:
 
 
 def test_adding_and_swapping_parts() -> None:
-    parts = (("piano", "melody"), ("strings", "pad"))
+    parts: tuple[Part, ...] = (("piano", "melody"), ("strings", "pad"))
     assert add_part(parts, "violin") == (("piano", "melody"), ("violin", "counter"), ("strings", "pad"))
     assert swap_part(parts, "piano", "harp") == (("harp", "melody"), ("strings", "pad"))
     assert swap_part(parts, "", "flute")[0] == ("flute", "melody")
-    crowded = tuple((name, "pad") for name in list(INSTRUMENTS)[:MAX_PARTS])
+    crowded: tuple[Part, ...] = tuple((name, "pad") for name in list(INSTRUMENTS)[:MAX_PARTS])
     with pytest.raises(UserError, match=str(MAX_PARTS)):
         add_part(crowded, "tuba")
 

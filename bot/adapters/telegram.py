@@ -104,7 +104,7 @@ class TelegramAdapter:
         self._token = token
         self._poll_timeout_s = poll_timeout_s
         self._retry = retry or RetryPolicy()
-        self._application: Application | None = None  # type: ignore[type-arg]
+        self._application: Application | None = None
         self._stopped = asyncio.Event()
         self._remove_redaction: Callable[[], None] | None = None
 
@@ -176,7 +176,7 @@ class TelegramAdapter:
             self._remove_redaction()
             self._remove_redaction = None
 
-    async def _abandon(self, application: Application) -> None:  # type: ignore[type-arg]
+    async def _abandon(self, application: Application) -> None:
         """Take down whatever part of `application` got running, then stop redacting."""
         try:
             if application.updater is not None and application.updater.running:
@@ -189,7 +189,7 @@ class TelegramAdapter:
                 self._remove_redaction()
                 self._remove_redaction = None
 
-    def _register(self, application: Application) -> None:  # type: ignore[type-arg]
+    def _register(self, application: Application) -> None:
         new_messages = filters.UpdateType.MESSAGE
         application.add_handler(CommandHandler(list(COMMANDS), self._on_command, filters=new_messages))
         application.add_handler(MessageHandler(new_messages & filters.COMMAND, self._on_unknown_command))
@@ -209,8 +209,9 @@ class TelegramAdapter:
             return
         command, text = parsed
         request = request_from_message(message, command, text)
-        if command == "compose" and tune_attachment(message.reply_to_message) is not None:
-            await self._answer_tune(message, message.reply_to_message, request)  # "/compose jazz" on a voice note
+        replied = message.reply_to_message
+        if command == "compose" and replied is not None and tune_attachment(replied) is not None:
+            await self._answer_tune(message, replied, request)  # "/compose jazz" on a voice note
             return
         await self._answer(message, request)
 
@@ -390,7 +391,7 @@ class TelegramAdapter:
         except TelegramError as exc:  # a status line is cosmetic; never fail a delivery over it
             log.info("status message %s not edited: %s", status.message_id, exc.message)
 
-    def _bot(self) -> ExtBot:  # type: ignore[type-arg]
+    def _bot(self) -> ExtBot:
         if self._application is None:
             raise AdapterError("the Telegram adapter is not running")
         return self._application.bot

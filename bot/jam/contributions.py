@@ -100,7 +100,7 @@ def _present(state: JamState, name: str, genre: str) -> str | None:
 
 
 def _rebuild(state: JamState, layers: dict[str, Layer], **changes: Any) -> JamState:
-    parts = tuple(PartSpec(name=name, role=layer.role, style=layer.style,  # type: ignore[arg-type]
+    parts = tuple(PartSpec(name=name, role=layer.role, style=layer.style,
                            variant=_variant(state, name))
                   for name, layer in layers.items() if not layer.muted)  # fmt: skip
     if not parts:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.jam.contributions import JamState
 from bot.store.models import Jam, JamContribution, JamParticipant, User
-from engine.queue.db import now, session_factory
+from engine.queue.db import now, rows_changed, session_factory
 
 
 class JamStore:
@@ -56,7 +56,7 @@ class JamStore:
                     .where(Jam.id == jam.id, Jam.revision == jam.revision, Jam.status == "open")
                     .values(spec=spec, layers=layers, revision=jam.revision + 1)
                 )
-                if moved.rowcount != 1:
+                if rows_changed(moved) != 1:
                     return None
                 contribution = JamContribution(
                     jam_id=jam.id, author_id=author_id, text=text[:1000], changes=list(changes),
@@ -100,7 +100,7 @@ class JamStore:
                 .where(Jam.id == jam.id, Jam.revision == jam.revision)
                 .values(spec=contribution.spec_before, layers=contribution.layers_before, revision=jam.revision + 1)
             )
-            if moved.rowcount != 1:
+            if rows_changed(moved) != 1:
                 return False
             await session.execute(
                 update(JamContribution).where(JamContribution.id == contribution.id).values(undone=True)
@@ -116,7 +116,7 @@ class JamStore:
                 .where(Jam.id == jam.id, Jam.revision == jam.revision)
                 .values(spec=spec, layers=layers, revision=jam.revision + 1, **fields)
             )
-            return moved.rowcount == 1
+            return rows_changed(moved) == 1
 
     async def update(self, jam_id: int, **fields: Any) -> None:
         """Set bookkeeping columns (pending version, vote, status)."""

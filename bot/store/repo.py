@@ -18,7 +18,7 @@ from bot.store.statuses import StatusBoard
 from engine.errors import StorageError
 from engine.media import LocalMediaStore, MediaStore
 from engine.queue.contract import Extra, JobRequest
-from engine.queue.db import now, session_factory
+from engine.queue.db import now, rows_changed, session_factory
 from engine.queue.jobs import Job, JobQueue
 from engine.spec import MusicSpec
 
@@ -362,7 +362,7 @@ class Store:
                 )
                 .values(delivery_claimed_until=moment + seconds)
             )
-            return result.rowcount == 1
+            return rows_changed(result) == 1
 
     async def mark_delivered(self, composition_id: int, message_id: str | None) -> None:
         """Record the post (the files and status stay on the job, the one place they live)."""

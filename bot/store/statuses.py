@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.messages import StatusRef, Step
 from bot.store.models import Composition, StatusMessage
-from engine.queue.db import now, session_factory
+from engine.queue.db import now, rows_changed, session_factory
 from engine.queue.jobs import Job
 
 
@@ -85,7 +85,7 @@ class StatusBoard:
                     .where(StatusMessage.id == status_id, StatusMessage.finished_at.is_(None))
                     .values(finished_at=now())
                 )
-                if result.rowcount == 1:
+                if rows_changed(result) == 1:
                     finished.append(status_id)
         return finished
 

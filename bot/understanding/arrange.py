@@ -83,7 +83,7 @@ def with_melody(parts: tuple[Part, ...]) -> tuple[Part, ...]:
         for index, (name, role) in enumerate(parts):
             if role == candidate_role:
                 promoted = (*parts[:index], (name, "melody"), *parts[index + 1 :])
-                return ordered(promoted)  # type: ignore[arg-type]
+                return ordered(promoted)
     return parts
 
 

@@ -181,11 +181,11 @@ def find_key(text: str, found: Explicit) -> None:
                 found.spans.append(match.span())
                 return
     for pattern in _ODD_KEYS:
-        match = pattern.search(text)
-        if match:  # the spec refuses it in one line, naming what keys look like
-            accidental = (match[2] or "").strip().lstrip("-").lower()
-            found.key = match[1].upper() + ("#" if accidental in {"#", "sharp"} else ("b" if accidental else ""))
-            found.spans.append(match.span())
+        odd = pattern.search(text)
+        if odd:  # the spec refuses it in one line, naming what keys look like
+            accidental = (odd[2] or "").strip().lstrip("-").lower()
+            found.key = odd[1].upper() + ("#" if accidental in {"#", "sharp"} else ("b" if accidental else ""))
+            found.spans.append(odd.span())
             return
 
 
@@ -225,10 +225,10 @@ def find_tempo(text: str, found: Explicit) -> None:
         found.spans.append(match.span())
     text = _masked(text, found.spans)
     for pattern in (_TEMPO_UNIT, _TEMPO_PREFIX):
-        match = pattern.search(text)
-        if match:
-            found.tempo_bpm = int(match[1])
-            found.spans.append(match.span())
+        stated = pattern.search(text)
+        if stated:
+            found.tempo_bpm = int(stated[1])
+            found.spans.append(stated.span())
             return
 
 
@@ -255,10 +255,10 @@ def find_duration(text: str, found: Explicit) -> None:
             found.spans.append(match.span())  # "80s synthwave" names an era, not a length
     masked = _masked(text, found.spans)
     for pattern in (_DURATION_CLOCK, _DURATION_MIN_SEC):
-        match = pattern.search(masked)
-        if match:
-            found.duration_s = _signed(masked, match.start(), int(match[1]) * 60 + int(match[2]))
-            found.spans.append(match.span())
+        clock = pattern.search(masked)
+        if clock:
+            found.duration_s = _signed(masked, clock.start(), int(clock[1]) * 60 + int(clock[2]))
+            found.spans.append(clock.span())
             return
     for match in _DURATION.finditer(masked):
         half_before, number, half_mid, unit, half_after = match.groups()

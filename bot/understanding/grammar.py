@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.understanding.lexicon import Mention, scan, unknown_words
+from bot.understanding.lexicon import Kind, Mention, scan, unknown_words
 from bot.understanding.moods import MOODS
 from bot.understanding.styles import GENRE_ADJECTIVES
 from bot.understanding.text import Token
@@ -24,7 +24,7 @@ _SWAP_TARGET_OPS = frozenset({"to", "add"})
 _MORE_WORDS = frozenset({"more", "mas", "plus", "mehr", "mais"})
 # Readings that carry a size ("a bit", "much"), which may also come after them ("slow down a bit").
 _SIZED = ("mood_shifts", "drum_shifts", "tempo_words", "tempo_shifts", "length_shifts", "energy_shifts")
-_INSTRUMENTISH = ("instrument", "drums")
+_INSTRUMENTISH: tuple[Kind, ...] = ("instrument", "drums")
 
 
 @dataclass

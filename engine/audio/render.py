@@ -13,7 +13,7 @@ import ctypes
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ class _Event:
     b: int
 
 
-def _load_fluidsynth():  # type: ignore[no-untyped-def]
+def _load_fluidsynth() -> ModuleType:
     try:
         # pyfluidsynth prints where it found the library when CI is set; stdout belongs to our output.
         with contextlib.redirect_stdout(io.StringIO()):

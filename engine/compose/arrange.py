@@ -66,7 +66,7 @@ def make_plan(spec: MusicSpec) -> Plan:
         variant = given.variant if given is not None else 0
         key = (part.name, mood, variant)
         if key not in progressions:
-            labels = ("harmony", part.name) + ((mood, variant) if mood or variant else ())
+            labels: tuple[str | int, ...] = ("harmony", part.name) + ((mood, variant) if mood or variant else ())
             valence = _MOOD_VALENCE.get(mood, spec.valence)
             progressions[key] = choose_progression(style.harmony, spec.mode, part.name, valence,
                                                    rng_for(spec.seed, *labels),
@@ -215,8 +215,8 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
     end_beat = plan.total_bars * plan.beats_per_bar if spec.lyrics and not spec.form else length_beats(spec)
     vocal = write_sung(plan, spec, derive_seed(spec.seed, "vocals")) if spec.vocals else []
     variants = tuple(section.variant for section in spec.form) if spec.form else ()
-    lead = next((part for part in spec.parts if part.role == "melody"), None)
-    floor = melody_window(INSTRUMENTS[lead.name].low, INSTRUMENTS[lead.name].high)[0] if lead else None
+    lead_part = next((part for part in spec.parts if part.role == "melody"), None)
+    floor = melody_window(INSTRUMENTS[lead_part.name].low, INSTRUMENTS[lead_part.name].high)[0] if lead_part else None
     context = _Context(spec, plan, writer, end_beat, len(spec.parts) == 1,
                        any(part.role == "chords" for part in spec.parts), variants, floor,
                        tuple(sung_spans(vocal, plan)))

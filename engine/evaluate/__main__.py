@@ -75,8 +75,9 @@ def _writers(choice: str) -> dict[str, PartWriter | None]:
         try:
             from engine.model import load_writer
         except ImportError:  # the learned model is optional: without it the rules are judged alone
-            load_writer = None
-        writer = load_writer() if load_writer is not None else None
+            writer = None
+        else:
+            writer = load_writer()
         if writer is not None:
             writers["model"] = writer
         elif choice == "model":
@@ -178,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tune:
         from engine.evaluate import tune
 
-        report = tune.run(args.soundfont, args.tune_n, args.out)
-        return 0 if all(row["met"] for row in report["transcription"]) else 1
+        heard = tune.run(args.soundfont, args.tune_n, args.out)
+        return 0 if all(row["met"] for row in heard["transcription"]) else 1
     if args.accompaniment:
         return accompaniment_main(args)
     if args.vocals:

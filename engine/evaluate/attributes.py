@@ -72,7 +72,7 @@ def key_from_notes(score: Score) -> tuple[int, str]:
     if sum(weights) == 0:
         raise EngineError("no pitched notes to find a key in")
     # The finder weighs pitch classes by duration, so one note per class with the summed length is exact.
-    summary = stream.Stream()
+    summary: stream.Stream[note.Note] = stream.Stream()
     for pitch_class, length in enumerate(weights):
         if length > 0:
             summary.append(note.Note(60 + pitch_class, quarterLength=length))

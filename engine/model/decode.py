@@ -7,6 +7,8 @@ and writes keys and values in place. `tests/test_model.py` checks its logits aga
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch.nn import functional
 
@@ -26,18 +28,19 @@ class KVDecoder:
     """Feeds token ids to the network, `batch` rows at a time, keeping every key and value it has seen."""
 
     def __init__(self, model: torch.nn.Module, batch: int, capacity: int) -> None:
-        config = model.config
-        inner = model.model
-        self.heads = config.num_attention_heads
-        self.hidden = config.hidden_size
+        # torch types a Module's attributes as `Tensor | Module`: the Llama config and blocks are read by name.
+        network: Any = model
+        config, inner = network.config, network.model
+        self.heads: int = config.num_attention_heads
+        self.hidden: int = config.hidden_size
         self.head_dim = self.hidden // self.heads
         if config.num_key_value_heads != self.heads:
             raise EngineError("the decoder expects as many key/value heads as query heads")
-        self.eps = config.rms_norm_eps
-        self.embed = inner.embed_tokens.weight.detach()
-        self.norm = inner.norm.weight.detach()
-        self.head = model.lm_head.weight.detach()
-        self.layers = [
+        self.eps: float = config.rms_norm_eps
+        self.embed: torch.Tensor = inner.embed_tokens.weight.detach()
+        self.norm: torch.Tensor = inner.norm.weight.detach()
+        self.head: torch.Tensor = network.lm_head.weight.detach()
+        self.layers: list[tuple[torch.Tensor, ...]] = [
             (
                 layer.input_layernorm.weight.detach(),
                 torch.cat([layer.self_attn.q_proj.weight, layer.self_attn.k_proj.weight,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors import SafetensorError
@@ -30,7 +32,7 @@ class ModelShape:
     dropout: float = 0.1
 
     @classmethod
-    def from_dict(cls, values: dict[str, object]) -> ModelShape:
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelShape:
         """A shape from a config mapping, ignoring keys that are not sizes."""
         names = {field.name for field in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in names})

@@ -124,8 +124,8 @@ def sample_bars(
     generator: torch.Generator,
     temperature: float = 0.95,
     polyphonic: bool = False,
-) -> list[list[int]]:
-    """k continuations of `prompt` (which must end just before frame 0's header), one token list per bar."""
+) -> list[list[list[int]]]:
+    """k continuations of `prompt` (which must end just before frame 0's header), each one token list per bar."""
     if not frames:
         return [[] for _ in range(candidates)]
     size = len(vocab)

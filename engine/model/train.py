@@ -176,7 +176,8 @@ def train(
     model = build_model(config.shape, len(vocab), pad_id, bos_id, eos_id)
     if config.init_from and not (out / STATE_FILE).exists():
         _warm_start(model, REPO_ROOT / config.init_from, vocab)
-    model = model.to(device)
+    # transformers wraps PreTrainedModel.to in a decorator whose signature drops `self`: the call is right.
+    model = model.to(device)  # type: ignore[arg-type]
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     step, epoch, best, first_loss = 0, 0, math.inf, math.nan
     rng = np.random.default_rng(seed)

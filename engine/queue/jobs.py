@@ -5,16 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from sqlalchemy import JSON, Float, Integer, String, Text, func, select, update
-from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.errors import EngineError
 from engine.queue.contract import JobRequest, JobResult, parse_request, parse_result
-from engine.queue.db import Base, now, session_factory
+from engine.queue.db import Base, now, rows_changed, session_factory
 
 log = logging.getLogger("bandmate.queue")
 
@@ -49,11 +48,6 @@ class Job(Base):
     def outcome(self) -> JobResult | None:
         """The validated result once the job is done (None before, or when it failed)."""
         return parse_result(self.result)
-
-
-def _rows_changed(result: Result[Any]) -> int:
-    # An UPDATE's result is a CursorResult; the async session's signature only promises a Result.
-    return cast("CursorResult[Any]", result).rowcount
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +95,7 @@ class JobQueue:
             .where(Job.id == job_id, Job.status == "queued")
             .values(payload=request.model_dump(mode="json"), not_before=not_before)
         )
-        return _rows_changed(result) == 1
+        return rows_changed(result) == 1
 
     async def claim(self, owner: str, lease_seconds: float, max_attempts: int) -> ClaimedJob | None:
         """Take the oldest queued job, or one whose lease expired, for `lease_seconds`; None if idle."""
@@ -168,7 +162,7 @@ class JobQueue:
             result = await session.execute(
                 update(Job).where(self._held(job.id, job.owner, job.attempts)).values(**values)
             )
-            return _rows_changed(result) == 1
+            return rows_changed(result) == 1
 
     async def complete(self, job: ClaimedJob, result: JobResult, publish: Callable[[], None] | None = None) -> bool:
         """Mark the job done with its result; False (and nothing changed) if the lease was lost.
@@ -204,7 +198,7 @@ class JobQueue:
                 .values(status=status, stage=status, result=result, error=error, finished_at=now(),
                         lease_expires_at=None)
             )  # fmt: skip
-            if _rows_changed(outcome) != 1:
+            if rows_changed(outcome) != 1:
                 return False
             if publish is not None:
                 publish()  # SQLite holds the write lock from the UPDATE until this transaction commits

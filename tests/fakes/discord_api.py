@@ -186,7 +186,8 @@ class FakeDiscord(DiscordWorld):
         return ws
 
     async def _on_frame(self, session: GatewaySession, frame: dict[str, Any]) -> None:
-        op, data = frame["op"], frame.get("d")
+        op = frame["op"]
+        data: Any = frame.get("d")  # its shape depends on the op: an object for RESUME and IDENTIFY
         if op == OP_HEARTBEAT:
             self.heartbeats += 1
             await session.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})

@@ -64,7 +64,7 @@ def mp3_of(fake: FakeDiscord, message: dict[str, Any]) -> bytes:
 
 def mp3_seconds(data: bytes) -> float:
     """The playing time of MP3 bytes."""
-    return float(MP3(fileobj=io.BytesIO(data)).info.length)
+    return float(MP3(fileobj=io.BytesIO(data)).info.length)  # type: ignore[attr-defined]  # mutagen declares FileType.info as None; loading sets it
 
 
 def caption(message: dict[str, Any]) -> str:

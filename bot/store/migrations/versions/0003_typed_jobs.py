@@ -37,7 +37,7 @@ def _request(old: dict[str, Any]) -> dict[str, Any]:
 
 def _result(old: dict[str, Any]) -> dict[str, Any]:
     files = {kind: old[kind] for kind in _FILE_KINDS if old.get(kind)}
-    kept = {key: old[key] for key in ("duration_s", "timings_ms", "loudness_lufs", "true_peak_db") if key in old}
+    kept: dict[str, Any] = {key: old[key] for key in ("duration_s", "timings_ms", "loudness_lufs", "true_peak_db") if key in old}
     return {"files": files, **kept}
 
 
