@@ -35,7 +35,7 @@ async def test_slash_compose_answers_with_an_mp3_follow_up(
     caplog.set_level(logging.DEBUG)
     synced = {command["name"]: command for command in fake.commands}
     assert {"compose", "history", "undo", "help", "channels"} <= set(synced)
-    assert [o["name"] for o in synced["compose"]["options"]] == ["prompt", "duration", "seed"]
+    assert [o["name"] for o in synced["compose"]["options"]] == ["prompt", "duration", "seed", "tune"]
     limit = bot.settings.max_prompt_chars  # declared, so Discord refuses longer text before it is sent
     assert synced["compose"]["options"][0]["max_length"] == synced["jam"]["options"][0]["max_length"] == limit
     assert fake.identifies[-1]["intents"] & MESSAGE_CONTENT_INTENT

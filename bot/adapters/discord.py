@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,11 +27,12 @@ from bot.adapters.discord_client import BandmateClient, ChannelAction, use_api_b
 from bot.adapters.discord_media import UPLOAD_LIMIT_BYTES
 from bot.adapters.discord_outbox import Outbox, StatusMessage
 from bot.adapters.discord_policy import ChannelPolicy, SlidingWindowLimit, parse_channel_ids
+from bot.adapters.discord_tune import asks_to_compose, fetch, style_words, tune_attachment
 from bot.adapters.discord_ui import MESSAGE_LIMIT, Action, clip
 from bot.messages import COSTLY, SORRY, AdapterError, Command, Delivery, Origin, Posted, Progress, Reply, Request
 from bot.service import Bandmate
 from bot.settings import Settings
-from engine.errors import ConfigError
+from engine.errors import ConfigError, UserError
 
 log = logging.getLogger("bandmate.discord")
 
@@ -127,11 +129,16 @@ class DiscordAdapter:
         await self.policy.load(str(guild.id))
 
     async def on_compose(
-        self, interaction: discord.Interaction, prompt: str, duration: int | None, seed: int | None
+        self,
+        interaction: discord.Interaction,
+        prompt: str,
+        duration: int | None,
+        seed: int | None,
+        tune: discord.Attachment | None = None,
     ) -> None:
-        """/compose prompt [duration] [seed]."""
+        """/compose prompt [duration] [seed] [tune]."""
         text = prompt if duration is None else f"{prompt}, {duration} seconds"
-        await self._interaction_request(interaction, "compose", text, seed=seed)
+        await self._interaction_request(interaction, "compose", text, seed=seed, tune=tune)
 
     async def on_command(self, interaction: discord.Interaction, command: Command) -> None:
         """/history, /undo, /help."""
@@ -155,6 +162,10 @@ class DiscordAdapter:
         in_our_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
         if not self.policy.allowed(_guild_id(message.guild), str(_home_channel_id(channel))):
             return
+        tune = tune_attachment(message.attachments)
+        if tune is not None and (any(u.id == me.id for u in message.mentions) or asks_to_compose(message.content)):
+            await self._on_tune_message(message, tune)
+            return
         piece = _replied_piece(message, me.id)
         if piece is None and in_our_thread:
             piece = await self._latest_piece_in(channel)  # type: ignore[arg-type]
@@ -173,6 +184,30 @@ class DiscordAdapter:
             reply = await self._handle(request)
             posted = await message.reply(clip(reply.text, MESSAGE_LIMIT), mention_author=False, file=_file(reply))
             await self._remember(status, request, reply, posted.id)
+
+    async def _on_tune_message(self, message: discord.Message, tune: discord.Attachment) -> None:
+        """A tune dropped with "compose bossa nova" (or with a mention): arranged in the style its words ask."""
+        if refusal := self._guild_refusal(message.guild, "compose"):
+            await message.reply(refusal, mention_author=False)
+            return
+        request = Request(self._origin(message.author, message.channel), "compose", style_words(message.content),
+                          message_id=str(message.id))  # fmt: skip
+        status = self._track(str(message.id), StatusMessage(channel_id=message.channel.id))
+        async with status.lock:
+            reply = await self._handle_tune(request, tune)
+            posted = await message.reply(clip(reply.text, MESSAGE_LIMIT), mention_author=False, file=_file(reply))
+            await self._remember(status, request, reply, posted.id)
+
+    async def _handle_tune(self, request: Request, tune: discord.Attachment) -> Reply:
+        """Download the tune, hand it to the core with the request, then let the file go."""
+        try:
+            path = await fetch(tune, self.settings.media_dir / "uploads", f"discord-{request.message_id}")
+        except UserError as exc:
+            return Reply(exc.message, refusal=True)
+        try:
+            return await self._handle(replace(request, tune_file=path))
+        finally:
+            path.unlink(missing_ok=True)
 
     async def on_channels(self, interaction: discord.Interaction, action: ChannelAction) -> None:
         """/channels: which channels of this server Bandmate answers in."""
@@ -195,8 +230,14 @@ class DiscordAdapter:
         await interaction.followup.send(_channels_text(self.policy.channels(str(guild.id))), ephemeral=True)
 
     async def _interaction_request(
-        self, interaction: discord.Interaction, command: Command, text: str, *,
-        seed: int | None = None, composition_id: int | None = None,
+        self,
+        interaction: discord.Interaction,
+        command: Command,
+        text: str,
+        *,
+        seed: int | None = None,
+        composition_id: int | None = None,
+        tune: discord.Attachment | None = None,
     ) -> None:
         if not self.policy.allowed(_guild_id(interaction.guild), str(_home_channel_id(interaction.channel))):
             channels = self.policy.channels(str(interaction.guild_id)) or frozenset()
@@ -214,7 +255,7 @@ class DiscordAdapter:
                                token_born=interaction.created_at, opens_thread=command == "compose")  # fmt: skip
         self._track(key, status)
         async with status.lock:
-            reply = await self._handle(request)
+            reply = await (self._handle(request) if tune is None else self._handle_tune(request, tune))
             if reply.refusal:  # only the one who asked sees it: the public "thinking…" answer goes away
                 await self._refuse_privately(interaction, reply.text)
                 self._forget(key)

@@ -32,7 +32,12 @@ class Handlers(Protocol):
     """What the adapter does with each kind of Discord event."""
 
     async def on_compose(
-        self, interaction: discord.Interaction, prompt: str, duration: int | None, seed: int | None
+        self,
+        interaction: discord.Interaction,
+        prompt: str,
+        duration: int | None,
+        seed: int | None,
+        tune: discord.Attachment | None = None,
     ) -> None:
         """/compose."""
         ...
@@ -159,14 +164,16 @@ def command_tree(
         prompt: str,
         duration: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] | None = None,
         seed: app_commands.Range[int, 0, MAX_SEED] | None = None,
+        tune: discord.Attachment | None = None,
     ) -> None:
-        await handlers.on_compose(interaction, prompt, duration, seed)
+        await handlers.on_compose(interaction, prompt, duration, seed, tune)
 
     compose.__annotations__["prompt"] = text_option
     tree.command(name="compose", description="Compose an original piece from words")(app_commands.describe(
         prompt="What to compose, e.g. sad piano ballad",
         duration=f"Length in seconds ({MIN_SECONDS}–{MAX_SECONDS})",
         seed="A number to get the same piece again",
+        tune="A tune to arrange: a voice message, an audio file or a .mid",
     )(compose))  # fmt: skip
 
     @tree.command(name="history", description="The versions of the piece in this channel")

@@ -1,5 +1,5 @@
 """Inputs for judging the tune path, made here: folk melodies from music21's corpus, rendered as a hum,
-a whistle and a piano (and a sung "la" where a singer exists), clean or under noise at a given SNR."""
+a whistle, a piano and a sung "la" (the singer of engine.vocals), clean or under noise at a given SNR."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ FOLK_TUNES = (
 )  # fmt: skip
 MAX_SECONDS = 14.0
 _RNG_SEED = 16
+SUNG_CENTRE = 67  # inside the female voice's register, so the singer sings the notes where they are written
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,17 @@ def piano(notes: list[tuple[float, float, int]], renderer: Renderer) -> np.ndarr
     return audio.astype(np.float32)
 
 
+def sung_la(notes: list[tuple[float, float, int]]) -> np.ndarray:
+    """The melody sung on "la" by the female voice around G4 (espeak-ng + PSOLA), a breath every 8 notes."""
+    from engine.vocals import sing
+
+    placed = _in_register(notes, SUNG_CENTRE)
+    beat = 0.5  # the notes are written at 120 bpm so seconds map to beats by doubling
+    sung = [Note(s / beat, (e - s) / beat, p, 90, "la\n" if (i + 1) % 8 == 0 else "la ")
+            for i, (s, e, p) in enumerate(placed)]  # fmt: skip
+    return sing(sung, beat, "female", "en", SAMPLE_RATE)
+
+
 def with_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
     """The audio with white noise added at `snr_db` (signal power over the voiced part)."""
     voiced = audio[np.abs(audio) > 1e-4]
@@ -131,7 +143,7 @@ def with_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np
 
 def placed_reference(notes: list[tuple[float, float, int]], kind: str) -> list[tuple[float, float, int]]:
     """The reference notes in the register the input was rendered in."""
-    return _in_register(notes, {"hum": 57, "whistle": 81, "piano": 67}[kind])
+    return _in_register(notes, {"hum": 57, "whistle": 81, "piano": 67, "sung la": SUNG_CENTRE}[kind])
 
 
 def generator(index: int) -> np.random.Generator:

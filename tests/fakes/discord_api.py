@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .discord_api_payloads import (
+    ATTACHMENT_OPTION,
     MESSAGE_CONTENT_INTENT,
     MESSAGE_REPLY,
     command_option_type,
@@ -110,16 +111,22 @@ class FakeDiscord(DiscordWorld):
         channel_id: int | None = None,
         permissions: int | None = None,
     ) -> FakeInteraction:
-        """A user runs /name with options; returns the interaction the bot must answer."""
-        data = {
+        """A user runs /name with options (a (filename, bytes) pair is an attachment option, served by this
+        fake); returns the interaction the bot must answer."""
+        files = {key: value for key, value in (options or {}).items() if isinstance(value, tuple)}
+        attached = dict(zip(files, self.attachments([(0, *value) for value in files.values()]), strict=True))
+        data: dict[str, Any] = {
             "id": str(self.command_id(name)),
             "name": name,
             "type": 1,
             "options": [
+                {"name": key, "type": ATTACHMENT_OPTION, "value": attached[key]["id"]} if key in attached else
                 {"name": key, "type": command_option_type(value), "value": value}
                 for key, value in (options or {}).items()
             ],
-        }
+        }  # fmt: skip
+        if attached:
+            data["resolved"] = {"attachments": {a["id"]: a for a in attached.values()}}
         return await self._interact(SLASH_COMMAND, data, user, channel_id or self.channel_id, None, permissions)
 
     async def click(self, custom_id: str, message_id: int, *, user: str = "alice") -> FakeInteraction:
@@ -129,11 +136,21 @@ class FakeDiscord(DiscordWorld):
         return await self._interact(COMPONENT, data, user, int(message["channel_id"]), message, None)
 
     async def say(
-        self, content: str, *, user: str = "alice", channel_id: int | None = None, reply_to: int | None = None
+        self,
+        content: str,
+        *,
+        user: str = "alice",
+        channel_id: int | None = None,
+        reply_to: int | None = None,
+        files: list[tuple[str, bytes]] | None = None,
+        mention_bot: bool = False,
     ) -> dict[str, Any]:
-        """A user posts a message (optionally a reply); connected bots get MESSAGE_CREATE."""
+        """A user posts a message (optionally a reply, with files served from this fake, or mentioning the bot);
+        connected bots get MESSAGE_CREATE."""
         author = self.users[user]
-        message = message_payload(self.ids.next(), channel_id or self.channel_id, self.guild_id, author, content)
+        message = message_payload(self.ids.next(), channel_id or self.channel_id, self.guild_id, author, content,
+                                  attachments=self.attachments([(i, n, d) for i, (n, d) in enumerate(files or [])]),
+                                  mentions=[self.bot_user] if mention_bot else None)  # fmt: skip
         if reply_to is not None:
             referenced = self.messages[reply_to]
             message["type"] = MESSAGE_REPLY

@@ -19,6 +19,7 @@ PUBLIC_THREAD = 11
 MESSAGE_DEFAULT = 0
 MESSAGE_REPLY = 19
 MESSAGE_CHAT_INPUT_COMMAND = 20
+ATTACHMENT_OPTION = 11  # an application command option holding an uploaded file
 
 # What @everyone may do in the fake guild: view, send, embed, attach, read history,
 # create public threads, send in threads, use application commands.
