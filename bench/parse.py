@@ -23,8 +23,14 @@ from engine.errors import UserError
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 TARGET_P95_MS = 30.0
-FALLBACK_REQUESTS = ("sad piano ballad", "chill lofi beat to study to", "night drive", "underwater level",
-                     "epic orchestral battle theme 140bpm in D minor, 2 minutes", "8-bit boss fight")
+FALLBACK_REQUESTS = (
+    "sad piano ballad",
+    "chill lofi beat to study to",
+    "night drive",
+    "underwater level",
+    "epic orchestral battle theme 140bpm in D minor, 2 minutes",
+    "8-bit boss fight",
+)
 FALLBACK_REPLIES = ("make it faster", "add strings", "no drums", "in A minor", "another version", "undo")
 
 
@@ -70,8 +76,12 @@ def _timed(texts: list[str], parse: Callable[[str], object], rounds: int) -> lis
 
 
 def _summary(times: list[float]) -> dict[str, float]:
-    return {"n": len(times), "p50_ms": round(statistics.median(times), 3),
-            "p95_ms": round(_percentile(times, 0.95), 3), "max_ms": round(max(times), 3)}
+    return {
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 3),
+        "p95_ms": round(_percentile(times, 0.95), 3),
+        "max_ms": round(max(times), 3),
+    }
 
 
 def _digit_runs(lengths: tuple[int, ...] = (1_000, 4_000, 16_000, 64_000)) -> dict[str, float]:
@@ -101,8 +111,7 @@ def main() -> None:
 
     figures: dict[str, object] = {"machine": describe(), "requests": len(requests), "replies": len(replies)}
     figures["lexicon_requests"] = _summary(_timed(requests, lambda text: understand(text), args.rounds))
-    figures["lexicon_replies"] = _summary(
-        _timed(replies, lambda text: refine(base, text, new_seed=2), args.rounds))
+    figures["lexicon_replies"] = _summary(_timed(replies, lambda text: refine(base, text, new_seed=2), args.rounds))
 
     figures["digit_run_ms"] = _digit_runs()
 
@@ -132,28 +141,42 @@ def main() -> None:
         figures["encoder_lookups"] = encoder.calls
         figures["encoder_lookup"] = _summary(encoder.guess_ms) if encoder.guess_ms else None
         figures["encoder_replies"] = _summary(
-            _timed(replies, lambda text: refine(base, text, new_seed=2, encoder=encoder), args.rounds))
-    worst = max(summary["p95_ms"] for key, summary in figures.items()
-                if key.endswith(("requests", "replies", "consulted")) and isinstance(summary, dict))
+            _timed(replies, lambda text: refine(base, text, new_seed=2, encoder=encoder), args.rounds)
+        )
+    worst = max(
+        summary["p95_ms"]
+        for key, summary in figures.items()
+        if key.endswith(("requests", "replies", "consulted")) and isinstance(summary, dict)
+    )
     figures["target_p95_ms"] = TARGET_P95_MS
     figures["meets_target"] = worst <= TARGET_P95_MS
 
     print(f"machine: {figures['machine']}")
     print(f"corpus: {len(requests)} requests, {len(replies)} replies, {args.rounds} rounds")
     print(f"encoder load: {figures['encoder_load_s']} s (available: {encoder.available})")
-    for key in ("lexicon_requests", "lexicon_replies", "encoder_requests", "encoder_consulted", "encoder_replies",
-                "encoder_lookup"):
+    for key in (
+        "lexicon_requests",
+        "lexicon_replies",
+        "encoder_requests",
+        "encoder_consulted",
+        "encoder_replies",
+        "encoder_lookup",
+    ):
         summary = figures.get(key)
         if isinstance(summary, dict):
-            print(f"{key:17s} n={summary['n']:5d}  p50 {summary['p50_ms']:7.2f} ms  p95 {summary['p95_ms']:7.2f} ms"
-                  f"  max {summary['max_ms']:7.2f} ms")
+            print(
+                f"{key:17s} n={summary['n']:5d}  p50 {summary['p50_ms']:7.2f} ms  p95 {summary['p95_ms']:7.2f} ms"
+                f"  max {summary['max_ms']:7.2f} ms"
+            )
     runs = figures["digit_run_ms"]
     assert isinstance(runs, dict)
     print("digit runs (request + reply): " + ", ".join(f"{length} digits {ms} ms" for length, ms in runs.items()))
     if "encoder_lookups" in figures:
         print(f"encoder consulted for {figures['encoder_lookups']} of {len(requests) * args.rounds} requests")
-    print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {'met' if figures['meets_target'] else 'NOT met'} "
-          f"(worst p95 {worst:.2f} ms)")
+    print(
+        f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {'met' if figures['meets_target'] else 'NOT met'} "
+        f"(worst p95 {worst:.2f} ms)"
+    )
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2))
 

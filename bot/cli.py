@@ -83,8 +83,15 @@ async def _compose(settings: Settings, args: argparse.Namespace) -> dict[str, An
     if args.dry_run:
         oneshot.dry_run(settings, args.text, args.seed, args.json)
         return None
-    return await oneshot.compose(settings, args.text, args.seed, args.out, extras=_wanted(args),
-                                 tune_file=args.melody, tune_track=args.melody_track)
+    return await oneshot.compose(
+        settings,
+        args.text,
+        args.seed,
+        args.out,
+        extras=_wanted(args),
+        tune_file=args.melody,
+        tune_track=args.melody_track,
+    )
 
 
 async def _refine(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:

@@ -11,8 +11,19 @@ from engine.errors import BandmateError
 from engine.queue.contract import Extra
 
 Command = Literal[
-    "start", "help", "compose", "refine", "history", "undo", "variation", "midi", "jam", "lyrics", "sheet",
-    "stems", "wav",
+    "start",
+    "help",
+    "compose",
+    "refine",
+    "history",
+    "undo",
+    "variation",
+    "midi",
+    "jam",
+    "lyrics",
+    "sheet",
+    "stems",
+    "wav",
 ]
 COSTLY: frozenset[Command | None] = frozenset({"compose", "refine", "variation", None})
 """What makes a new piece (None: a plain message, a refinement): rate-limited per user and per server."""

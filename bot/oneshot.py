@@ -74,8 +74,14 @@ def dry_run(settings: Settings, text: str, seed: int | None, as_json: bool) -> N
 
 
 async def compose(
-    settings: Settings, text: str, seed: int | None, out: Path, *, extras: frozenset[Extra] = frozenset(),
-    tune_file: Path | None = None, tune_track: str | None = None,
+    settings: Settings,
+    text: str,
+    seed: int | None,
+    out: Path,
+    *,
+    extras: frozenset[Extra] = frozenset(),
+    tune_file: Path | None = None,
+    tune_track: str | None = None,
 ) -> dict[str, Any]:
     """Compose a new piece into `out` (with the extra files asked for, around a brought tune if given)."""
     from bot.tune_input import DEFAULT_STYLE

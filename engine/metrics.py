@@ -78,9 +78,7 @@ def groove_consistency(score: Score, starts: list[float] | None = None) -> float
     """1 − the mean Hamming distance between consecutive bars' onset patterns (1 = the same groove throughout)."""
     starts = starts if starts is not None else bar_starts(score)
     rows = _onset_rows(_notes(pitched(score)), starts, score.length_beats)
-    distances = [
-        np.count_nonzero(a != b) / len(a) for a, b in pairwise(rows) if len(a) == len(b)
-    ]
+    distances = [np.count_nonzero(a != b) / len(a) for a, b in pairwise(rows) if len(a) == len(b)]
     return 1.0 - float(np.mean(distances)) if distances else 1.0
 
 

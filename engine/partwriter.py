@@ -18,8 +18,6 @@ class PartWriter(Protocol):
         """A melody for the whole plan inside [low, high], or None to leave it to the rules."""
         ...
 
-    def accompaniment(
-        self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int
-    ) -> list[Note] | None:
+    def accompaniment(self, plan: Plan, spec: MusicSpec, low: int, high: int, seed: int) -> list[Note] | None:
         """A piano-style accompaniment over the plan's chords, or None to leave it to the rules."""
         ...

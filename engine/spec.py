@@ -12,9 +12,7 @@ from engine.genres import GENRES, written_name
 from engine.instruments import DRUM_KITS, INSTRUMENTS, Role
 from engine.tune.tune import Tune
 
-TONICS = tuple(
-    ["C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B"]
-)
+TONICS = tuple(["C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B"])
 PITCH_CLASS = {
     "C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
     "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
@@ -120,6 +118,7 @@ class MixSpec(BaseModel):
 
     def changes(self) -> list[str]:
         """What differs from the default mix, in the words the chat shows: 'reverb ↑', 'drums ↑'."""
+
         def arrow(steps: int) -> str:
             return ("↑" if steps > 0 else "↓") * min(abs(steps), 3)
 
@@ -206,8 +205,7 @@ class MusicSpec(BaseModel):
             data["melody_source"] = self.tune.source()
         data["instruments"] = self.instruments
         data["parts"] = [
-            {"name": part.name, "role": part.role, "program": part.program, "style": part.style}
-            for part in self.parts
+            {"name": part.name, "role": part.role, "program": part.program, "style": part.style} for part in self.parts
         ]
         return data
 
@@ -218,10 +216,7 @@ class MusicSpec(BaseModel):
 
 _FIELD_MESSAGES = {
     "tempo_bpm": f"Tempo must be between {TEMPO_RANGE[0]} and {TEMPO_RANGE[1]} bpm.",
-    "duration_s": (
-        f"Length must be between {DURATION_RANGE[0]:.0f} seconds and "
-        f"{DURATION_RANGE[1] / 60:.0f} minutes."
-    ),
+    "duration_s": (f"Length must be between {DURATION_RANGE[0]:.0f} seconds and {DURATION_RANGE[1] / 60:.0f} minutes."),
     "parts": f"A piece needs between 1 and {MAX_PARTS} instruments.",
     "meter": f"I can write in these meters: {', '.join(METERS)}.",
     "key": "I didn't recognise that key; try something like 'in Bb' or 'F# minor'.",

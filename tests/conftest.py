@@ -98,6 +98,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 async def engine_worker(runtime: Runtime, settings: Settings) -> AsyncIterator[Worker]:
     """The real engine worker, in this process, working the test database's queue."""
     from engine.queue.worker import open_worker
+
     stop = asyncio.Event()
     async with open_worker(settings.engine(), runtime.database) as worker:
         task = asyncio.create_task(worker.run(stop))

@@ -39,8 +39,10 @@ def test_compose_json_contract_files_and_length(settings: Settings, tmp_path: Pa
     score = symusic.Score(str(midi))
     assert round(score.tempos[0].qpm) == spec["tempo_bpm"]
     numerator, denominator = spec["meter"].split("/")
-    assert (score.time_signatures[0].numerator, score.time_signatures[0].denominator) == (int(numerator),
-                                                                                          int(denominator))
+    assert (score.time_signatures[0].numerator, score.time_signatures[0].denominator) == (
+        int(numerator),
+        int(denominator),
+    )
     programs = {track.program for track in score.tracks if not track.is_drum and track.note_num()}
     assert {part["program"] for part in spec["parts"]} <= programs
 

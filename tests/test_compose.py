@@ -82,8 +82,13 @@ def test_every_genre_ends_on_a_held_tonic_chord(name: str) -> None:
     final = plan.sections[-1].chords[-1]
     assert final.root == spec.tonic_pc, "the last chord is the home chord"
     last_bar = (plan.total_bars - 1) * plan.beats_per_bar
-    held = [n for t in score.tracks if not t.is_drum for n in t.notes
-            if n.start >= last_bar - 0.1 and n.start + n.duration >= score.length_beats - 1e-6]
+    held = [
+        n
+        for t in score.tracks
+        if not t.is_drum
+        for n in t.notes
+        if n.start >= last_bar - 0.1 and n.start + n.duration >= score.length_beats - 1e-6
+    ]
     assert held, "something rings to the very end"
     assert {n.pitch % 12 for n in held} <= set(final.pitch_classes)
 
@@ -146,16 +151,23 @@ def test_adding_an_instrument_keeps_the_melody_and_the_other_parts() -> None:
 
 
 def test_a_piano_alone_with_the_tune_plays_its_own_left_hand() -> None:
-    spec = genre_spec("pop", parts=[{"name": "piano", "role": "melody"}, {"name": "strings", "role": "pad"}],
-                      drums=False, seconds=20.0)
+    spec = genre_spec(
+        "pop",
+        parts=[{"name": "piano", "role": "melody"}, {"name": "strings", "role": "pad"}],
+        drums=False,
+        seconds=20.0,
+    )
     piano = track(compose(spec), "piano")
     low, _ = melody_window(INSTRUMENTS["piano"].low, INSTRUMENTS["piano"].high)
     assert any(n.pitch < low for n in piano.notes) and any(n.pitch >= low for n in piano.notes)
 
 
 def test_a_part_style_borrows_another_genres_playing() -> None:
-    spec = genre_spec("pop", seconds=20.0, parts=[
-        {"name": "synth lead", "role": "melody"}, {"name": "acoustic bass", "role": "bass", "style": "jazz"}])
+    spec = genre_spec(
+        "pop",
+        seconds=20.0,
+        parts=[{"name": "synth lead", "role": "melody"}, {"name": "acoustic bass", "role": "bass", "style": "jazz"}],
+    )
     walking = track(compose(spec), "acoustic bass")
     beats = {round(n.start) for n in walking.notes if abs(n.start - round(n.start)) < 0.05}
     assert len(beats) >= 0.8 * compose(spec).length_beats - 4, "a walking bass plays every beat"
@@ -168,7 +180,12 @@ def test_an_explicit_form_is_followed_with_its_energies() -> None:
     ])  # fmt: skip
     plan = make_plan(spec)
     assert [(s.name, s.bars) for s in plan.sections] == [
-        ("intro", 2), ("verse", 4), ("chorus", 4), ("chorus", 4), ("outro", 2)]
+        ("intro", 2),
+        ("verse", 4),
+        ("chorus", 4),
+        ("chorus", 4),
+        ("outro", 2),
+    ]
     assert plan.sections[2].energy == 0.9
     assert plan.sections[0].start_bar == 0 and plan.sections[-1].start_bar == 14
 
@@ -196,7 +213,8 @@ def test_a_part_writer_supplies_the_melody_and_the_rules_the_rest() -> None:
     spec = genre_spec("pop", seconds=15.0)
     with_writer, rules = compose(spec, writer=FixedWriter()), compose(spec)
     assert [n.pitch for n in next(t for t in with_writer.tracks if t.role == "melody").notes] == [
-        melody_window(INSTRUMENTS["synth lead"].low, INSTRUMENTS["synth lead"].high)[0] + 3]
+        melody_window(INSTRUMENTS["synth lead"].low, INSTRUMENTS["synth lead"].high)[0] + 3
+    ]
     assert track(with_writer, "piano").notes == track(rules, "piano").notes
 
 

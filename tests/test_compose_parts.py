@@ -56,17 +56,39 @@ def test_a_progression_tiles_its_bars_and_holds_dots() -> None:
 
 def test_the_last_section_cadences_home_and_a_verse_turns_to_the_chorus() -> None:
     chords = progression_chords("vi | IV | I | V", 0, "major", 0, 0.0, 4, 4.0)
-    ending = with_cadence(chords, final=True, leads_to_peak=False, cadence="authentic", mode="major",
-                          tonic_pc=0, level=0, beats_per_bar=4.0)
+    ending = with_cadence(
+        chords,
+        final=True,
+        leads_to_peak=False,
+        cadence="authentic",
+        mode="major",
+        tonic_pc=0,
+        level=0,
+        beats_per_bar=4.0,
+    )
     assert (ending[-1].root, ending[-1].quality, ending[-1].start, ending[-1].duration) == (0, "maj", 12.0, 4.0)
     assert (ending[-2].root, ending[-2].start) == (7, 10.0)
-    minor = with_cadence(progression_chords("i | bVI | bIII | bVII", 9, "minor", 1, 0.0, 4, 4.0), final=True,
-                         leads_to_peak=False, cadence="authentic", mode="minor", tonic_pc=9, level=1,
-                         beats_per_bar=4.0)
+    minor = with_cadence(
+        progression_chords("i | bVI | bIII | bVII", 9, "minor", 1, 0.0, 4, 4.0),
+        final=True,
+        leads_to_peak=False,
+        cadence="authentic",
+        mode="minor",
+        tonic_pc=9,
+        level=1,
+        beats_per_bar=4.0,
+    )
     assert (minor[-2].root, minor[-2].quality) == (4, "7"), "the minor dominant is major: a leading tone"
-    turn = with_cadence(progression_chords("I | vi | IV | I", 0, "major", 0, 0.0, 4, 4.0), final=False,
-                        leads_to_peak=True, cadence="authentic", mode="major", tonic_pc=0, level=0,
-                        beats_per_bar=4.0)
+    turn = with_cadence(
+        progression_chords("I | vi | IV | I", 0, "major", 0, 0.0, 4, 4.0),
+        final=False,
+        leads_to_peak=True,
+        cadence="authentic",
+        mode="major",
+        tonic_pc=0,
+        level=0,
+        beats_per_bar=4.0,
+    )
     assert turn[-1].root == 7
 
 

@@ -60,8 +60,13 @@ async def test_slash_compose_answers_with_an_mp3_follow_up(
     assert thread[0]["parent_id"] == str(fake.channel_id)
     assert fake.uploads.count(piece["attachments"][0]["filename"]) == 1
     # The piece arrived by an edit, which Discord does not notify: the requester is pinged in a reply to it.
-    pings = await fake.wait_for(lambda: [m for m in fake.messages_in(fake.channel_id)
-                                         if m.get("message_reference", {}).get("message_id") == piece["id"]])
+    pings = await fake.wait_for(
+        lambda: [
+            m
+            for m in fake.messages_in(fake.channel_id)
+            if m.get("message_reference", {}).get("message_id") == piece["id"]
+        ]
+    )
     assert len(pings) == 1 and pings[0]["content"].startswith(f"<@{interaction.user_id}> v1 is ready")
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged, "discord.py and Bandmate logged at DEBUG"
@@ -82,8 +87,13 @@ async def test_reply_make_it_faster_refines_that_version(bot: DiscordAdapter, fa
     original = await wait_piece(fake, interaction)
 
     request = await fake.say("make it faster", reply_to=int(original["id"]))
-    status = await fake.wait_for(lambda: [m for m in fake.messages_in(fake.channel_id)
-                                          if m.get("message_reference", {}).get("message_id") == request["id"]])
+    status = await fake.wait_for(
+        lambda: [
+            m
+            for m in fake.messages_in(fake.channel_id)
+            if m.get("message_reference", {}).get("message_id") == request["id"]
+        ]
+    )
     faster = await fake.wait_for(lambda: fake.messages[int(status[0]["id"])] if has_mp3(
         fake.messages[int(status[0]["id"])]) else None, 90)  # fmt: skip
 

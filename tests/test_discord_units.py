@@ -128,8 +128,19 @@ def test_status_text_replaces_the_core_status_line() -> None:
 
 def delivery(title: str, caption: str, changes: tuple[str, ...] = ()) -> Delivery:
     """A finished version as the delivery loop hands it over."""
-    return Delivery(job_id=1, composition_id=9, version=2, origin=Origin("discord", "1", "2"), reply_to_message_id="3",
-                    title=title, caption=caption, duration_s=8.0, mp3_path=None, midi_path=None, changes=changes)
+    return Delivery(
+        job_id=1,
+        composition_id=9,
+        version=2,
+        origin=Origin("discord", "1", "2"),
+        reply_to_message_id="3",
+        title=title,
+        caption=caption,
+        duration_s=8.0,
+        mp3_path=None,
+        midi_path=None,
+        changes=changes,
+    )
 
 
 def test_piece_names_and_cards() -> None:

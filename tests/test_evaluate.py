@@ -94,8 +94,7 @@ def test_the_key_finder_names_major_minor_and_modes() -> None:
     a_minor = score_of(line([45, 48, 52, 57, 60, 64, 62, 59, 56, 57], step=2.0))
     assert key_from_notes(a_minor) == (9, "minor")
     d_dorian = [50, 53, 57, 60, 59, 57, 53, 55, 59, 62, 64, 65, 62, 57, 50]
-    assert modal_key(score_of(line(d_dorian, step=1.0), Track("b", 0, "bass", [Note(14, 2, 38, 90)]))) == (
-        2, "dorian")
+    assert modal_key(score_of(line(d_dorian, step=1.0), Track("b", 0, "bass", [Note(14, 2, 38, 90)]))) == (2, "dorian")
 
 
 def test_the_meter_is_found_in_composed_waltzes_jigs_and_marches() -> None:

@@ -62,7 +62,7 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
     assert "Jam started by Ana" in text
     for expected in ("walking", "(Lee)", "drums → boom bap (Kim)", "melody → alto sax (Sam)", "muted piano (Ana)"):
         assert expected in text, expected
-    status = text[text.index("🎸 Jam ·"):]
+    status = text[text.index("🎸 Jam ·") :]
     assert "alto sax — melody" in status and "by Sam" in status and "piano — chords (muted) · by Ana" in status
     assert "hip hop groove" in status and "Players: Ana, Lee, Kim, Sam" in status
     assert text.count(" ready — ") >= 1 and ".mp3" in text
@@ -72,8 +72,13 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
 async def test_twenty_people_at_once_lose_nothing_and_agree_on_one_result(runtime: Runtime) -> None:
     await _jam_request(runtime, "ana", "start lofi in F 85bpm", "start")
     # Changes that make sense in any order, so every one must be accepted however they interleave.
-    changes = ["a bit faster", "next section: chorus", "regenerate the piano", "a bit faster",
-               "regenerate the chorus"] * 4
+    changes = [
+        "a bit faster",
+        "next section: chorus",
+        "regenerate the piano",
+        "a bit faster",
+        "regenerate the chorus",
+    ] * 4
     replies = await asyncio.gather(*(
         _jam_request(runtime, f"user{i}", change, f"m{i}", command=None) for i, change in enumerate(changes)
     ))  # fmt: skip
@@ -184,11 +189,23 @@ async def test_a_change_that_lost_the_race_is_applied_on_top_of_the_winner(setti
         jam = await _open_jam(first)
         assert jam is not None
         # A write with a revision someone else moved on from is refused, and changes nothing.
-        stale = await first.service.jams.jams.contribute(jam, jam.started_by, "faster", ("tempo",),  # type: ignore[union-attr]
-                                                         JamState.from_json(jam.spec, jam.layers), "x1")
+        stale = await first.service.jams.jams.contribute(
+            jam,
+            jam.started_by,
+            "faster",
+            ("tempo",),  # type: ignore[union-attr]
+            JamState.from_json(jam.spec, jam.layers),
+            "x1",
+        )
         assert stale is not None
-        refused = await first.service.jams.jams.contribute(jam, jam.started_by, "slower", ("tempo",),  # type: ignore[union-attr]
-                                                           JamState.from_json(jam.spec, jam.layers), "x2")
+        refused = await first.service.jams.jams.contribute(
+            jam,
+            jam.started_by,
+            "slower",
+            ("tempo",),  # type: ignore[union-attr]
+            JamState.from_json(jam.spec, jam.layers),
+            "x2",
+        )
         assert refused is None
         assert [c.text for c, _ in await first.service.jams.jams.contributions(jam.id)] == ["faster"]  # type: ignore[union-attr]
 
@@ -217,7 +234,7 @@ async def test_mix_then_end_does_not_render_the_unchanged_piece_again(runtime: R
     ended = await runtime.service.handle(Request(origin(user="ana"), "jam", "end", message_id="e"))
     assert mixed.job_id is not None and ended.job_id is None
     assert "Jam over" in ended.text and "Nothing changed" in ended.text
-    jam = (await runtime.service.jams.jams.get(1))  # type: ignore[union-attr]
+    jam = await runtime.service.jams.jams.get(1)  # type: ignore[union-attr]
     assert jam is not None and jam.piece_id is not None and jam.status == "ended"
     versions = await runtime.store.history(jam.piece_id)
     assert len(versions) == 1, "the mix folded into the start's pending render; the end added none"

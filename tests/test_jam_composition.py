@@ -40,9 +40,7 @@ def test_only_the_named_part_changes(change: str, touched: set[str]) -> None:
     old, new = _notes(compose(before.spec)), _notes(compose(after.spec))
     drums = next((name for name in old if name not in before.spec.instruments), None)
     assert drums is not None, "the jam plays drums"
-    names = {"drums" if name == drums else name for name in old} | {
-        "drums" if name == drums else name for name in new
-    }
+    names = {"drums" if name == drums else name for name in old} | {"drums" if name == drums else name for name in new}
     unchanged = names - touched
     assert unchanged, "something must stay"
     for name in unchanged:
@@ -58,6 +56,7 @@ def test_muting_the_only_chords_part_keeps_the_tune_and_the_lead_takes_the_harmo
     after, _ = apply(before, "mute the piano", author="Lee", author_id=2, new_seed=9)
     old, new = _notes(compose(before.spec)), _notes(compose(after.spec))
     assert "piano" not in new and old["electric bass"] == new["electric bass"]
+
     # Humanised timing is drawn per note, so compare the tune on a sixteenth-note grid.
     def grid(notes: list) -> set:
         return {(round(start * 4) / 4, pitch) for start, pitch, _ in notes}

@@ -49,11 +49,24 @@ async def test_typed_jobs_migration_converts_stored_requests_and_results_both_wa
     path = sqlite_file(settings.database_url)
     assert path is not None
     await migrate.upgrade(settings.database_url, "0002")
-    spec = {"genre": "pop", "tempo_bpm": 100, "key": "C", "mode": "major", "meter": "4/4", "drums": False,
-            "parts": [{"name": "piano", "role": "melody"}], "duration_s": 10}
+    spec = {
+        "genre": "pop",
+        "tempo_bpm": 100,
+        "key": "C",
+        "mode": "major",
+        "meter": "4/4",
+        "drums": False,
+        "parts": [{"name": "piano", "role": "melody"}],
+        "duration_s": 10,
+    }
     old_payload = {"spec": spec, "target": "/m/v3-sad-piano.mp3", "comment": "c", "stems": True}
-    old_result = {"mp3": "/m/v3-sad-piano.mp3", "midi": "/m/v3-sad-piano.mid", "stems": None, "duration_s": 10.0,
-                  "timings_ms": {"render": 5.0}}
+    old_result = {
+        "mp3": "/m/v3-sad-piano.mp3",
+        "midi": "/m/v3-sad-piano.mid",
+        "stems": None,
+        "duration_s": 10.0,
+        "timings_ms": {"render": 5.0},
+    }
     with sqlite3.connect(path) as connection:
         connection.execute(
             "INSERT INTO jobs (id, status, stage, payload, result, attempts, created_at)"

@@ -15,8 +15,19 @@ from engine.spec import build_spec
 
 def request(n: int) -> JobRequest:
     """A job request numbered by its seed, so claims can be told apart."""
-    spec = build_spec({"genre": "pop", "tempo_bpm": 100, "key": "C", "mode": "major", "meter": "4/4",
-                       "parts": [{"name": "piano", "role": "melody"}], "drums": False, "duration_s": 10, "seed": n})
+    spec = build_spec(
+        {
+            "genre": "pop",
+            "tempo_bpm": 100,
+            "key": "C",
+            "mode": "major",
+            "meter": "4/4",
+            "parts": [{"name": "piano", "role": "melody"}],
+            "drums": False,
+            "duration_s": 10,
+            "seed": n,
+        }
+    )
     return JobRequest(spec=spec, target=f"/tmp/never-written/v{n}.mp3", name=f"piece-{n}")
 
 

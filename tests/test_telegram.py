@@ -182,9 +182,7 @@ async def test_empty_oversized_and_unreadable_input_get_a_clear_reply(
     assert await runtime.queue.queued_ids() == [] and fake_api.calls_to("sendAudio") == []
 
 
-async def test_a_user_over_the_rate_limit_gets_a_friendly_message(
-    fake_api: FakeTelegramApi, tmp_path: Path
-) -> None:
+async def test_a_user_over_the_rate_limit_gets_a_friendly_message(fake_api: FakeTelegramApi, tmp_path: Path) -> None:
     limited = make_settings(
         tmp_path / "limited", rate_limit_per_minute=2, telegram_bot_token=TOKEN,
         telegram_base_url=fake_api.base_url, telegram_base_file_url=fake_api.base_file_url,

@@ -35,7 +35,11 @@ GROUP = FakeChat(-100_555, "supergroup", "Band room")
 def message(text: str, chat: FakeChat = GROUP, **extra: Any) -> Message:
     """A Telegram Message as PTB parses it from the Bot API."""
     data: dict[str, Any] = {
-        "message_id": 31, "date": int(time.time()), "chat": chat.to_api(), "from": ALICE.to_api(), "text": text,
+        "message_id": 31,
+        "date": int(time.time()),
+        "chat": chat.to_api(),
+        "from": ALICE.to_api(),
+        "text": text,
         **extra,
     }
     if text.startswith("/"):

@@ -24,14 +24,26 @@ MAX_PROMPT_CHARS: int = next(
 
 # CI replays the same examples every run (a red build is then about the change, not the dice);
 # locally every run explores new ones.
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                             derandomize=bool(os.environ.get("CI")))
-BASES = ("sad piano ballad", "chill lofi beat", "rock song in 7/8", "jazz with trumpet in Bb, 120 bpm",
-         "epic orchestral battle theme 140bpm in D minor, 2 minutes", "waltz in A minor", "solo piano")
+PROPERTY_SETTINGS = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+BASES = (
+    "sad piano ballad",
+    "chill lofi beat",
+    "rock song in 7/8",
+    "jazz with trumpet in Bb, 120 bpm",
+    "epic orchestral battle theme 140bpm in D minor, 2 minutes",
+    "waltz in A minor",
+    "solo piano",
+)
 BASE_SPECS = tuple(understand(text, seed=11).spec for text in BASES)
 
-any_unicode = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()),
-                      max_size=300)
+any_unicode = st.text(
+    alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()), max_size=300
+)
 control_only = st.text(alphabet=st.characters(categories=("Cc", "Cf", "Zs", "Zl", "Zp")), min_size=1, max_size=50)
 known_phrases = st.sampled_from(sorted(LEXICON))
 separators = st.sampled_from([" ", ", ", " and ", "; ", "! ", " but ", " 🎹 ", "\n", " - "])
@@ -40,9 +52,11 @@ lexicon_soup = st.lists(st.tuples(known_phrases, separators), max_size=7).map(
 )
 # Words that carry no meaning, and scripts the lexicon does not read: noise around a real request.
 noise = st.lists(
-    st.one_of(st.sampled_from(["the", "please", "a", "it", "some", "ok", "thanks", "now", "x"]),
-              st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), min_size=1, max_size=4),
-              st.text(alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x04FF), min_size=1, max_size=6)),
+    st.one_of(
+        st.sampled_from(["the", "please", "a", "it", "some", "ok", "thanks", "now", "x"]),
+        st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), min_size=1, max_size=4),
+        st.text(alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x04FF), min_size=1, max_size=6),
+    ),
     max_size=4,
 ).map(" ".join)
 
@@ -132,8 +146,12 @@ KNOWN_REFUSALS = re.compile(
 
 def one_clear_line(message: str) -> bool:
     """A message a user can read: one short line, no traceback or exception text."""
-    return (bool(message.strip()) and "\n" not in message and len(message) <= 400
-            and not re.search(r"Traceback|Error\b|Exception|File \"", message))
+    return (
+        bool(message.strip())
+        and "\n" not in message
+        and len(message) <= 400
+        and not re.search(r"Traceback|Error\b|Exception|File \"", message)
+    )
 
 
 @settings(max_examples=10, deadline=None, derandomize=bool(os.environ.get("CI")))
@@ -210,22 +228,85 @@ UNICODE_CATEGORIES: CategoriesTuple = (
     "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Co")  # fmt: skip
 # Characters that once crashed or fooled the parser: the dotless ı and its kin, an 18-fold NFKC expansion,
 # combining marks, joiners, variation selectors, other scripts' digits, and the emoji the lexicon reads.
-TRICKY_CHARS = ("ı", "İ", "ſ", "K", "ﷺ", "\u0301", "\u200b", "\u200d", "\ufe0f", "٣", "१", "½", "²", "−", "🎹",
-                "🎸", "🔥", "😢", "👍", "♯", "♭", "＃")
-CASES = ("0 bpm", "00 bpm", "make it 0 bpm", "in Z# major", "in 7/0 time", "in 4/3", "-5 minutes", "3 hours long",
-         "sad piano in mı mayor", "piano sıx minutes", "9" * 309 + " seconds", "ﷺ" * 60, "🎸🔥😢", "🎹🎶", "lol")
+TRICKY_CHARS = (
+    "ı",
+    "İ",
+    "ſ",
+    "K",
+    "ﷺ",
+    "\u0301",
+    "\u200b",
+    "\u200d",
+    "\ufe0f",
+    "٣",
+    "१",
+    "½",
+    "²",
+    "−",
+    "🎹",
+    "🎸",
+    "🔥",
+    "😢",
+    "👍",
+    "♯",
+    "♭",
+    "＃",
+)
+CASES = (
+    "0 bpm",
+    "00 bpm",
+    "make it 0 bpm",
+    "in Z# major",
+    "in 7/0 time",
+    "in 4/3",
+    "-5 minutes",
+    "3 hours long",
+    "sad piano in mı mayor",
+    "piano sıx minutes",
+    "9" * 309 + " seconds",
+    "ﷺ" * 60,
+    "🎸🔥😢",
+    "🎹🎶",
+    "lol",
+)
 numbers = st.one_of(
     st.integers(min_value=-(10**400), max_value=10**400).map(str),
     st.integers(min_value=-3, max_value=400).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
     st.sampled_from(["0", "00", "-0", "1e999", "9" * 309, "9" * 2000, "0.0001", "1,5", "+7", "٣٠", "①"]),
 )
-units = st.sampled_from(["", " ", "bpm", " bpm", "% faster", " minutes", "min", "m", "s", " seconds", " hours", "h",
-                         ":30", "/4", "/0", "/3", " time", "x", " min 30", "th", "s music"])
-keys = st.builds("{}{}{}{}".format, st.sampled_from(["in ", "key of ", "", "to "]),
-                 st.characters(min_codepoint=0x41, max_codepoint=0x7A) | st.sampled_from(["ı", "İ", "mi", "sol", "h"]),
-                 st.sampled_from(["", "#", "b", "♯", " sharp", " flat", "is", "es"]),
-                 st.sampled_from(["", " major", " minor", " mayor", "-moll", " dur", "m", " dorian"]))
+units = st.sampled_from(
+    [
+        "",
+        " ",
+        "bpm",
+        " bpm",
+        "% faster",
+        " minutes",
+        "min",
+        "m",
+        "s",
+        " seconds",
+        " hours",
+        "h",
+        ":30",
+        "/4",
+        "/0",
+        "/3",
+        " time",
+        "x",
+        " min 30",
+        "th",
+        "s music",
+    ]
+)
+keys = st.builds(
+    "{}{}{}{}".format,
+    st.sampled_from(["in ", "key of ", "", "to "]),
+    st.characters(min_codepoint=0x41, max_codepoint=0x7A) | st.sampled_from(["ı", "İ", "mi", "sol", "h"]),
+    st.sampled_from(["", "#", "b", "♯", " sharp", " flat", "is", "es"]),
+    st.sampled_from(["", " major", " minor", " mayor", "-moll", " dur", "m", " dorian"]),
+)
 odd_text = st.text(alphabet=st.characters(categories=UNICODE_CATEGORIES) | st.sampled_from(TRICKY_CHARS), max_size=12)
 pieces = st.one_of(known_phrases, st.builds(str.__add__, numbers, units), keys, st.sampled_from(CASES), odd_text)
 gaps = st.sampled_from([" ", "", ", ", "-", "/", " and "])

@@ -80,8 +80,11 @@ def test_refinement_corpus(row: Row) -> None:
     if unexpected:
         problems.append(f"changed {sorted(unexpected)} without being asked")
     if row["tempo"]:
-        ok = (relative_tempo_ok(row["tempo"], base.tempo_bpm, spec.tempo_bpm) if row["tempo"][0] in "+-"
-              else tempo_matches(row["tempo"], spec.tempo_bpm))
+        ok = (
+            relative_tempo_ok(row["tempo"], base.tempo_bpm, spec.tempo_bpm)
+            if row["tempo"][0] in "+-"
+            else tempo_matches(row["tempo"], spec.tempo_bpm)
+        )
         if not ok:
             problems.append(f"tempo {base.tempo_bpm} → {spec.tempo_bpm}, expected {row['tempo']}")
     if row["key"] and not key_matches(row["key"], spec):

@@ -36,8 +36,9 @@ def test_vocabulary_covers_every_genre_and_sixty_instruments() -> None:
 
 
 def test_every_table_points_at_things_that_exist() -> None:
-    assert all(value in INSTRUMENTS or value in {"guitar", "bass", "sax", "keys"}
-               for value in instrument_phrases().values())
+    assert all(
+        value in INSTRUMENTS or value in {"guitar", "bass", "sax", "keys"} for value in instrument_phrases().values()
+    )
     assert set(genre_phrases().values()) <= set(GENRES)
     for style in STYLES.values():
         assert style.genre is None or style.genre in GENRES
@@ -50,13 +51,16 @@ def test_every_table_points_at_things_that_exist() -> None:
     assert all(mood.opposite in MOODS for mood in MOODS.values())
 
 
-@pytest.mark.parametrize(("words", "mood"), [
-    (("sad", "triste", "triste", "traurig", "triste"), "sad"),
-    (("happy", "feliz", "joyeux", "frohlich", "alegre"), "happy"),
-    (("calm", "tranquilo", "calme", "ruhig", "calmo"), "calm"),
-    (("epic", "epico", "epique", "episch", "epico"), "epic"),
-    (("romantic", "romantico", "romantique", "romantisch", "romantico"), "romantic"),
-])
+@pytest.mark.parametrize(
+    ("words", "mood"),
+    [
+        (("sad", "triste", "triste", "traurig", "triste"), "sad"),
+        (("happy", "feliz", "joyeux", "frohlich", "alegre"), "happy"),
+        (("calm", "tranquilo", "calme", "ruhig", "calmo"), "calm"),
+        (("epic", "epico", "epique", "episch", "epico"), "epic"),
+        (("romantic", "romantico", "romantique", "romantisch", "romantico"), "romantic"),
+    ],
+)
 def test_main_moods_are_understood_in_five_languages(words: tuple[str, ...], mood: str) -> None:
     for word in words:
         assert understand(f"{word} piano").spec.mood == mood, word
@@ -65,32 +69,35 @@ def test_main_moods_are_understood_in_five_languages(words: tuple[str, ...], moo
 # --- explicit values
 
 
-@pytest.mark.parametrize(("text", "tempo", "key", "mode", "meter", "seconds"), [
-    ("140bpm", 140, None, None, None, None),
-    ("tempo: 96", 96, None, None, None, None),
-    ("in Bb", None, "Bb", None, None, None),
-    ("F# minor", None, "F#", "minor", None, None),
-    ("B♭ major", None, "Bb", "major", None, None),
-    ("Am", None, "A", "minor", None, None),
-    ("fis-moll", None, "F#", "minor", None, None),
-    ("h-Moll", None, "B", "minor", None, None),
-    ("mi bemol mayor", None, "Eb", "major", None, None),
-    ("in 7/8", None, None, None, "7/8", None),
-    ("1:30", None, None, None, None, 90.0),
-    ("90s", None, None, None, None, 90.0),
-    ("a minute and a half", None, None, None, None, 90.0),
-    ("forty-five seconds", None, None, None, None, 45.0),
-    ("anderthalb Minuten", None, None, None, None, 90.0),
-    ("trap with 808s", None, None, None, None, None),
-    ("80s synthwave", None, None, None, None, None),
-    ("1990s rock", None, None, None, None, None),
-    ("make it twice as long", None, None, None, None, None),
-])
-def test_explicit_values(text: str, tempo: int | None, key: str | None, mode: str | None, meter: str | None,
-                         seconds: float | None) -> None:
+@pytest.mark.parametrize(
+    ("text", "tempo", "key", "mode", "meter", "seconds"),
+    [
+        ("140bpm", 140, None, None, None, None),
+        ("tempo: 96", 96, None, None, None, None),
+        ("in Bb", None, "Bb", None, None, None),
+        ("F# minor", None, "F#", "minor", None, None),
+        ("B♭ major", None, "Bb", "major", None, None),
+        ("Am", None, "A", "minor", None, None),
+        ("fis-moll", None, "F#", "minor", None, None),
+        ("h-Moll", None, "B", "minor", None, None),
+        ("mi bemol mayor", None, "Eb", "major", None, None),
+        ("in 7/8", None, None, None, "7/8", None),
+        ("1:30", None, None, None, None, 90.0),
+        ("90s", None, None, None, None, 90.0),
+        ("a minute and a half", None, None, None, None, 90.0),
+        ("forty-five seconds", None, None, None, None, 45.0),
+        ("anderthalb Minuten", None, None, None, None, 90.0),
+        ("trap with 808s", None, None, None, None, None),
+        ("80s synthwave", None, None, None, None, None),
+        ("1990s rock", None, None, None, None, None),
+        ("make it twice as long", None, None, None, None, None),
+    ],
+)
+def test_explicit_values(
+    text: str, tempo: int | None, key: str | None, mode: str | None, meter: str | None, seconds: float | None
+) -> None:
     found = find_all(clean(text, 1000))
-    assert (found.tempo_bpm, found.key, found.mode, found.meter, found.duration_s) == (
-        tempo, key, mode, meter, seconds)
+    assert (found.tempo_bpm, found.key, found.mode, found.meter, found.duration_s) == (tempo, key, mode, meter, seconds)
 
 
 def test_versions_are_read_only_in_replies() -> None:
@@ -306,21 +313,24 @@ def test_the_prompt_limit_setting_has_an_upper_bound(tmp_path: Path) -> None:
         make_settings(tmp_path, max_prompt_chars=4_001)
 
 
-@pytest.mark.parametrize(("words", "says"), [
-    ("in Z# major", "key"),
-    ("in X minor", "key"),
-    ("in the key of Q", "key"),
-    ("in Jb", "key"),
-    ("in x flat minor", "key"),
-    ("in 7/0 time", "meters"),
-    ("in 4/3", "meters"),
-    ("in 1/4", "meters"),
-    ("-5 minutes", "5 minutes"),
-    ("−90 seconds", "5 minutes"),
-    ("3 hours long", "5 minutes"),
-    ("an hour", "5 minutes"),
-    ("0 seconds", "5 seconds"),
-])
+@pytest.mark.parametrize(
+    ("words", "says"),
+    [
+        ("in Z# major", "key"),
+        ("in X minor", "key"),
+        ("in the key of Q", "key"),
+        ("in Jb", "key"),
+        ("in x flat minor", "key"),
+        ("in 7/0 time", "meters"),
+        ("in 4/3", "meters"),
+        ("in 1/4", "meters"),
+        ("-5 minutes", "5 minutes"),
+        ("−90 seconds", "5 minutes"),
+        ("3 hours long", "5 minutes"),
+        ("an hour", "5 minutes"),
+        ("0 seconds", "5 seconds"),
+    ],
+)
 def test_values_that_cannot_be_played_are_refused_not_replaced(words: str, says: str) -> None:
     with pytest.raises(UserError, match=says) as raised:
         understand(f"jazz {words}")
@@ -329,17 +339,21 @@ def test_values_that_cannot_be_played_are_refused_not_replaced(words: str, says:
         refine(understand("rock song").spec, f"make it {words}", new_seed=1)
 
 
-@pytest.mark.parametrize(("text", "seconds", "meter"), [
-    ("24/7 lofi radio", 45.0, "4/4"),
-    ("2-5 minutes of lofi", 300.0, "4/4"),
-    ("lofi, 50/50 piano and guitar", 45.0, "4/4"),
-    ("lofi in 3/4, 90 seconds", 90.0, "3/4"),
-    ("rock, it's sharp and bright", 45.0, "4/4"),
-    ("I flat out love jazz", 45.0, "4/4"),
-    ("jazz, ob das geht", 45.0, "4/4"),
-])
-def test_fractions_and_ranges_that_are_not_meters_or_negatives_still_read(text: str, seconds: float,
-                                                                          meter: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "seconds", "meter"),
+    [
+        ("24/7 lofi radio", 45.0, "4/4"),
+        ("2-5 minutes of lofi", 300.0, "4/4"),
+        ("lofi, 50/50 piano and guitar", 45.0, "4/4"),
+        ("lofi in 3/4, 90 seconds", 90.0, "3/4"),
+        ("rock, it's sharp and bright", 45.0, "4/4"),
+        ("I flat out love jazz", 45.0, "4/4"),
+        ("jazz, ob das geht", 45.0, "4/4"),
+    ],
+)
+def test_fractions_and_ranges_that_are_not_meters_or_negatives_still_read(
+    text: str, seconds: float, meter: str
+) -> None:
     spec = understand(text).spec
     assert (spec.duration_s, spec.meter) == (seconds, meter)
 
@@ -363,8 +377,25 @@ def test_a_second_mood_is_not_dropped_silently() -> None:
     assert not any("both named" in note for note in understand("sad, sorrowful piano").guessed)
 
 
-@pytest.mark.parametrize("reply", ["🎹🎶", "😢", "🔥🔥🔥", "👍", "lol", "thanks", "nice!", "haha ok", "wow, love it",
-                                   "ok cool thanks", "merci", "what?", "?!", "..."])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "🎹🎶",
+        "😢",
+        "🔥🔥🔥",
+        "👍",
+        "lol",
+        "thanks",
+        "nice!",
+        "haha ok",
+        "wow, love it",
+        "ok cool thanks",
+        "merci",
+        "what?",
+        "?!",
+        "...",
+    ],
+)
 def test_a_reply_that_names_no_change_makes_no_version(reply: str) -> None:
     for base in ("rock song", "sad piano ballad"):
         with pytest.raises(NoChangeNamed) as raised:

@@ -346,10 +346,15 @@ class TelegramAdapter:
             return await self._post(chat_id, reply_to, thread, f"⚠️ v{delivery.version}: the audio file is missing.")
         if len(data) > UPLOAD_LIMIT_BYTES:
             megabytes = len(data) / 1024 / 1024
-            return await self._post(chat_id, reply_to, thread, (
-                f"⚠️ v{delivery.version} came out at {megabytes:.0f} MB, over Telegram's 50 MB limit "
-                "for bots. Ask for a shorter piece."
-            ))
+            return await self._post(
+                chat_id,
+                reply_to,
+                thread,
+                (
+                    f"⚠️ v{delivery.version} came out at {megabytes:.0f} MB, over Telegram's 50 MB limit "
+                    "for bots. Ask for a shorter piece."
+                ),
+            )
         return await bot.send_audio(
             chat_id,
             InputFile(data, filename=audio_filename(delivery.title, delivery.version)),

@@ -75,10 +75,12 @@ def result_keyboard(composition_id: int, offer: Offer, choice: str | None = None
     if offer == "none":
         return None
     rows = (("pick" + (choice or "a").lower(), "midi"),) if offer == "pick" else BUTTON_ROWS
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(BUTTONS[name].label, callback_data=f"{name}:{composition_id}") for name in row]
-        for row in rows
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(BUTTONS[name].label, callback_data=f"{name}:{composition_id}") for name in row]
+            for row in rows
+        ]
+    )
 
 
 def parse_callback(data: str | None) -> tuple[ButtonAction, int] | None:

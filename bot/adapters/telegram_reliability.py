@@ -125,9 +125,7 @@ def install_redaction(token: str) -> Callable[[], None]:
     """
     redactor = TokenRedactor(token)
     names = {"telegram", "telegram.ext", "telegram.Bot", "telegram.ext.ExtBot", "httpx", "asyncio"}
-    names.update(
-        name for name in logging.root.manager.loggerDict if name.split(".")[0] in URL_LOGGER_PREFIXES
-    )
+    names.update(name for name in logging.root.manager.loggerDict if name.split(".")[0] in URL_LOGGER_PREFIXES)
     targets: list[logging.Filterer] = [logging.getLogger(name) for name in sorted(names)]
     targets.extend(logging.root.handlers)
     for target in targets:

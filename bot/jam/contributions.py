@@ -175,9 +175,7 @@ def _melody_to(state: JamState, text: str, author: str, author_id: int) -> Outco
 
 
 def _drums(state: JamState, text: str, author: str, author_id: int) -> Outcome:
-    match = re.match(r"^(?:make the )?drums?(?: to|:| =| play| in)? (.+)$", text) or re.match(
-        r"^(.+?) drums$", text
-    )
+    match = re.match(r"^(?:make the )?drums?(?: to|:| =| play| in)? (.+)$", text) or re.match(r"^(.+?) drums$", text)
     if not match:
         return None
     word = match.group(1).strip(" .!").removesuffix(" beat").removesuffix(" style")

@@ -78,9 +78,7 @@ class JamStore:
     async def seen(self, jam_id: int, request_key: str) -> JamContribution | None:
         """The contribution made by this platform message, if it was already counted."""
         async with self._sessions() as session:
-            return await session.scalar(
-                select(JamContribution).filter_by(jam_id=jam_id, request_key=request_key)
-            )
+            return await session.scalar(select(JamContribution).filter_by(jam_id=jam_id, request_key=request_key))
 
     async def last_contribution(self, jam_id: int) -> JamContribution | None:
         """The newest contribution that was not undone."""

@@ -11,8 +11,18 @@ from engine.queue.db import Base, now
 from engine.queue.jobs import Job
 
 __all__ = [
-    "Base", "ChatSettings", "Composition", "CompositionKind", "Conversation", "Jam", "JamContribution",
-    "JamParticipant", "Job", "Piece", "StatusMessage", "User",
+    "Base",
+    "ChatSettings",
+    "Composition",
+    "CompositionKind",
+    "Conversation",
+    "Jam",
+    "JamContribution",
+    "JamParticipant",
+    "Job",
+    "Piece",
+    "StatusMessage",
+    "User",
 ]
 
 CompositionKind = Literal["compose", "refine", "variation", "undo", "goto", "jam", "vote", "stems"]

@@ -218,8 +218,14 @@ class Store:
         return job if job is not None and job.status == "done" and job.result else None
 
     async def reschedule(
-        self, composition_id: int, spec: MusicSpec, changes: tuple[str, ...], not_before: float, *,
-        extras: frozenset[Extra] = frozenset(), reply_to: str | None = None,
+        self,
+        composition_id: int,
+        spec: MusicSpec,
+        changes: tuple[str, ...],
+        not_before: float,
+        *,
+        extras: frozenset[Extra] = frozenset(),
+        reply_to: str | None = None,
     ) -> bool:
         """Fold a newer spec into a version whose job has not started; False if the engine took it."""
         async with self._sessions.begin() as session:
@@ -319,8 +325,18 @@ class Store:
         Every bot process asks this several times a second however long the queue is, so it reads only what
         progress needs (bench/enqueue.py: whole rows made a long queue cost every process its CPU).
         """
-        columns = (Composition.id, Composition.request_message_id, Job.id, Job.status, Job.stage,
-                   Conversation.platform, Conversation.chat_id, Conversation.thread_id, User.external_id, User.name)
+        columns = (
+            Composition.id,
+            Composition.request_message_id,
+            Job.id,
+            Job.status,
+            Job.stage,
+            Conversation.platform,
+            Conversation.chat_id,
+            Conversation.thread_id,
+            User.external_id,
+            User.name,
+        )
         async with self._sessions() as session:
             rows = await session.execute(
                 select(*columns)
@@ -357,8 +373,7 @@ class Store:
                 .where(
                     Composition.id == composition_id,
                     Composition.delivered_at.is_(None),
-                    (Composition.delivery_claimed_until.is_(None))
-                    | (Composition.delivery_claimed_until < moment),
+                    (Composition.delivery_claimed_until.is_(None)) | (Composition.delivery_claimed_until < moment),
                 )
                 .values(delivery_claimed_until=moment + seconds)
             )
@@ -377,25 +392,19 @@ class Store:
         """Give up a reservation after a failed post so the next poll tries again."""
         async with self._sessions.begin() as session:
             await session.execute(
-                update(Composition)
-                .where(Composition.id == composition_id)
-                .values(delivery_claimed_until=None)
+                update(Composition).where(Composition.id == composition_id).values(delivery_claimed_until=None)
             )
 
     async def allowed_channels(self, platform: str, scope_id: str) -> set[str] | None:
         """Channels the bot may answer in for this server, or None for everywhere."""
         async with self._sessions() as session:
-            row = await session.scalar(
-                select(ChatSettings).filter_by(platform=platform, scope_id=scope_id)
-            )
+            row = await session.scalar(select(ChatSettings).filter_by(platform=platform, scope_id=scope_id))
             return set(row.allowed_channels) if row and row.allowed_channels is not None else None
 
     async def set_allowed_channels(self, platform: str, scope_id: str, channels: set[str] | None) -> None:
         """Limit the bot to these channels in a server (None lifts the limit)."""
         async with self._sessions.begin() as session:
-            row = await session.scalar(
-                select(ChatSettings).filter_by(platform=platform, scope_id=scope_id)
-            )
+            row = await session.scalar(select(ChatSettings).filter_by(platform=platform, scope_id=scope_id))
             value = sorted(channels) if channels is not None else None
             if row is None:
                 session.add(ChatSettings(platform=platform, scope_id=scope_id, allowed_channels=value))

@@ -14,8 +14,21 @@ Part = tuple[str, Role]
 _ROLE_ORDER: dict[str, int] = {"melody": 0, "counter": 1, "chords": 2, "pad": 3, "bass": 4}
 _ONE_ONLY: frozenset[str] = frozenset({"melody", "bass"})  # two leads or two bass lines fight
 _STAND_IN_LEADS = ("piano", "synth lead", "strings", "flute")
-_KEYBOARDS = frozenset({"piano", "bright piano", "electric grand", "honky-tonk piano", "electric piano", "fm piano",
-                        "organ", "rock organ", "harpsichord", "clavinet", "polysynth"})
+_KEYBOARDS = frozenset(
+    {
+        "piano",
+        "bright piano",
+        "electric grand",
+        "honky-tonk piano",
+        "electric piano",
+        "fm piano",
+        "organ",
+        "rock organ",
+        "harpsichord",
+        "clavinet",
+        "polysynth",
+    }
+)
 
 
 def ordered(parts: Iterable[Part]) -> tuple[Part, ...]:
@@ -42,7 +55,10 @@ def _lead(named: list[str]) -> str | None:
 
 
 def arrange(
-    defaults: Iterable[tuple[str, str]], named: Iterable[str], *, only: bool = False,
+    defaults: Iterable[tuple[str, str]],
+    named: Iterable[str],
+    *,
+    only: bool = False,
     removed: Iterable[str] = (),
 ) -> tuple[Part, ...]:
     """Parts for a new piece: named instruments lead, the genre's defaults fill the remaining roles."""

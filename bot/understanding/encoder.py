@@ -135,8 +135,9 @@ class TextEncoder:
         if self._threads is not None and self._threads != previous:
             torch.set_num_threads(self._threads)
         try:
-            vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True,
-                                         show_progress_bar=False)
+            vectors = self._model.encode(
+                texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
         finally:
             if torch.get_num_threads() != previous:
                 torch.set_num_threads(previous)

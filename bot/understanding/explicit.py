@@ -50,58 +50,80 @@ _METER_BEFORE = re.compile(r"\b(?:in|into|to|en|em|im)\s?$", re.I)
 _METER_AFTER = re.compile(r"\s?(?:time|meter|metre|signature|takt|compas|tiempo|mesure)\b", re.I)
 _TEMPO_UNIT = re.compile(
     r"(\d{1,4})\s?-?\s?(?:bpm|b\.p\.m\.?|beats? per minute|beats? a minute|ppm|pulsaciones|lpm|"
-    r"schlage pro minute|batidas por minuto|bpms)(?![a-z])", re.I,
+    r"schlage pro minute|batidas por minuto|bpms)(?![a-z])",
+    re.I,
 )
 _TEMPO_PREFIX = re.compile(r"(?:\btempo|\bbpm|♩|=)\s?(?:of|de|=|:|at|a|auf|em)?\s?(\d{2,3})(?![\d%])", re.I)
 _TEMPO_PERCENT = re.compile(
     r"(\d{1,3})\s?(?:%|percent|per cent|por ciento|pour cent|prozent|por cento)\s?"
     r"(faster|quicker|slower|mas rapido|mas lento|plus rapide|plus lent|schneller|langsamer|"
-    r"mais rapido|mais lento)", re.I,
+    r"mais rapido|mais lento)",
+    re.I,
 )
 _TEMPO_DELTA = re.compile(
     r"(?:([+-])\s?(\d{1,3})\s?bpm\b)|(?:(\d{1,3})\s?bpm\s(faster|quicker|slower|more|less)\b)|"
-    r"(?:(faster|quicker|slower)\sby\s(\d{1,3})\s?(bpm|%|percent)?)", re.I,
+    r"(?:(faster|quicker|slower)\sby\s(\d{1,3})\s?(bpm|%|percent)?)",
+    re.I,
 )
 _BARE_NUMBER = re.compile(r"(?<![\w.,:/#+-])(\d{2,3})(?![\w.,:/%'-]|\s?(?:-|%|bit|x\b|th\b))")
 _DECADE = re.compile(r"(?:(')|\b(19|20)|(?<![\d.,]))(\d0)s\b", re.I)
 _DECADE_FOLLOWERS = re.compile(
     r"\s*(?:[a-z&-]+\s){0,2}?(?:music|style|vibe|vibes|era|song|songs|sound|feel|hits|kid|retro|rock|pop|"
     r"hip|rap|synth|synthwave|disco|funk|soul|r&b|rnb|house|techno|jazz|punk|metal|dance|anime|movie|"
-    r"film|tv|cartoon|video|arcade|game|country|new|grunge|boy|girl|r'n'b|edm|trance|style)", re.I,
+    r"film|tv|cartoon|video|arcade|game|country|new|grunge|boy|girl|r'n'b|edm|trance|style)",
+    re.I,
 )
 
 _NUMBER_WORDS = {
     fold_phrase(word): value
     for value, words in {
-        1: "a an one un una uno une ein eine einer um uma", 2: "two dos deux zwei dois duas couple",
-        3: "three tres trois drei tres", 4: "four cuatro quatre vier quatro", 5: "five cinco cinq funf",
-        6: "six seis sechs", 7: "seven siete sept sieben sete", 8: "eight ocho huit acht oito",
-        9: "nine nueve neuf neun nove", 10: "ten diez dix zehn dez", 12: "twelve doce douze zwolf doze",
-        15: "fifteen quince quinze funfzehn", 20: "twenty veinte vingt zwanzig vinte",
-        30: "thirty treinta trente dreissig dreisig trinta", 40: "forty cuarenta quarante vierzig quarenta",
-        45: "forty-five fortyfive cuarenta-y-cinco", 60: "sixty sesenta soixante sechzig sessenta",
+        1: "a an one un una uno une ein eine einer um uma",
+        2: "two dos deux zwei dois duas couple",
+        3: "three tres trois drei tres",
+        4: "four cuatro quatre vier quatro",
+        5: "five cinco cinq funf",
+        6: "six seis sechs",
+        7: "seven siete sept sieben sete",
+        8: "eight ocho huit acht oito",
+        9: "nine nueve neuf neun nove",
+        10: "ten diez dix zehn dez",
+        12: "twelve doce douze zwolf doze",
+        15: "fifteen quince quinze funfzehn",
+        20: "twenty veinte vingt zwanzig vinte",
+        30: "thirty treinta trente dreissig dreisig trinta",
+        40: "forty cuarenta quarante vierzig quarenta",
+        45: "forty-five fortyfive cuarenta-y-cinco",
+        60: "sixty sesenta soixante sechzig sessenta",
         90: "ninety noventa quatre-vingt-dix neunzig",
     }.items()
     for word in words.split()
 }
-_NUMBER = r"(\d+(?:[.,]\d+)?|" + "|".join(
-    re.escape(word).replace(r"\ ", r"[\s-]") for word in sorted(_NUMBER_WORDS, key=len, reverse=True)
-) + ")"
+_NUMBER = (
+    r"(\d+(?:[.,]\d+)?|"
+    + "|".join(re.escape(word).replace(r"\ ", r"[\s-]") for word in sorted(_NUMBER_WORDS, key=len, reverse=True))
+    + ")"
+)
 _HALF = r"(\s(?:and a half|y medio|y media|et demie|et demi|und ein halb|und einhalb|e meio|e meia))?"
 _MINUTES = r"(?:minutes?|mins?|minutos?|minuten|mn|m)"
 _HOURS = r"(?:hours?|hrs?|horas?|heures?|stunden?|h)"
 _SECONDS = r"(?:seconds?|secs?|segundos?|secondes?|sekunden|sekunde|segs?|s)"
 _DURATION_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])")
 _DURATION_MIN_SEC = re.compile(rf"(?<![\d.,])(\d{{1,4}})\s?{_MINUTES}\s?(?:and\s)?([0-5]?\d)\s?(?:{_SECONDS})?\b", re.I)
-_LONG_UNITS = (r"(?:minutes?|mins?|minutos?|minuten|seconds?|secs?|segundos?|secondes?|sekunden|sekunde|"
-               r"segs?|hours?|hrs?|horas?|heures?|stunden?)")
-_DURATION = re.compile(rf"(?<![\w.,])(?:(half an?|half|medio|media|une demi|eine halbe|meio|anderthalb)\s)?"
-                       rf"{_NUMBER}?{_HALF}\s?-?\s?({_MINUTES}|{_SECONDS}|{_HOURS})\b{_HALF}", re.I)
+_LONG_UNITS = (
+    r"(?:minutes?|mins?|minutos?|minuten|seconds?|secs?|segundos?|secondes?|sekunden|sekunde|"
+    r"segs?|hours?|hrs?|horas?|heures?|stunden?)"
+)
+_DURATION = re.compile(
+    rf"(?<![\w.,])(?:(half an?|half|medio|media|une demi|eine halbe|meio|anderthalb)\s)?"
+    rf"{_NUMBER}?{_HALF}\s?-?\s?({_MINUTES}|{_SECONDS}|{_HOURS})\b{_HALF}",
+    re.I,
+)
 _LYRICS = re.compile(r"\b(?:lyrics?|letra|paroles|songtext|text)\s?[:=]?\s?\"([^\"]*)\"?", re.I)
 _LYRICS_OPEN = re.compile(r"\b(?:lyrics?|letra|paroles|songtext)\s?:\s?(.+)$", re.I)
 _VERSION = re.compile(
     r"(?:\b(?:v|version|versions|take|ver|versao|version|nummer|numero|number)\s?#?|#)"
-    r"(\d{1,4})\b|\bback\sto\s(\d{1,4})\b", re.I
+    r"(\d{1,4})\b|\bback\sto\s(\d{1,4})\b",
+    re.I,
 )
 _ORDINAL_VERSION = re.compile(r"\b(first|original|second|third|fourth|fifth)\s(?:one|version|take)\b", re.I)
 _DRUM_MACHINES = frozenset({"808", "909", "303", "707"})
@@ -128,9 +150,20 @@ class Explicit:
     @property
     def anything(self) -> bool:
         """Whether any explicit value was found."""
-        return any(value is not None for value in (
-            self.tempo_bpm, self.tempo_factor, self.tempo_delta, self.key, self.mode, self.meter,
-            self.duration_s, self.lyrics, self.version))
+        return any(
+            value is not None
+            for value in (
+                self.tempo_bpm,
+                self.tempo_factor,
+                self.tempo_delta,
+                self.key,
+                self.mode,
+                self.meter,
+                self.duration_s,
+                self.lyrics,
+                self.version,
+            )
+        )
 
 
 def plain(text: str) -> str:
@@ -244,8 +277,7 @@ def find_bare_tempo(text: str, found: Explicit) -> None:
 
 
 def _is_faster(word: str) -> bool:
-    return word.lower() in {"faster", "quicker", "more", "mas rapido", "plus rapide", "schneller",
-                            "mais rapido"}
+    return word.lower() in {"faster", "quicker", "more", "mas rapido", "plus rapide", "schneller", "mais rapido"}
 
 
 def find_duration(text: str, found: Explicit) -> None:

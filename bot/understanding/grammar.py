@@ -14,10 +14,12 @@ from bot.understanding.styles import GENRE_ADJECTIVES
 from bot.understanding.text import Token
 
 # Words allowed between an operator and what it acts on ("remove the piano", "add some strings").
-_DETERMINERS = frozenset("""
+_DETERMINERS = frozenset(
+    """
 the a an some any it its my that this those these all of el la los las un una unos unas le les des du
 de der die das den dem ein eine einen o os as um uma do da dos del nice soft warm little big lovely
-""".split())
+""".split()
+)
 # ... and between items of one list ("no drums, bass or piano").
 _LIST_WORDS = _DETERMINERS | frozenset(", and or nor & y o ni et ou und oder e plus also too".split())
 _SWAP_TARGET_OPS = frozenset({"to", "add"})
@@ -65,10 +67,26 @@ class Reading:
     def describes(self) -> bool:
         """Whether the words say anything about the music (operators and sizes alone do not)."""
         return bool(
-            self.genres or self.genre_hints or self.styles or self.moods or self.mood_shifts or self.instruments
-            or self.added or self.removed or self.swaps or self.drums is not None or self.drum_shifts
-            or self.kit or self.tempo_words or self.tempo_shifts or self.length_words
-            or self.length_shifts or self.energy_words or self.energy_shifts or self.modes or self.meters
+            self.genres
+            or self.genre_hints
+            or self.styles
+            or self.moods
+            or self.mood_shifts
+            or self.instruments
+            or self.added
+            or self.removed
+            or self.swaps
+            or self.drums is not None
+            or self.drum_shifts
+            or self.kit
+            or self.tempo_words
+            or self.tempo_shifts
+            or self.length_words
+            or self.length_shifts
+            or self.energy_words
+            or self.energy_shifts
+            or self.modes
+            or self.meters
         )
 
 
@@ -102,16 +120,33 @@ def _find_swaps(mentions: list[Mention], tokens: list[Token]) -> tuple[list[tupl
         if used & {index, index + 1, index + 2, index + 3}:
             continue
         first, second = instrument_at(index + 1), instrument_at(index + 3)
-        if (op_at(index) == "swap" and first and op_at(index + 2) in _SWAP_TARGET_OPS and second
-                and joined(index, index + 1) and joined(index + 1, index + 2) and joined(index + 2, index + 3)):
+        if (
+            op_at(index) == "swap"
+            and first
+            and op_at(index + 2) in _SWAP_TARGET_OPS
+            and second
+            and joined(index, index + 1)
+            and joined(index + 1, index + 2)
+            and joined(index + 2, index + 3)
+        ):
             swaps.append((first, second))
             used |= {index, index + 1, index + 2, index + 3}
-        elif (op_at(index) == "swap" and op_at(index + 1) == "to" and instrument_at(index + 2)
-              and joined(index, index + 1) and joined(index + 1, index + 2)):
+        elif (
+            op_at(index) == "swap"
+            and op_at(index + 1) == "to"
+            and instrument_at(index + 2)
+            and joined(index, index + 1)
+            and joined(index + 1, index + 2)
+        ):
             swaps.append(("", instrument_at(index + 2) or ""))
             used |= {index, index + 1, index + 2}
-        elif (instrument_at(index) and op_at(index + 1) in {"instead", "to"} and instrument_at(index + 2)
-              and joined(index, index + 1) and joined(index + 1, index + 2)):
+        elif (
+            instrument_at(index)
+            and op_at(index + 1) in {"instead", "to"}
+            and instrument_at(index + 2)
+            and joined(index, index + 1)
+            and joined(index + 1, index + 2)
+        ):
             old, new = (index + 2, index) if op_at(index + 1) == "instead" else (index, index + 2)
             swaps.append((instrument_at(old) or "", instrument_at(new) or ""))
             used |= {index, index + 1, index + 2}
@@ -120,8 +155,12 @@ def _find_swaps(mentions: list[Mention], tokens: list[Token]) -> tuple[list[tupl
             if later is not None and mentions[later].first - mentions[index + 1].last <= 4:
                 swaps.append((instrument_at(index + 1) or "", instrument_at(later) or ""))
                 used |= {index, index + 1, later, *range(index + 2, later)}
-        elif (instrument_at(index) and mentions[index + 1 : index + 2]
-              and mentions[index + 1].phrase == "instead" and joined(index, index + 1)):
+        elif (
+            instrument_at(index)
+            and mentions[index + 1 : index + 2]
+            and mentions[index + 1].phrase == "instead"
+            and joined(index, index + 1)
+        ):
             swaps.append(("", instrument_at(index) or ""))
             used |= {index, index + 1}
     return swaps, used
@@ -145,8 +184,10 @@ def read(tokens: list[Token]) -> Reading:
             continue
         op_value = mention.value("op")
         size_value = mention.value("size")
-        if op_value == "only" and previous_instrument is not None and _adjacent(
-            tokens, previous_instrument.last, mention.first
+        if (
+            op_value == "only"
+            and previous_instrument is not None
+            and _adjacent(tokens, previous_instrument.last, mention.first)
         ):
             # "piano only"; but "a guitar solo" in a rock song is a solo spot, not a solo piece.
             if mention.phrase != "solo" or not genre_named:
@@ -172,8 +213,10 @@ def read(tokens: list[Token]) -> Reading:
         op: str | None = None
         if pending_op is not None and _adjacent(tokens, pending_op[2], mention.first):
             op = pending_op[0]
-        elif chain_op is not None and any(mention.has(k) for k in _INSTRUMENTISH) and _listed(
-            tokens, previous_end, mention.first
+        elif (
+            chain_op is not None
+            and any(mention.has(k) for k in _INSTRUMENTISH)
+            and _listed(tokens, previous_end, mention.first)
         ):
             op = chain_op
         size = "normal"

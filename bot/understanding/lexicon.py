@@ -14,8 +14,25 @@ from bot.understanding.styles import genre_phrases, style_phrases
 from bot.understanding.text import BREAKS, Token, fold_phrase
 
 Kind = Literal[
-    "genre", "style", "mood", "mood_more", "instrument", "drums", "drumless", "density", "kit", "op",
-    "size", "tempo", "tempo_more", "length", "length_more", "energy", "energy_more", "mode", "meter",
+    "genre",
+    "style",
+    "mood",
+    "mood_more",
+    "instrument",
+    "drums",
+    "drumless",
+    "density",
+    "kit",
+    "op",
+    "size",
+    "tempo",
+    "tempo_more",
+    "length",
+    "length_more",
+    "energy",
+    "energy_more",
+    "mode",
+    "meter",
     "action",
 ]
 
@@ -55,12 +72,20 @@ def _entries() -> Iterable[tuple[str, Kind, str]]:
     for phrase, name in instrument_phrases().items():
         yield phrase, "instrument", name
     tables: tuple[tuple[Kind, Mapping[str, tuple[str, ...]]], ...] = (
-        ("mood", MOOD_WORDS), ("mood_more", MOOD_COMPARATIVES), ("op", controls.OPERATOR_WORDS),
-        ("size", controls.SIZE_WORDS), ("tempo", controls.TEMPO_WORDS),
-        ("tempo_more", controls.TEMPO_COMPARATIVES), ("length", controls.LENGTH_WORDS),
-        ("length_more", controls.LENGTH_COMPARATIVES), ("energy", controls.ENERGY_WORDS),
-        ("energy_more", controls.ENERGY_COMPARATIVES), ("density", controls.DENSITY_WORDS),
-        ("kit", controls.KIT_WORDS), ("mode", controls.MODE_WORDS), ("meter", controls.METER_WORDS),
+        ("mood", MOOD_WORDS),
+        ("mood_more", MOOD_COMPARATIVES),
+        ("op", controls.OPERATOR_WORDS),
+        ("size", controls.SIZE_WORDS),
+        ("tempo", controls.TEMPO_WORDS),
+        ("tempo_more", controls.TEMPO_COMPARATIVES),
+        ("length", controls.LENGTH_WORDS),
+        ("length_more", controls.LENGTH_COMPARATIVES),
+        ("energy", controls.ENERGY_WORDS),
+        ("energy_more", controls.ENERGY_COMPARATIVES),
+        ("density", controls.DENSITY_WORDS),
+        ("kit", controls.KIT_WORDS),
+        ("mode", controls.MODE_WORDS),
+        ("meter", controls.METER_WORDS),
         ("action", controls.ACTION_WORDS),
     )
     for kind, table in tables:
@@ -143,6 +168,9 @@ def unknown_words(tokens: list[Token], mentions: list[Mention]) -> list[str]:
     return [
         token.word
         for index, token in enumerate(tokens)
-        if index not in covered and token.word not in BREAKS and token.word not in FILLERS
-        and len(token.word) > 1 and not token.word.isdigit()
+        if index not in covered
+        and token.word not in BREAKS
+        and token.word not in FILLERS
+        and len(token.word) > 1
+        and not token.word.isdigit()
     ]

@@ -47,8 +47,9 @@ class Refinement:
     version: int | None = None
 
 
-def refine(spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | None = None,
-           max_chars: int = 1000) -> Refinement:
+def refine(
+    spec: MusicSpec, text: str, *, new_seed: int, encoder: TextEncoder | None = None, max_chars: int = 1000
+) -> Refinement:
     """Apply a reply to `spec`; NotUnderstood when no change was recognised, UserError when impossible.
 
     A reaction rather than a request ("🎹🎶", "lol", "thanks") raises NoChangeNamed: it makes no version.
@@ -149,7 +150,7 @@ def _apply_genre(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes
     low, typical, high = style.tempo if style and style.tempo else genre.tempo
     mood = MOODS.get(spec.mood)
     tempo = clamp_tempo(min(max(typical * (mood.tempo_factor if mood else 1.0), low), high))
-    energy = (style.energy if style and style.energy is not None else genre.energy)
+    energy = style.energy if style and style.energy is not None else genre.energy
     changes.update(
         genre=genre_name,
         parts=_part_dicts(spec, arrange.ordered(parts)),  # type: ignore[arg-type]
@@ -216,8 +217,7 @@ def _apply_tempo(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes
         notes.append(f"tempo {spec.tempo_bpm} → {tempo} bpm")
 
 
-def _apply_key_meter_length(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any],
-                            notes: list[str]) -> None:
+def _apply_key_meter_length(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any], notes: list[str]) -> None:
     explicit, reading = parsed.explicit, parsed.reading
     if explicit.key is not None:
         changes["key"] = explicit.key
@@ -324,8 +324,11 @@ def _apply_drums_energy(spec: MusicSpec, parsed: Parsed, changes: dict[str, Any]
 def _already(spec: MusicSpec, parsed: Parsed) -> list[str]:
     """Why a recognised request changed nothing, in the user's terms ('strings are already playing')."""
     reading, explicit = parsed.reading, parsed.explicit
-    reasons = [f"{name} is already playing" for name in dict.fromkeys(
-        resolve(word, spec.genre) for word in reading.added + reading.instruments) if name in spec.instruments]
+    reasons = [
+        f"{name} is already playing"
+        for name in dict.fromkeys(resolve(word, spec.genre) for word in reading.added + reading.instruments)
+        if name in spec.instruments
+    ]
     if reading.drums is not None and reading.drums == spec.drums:
         reasons.append("the drums are already on" if spec.drums else "it already has no drums")
     if reading.moods and reading.moods[0] == spec.mood:
@@ -343,8 +346,9 @@ def _already(spec: MusicSpec, parsed: Parsed) -> list[str]:
     return reasons
 
 
-def _apply_guess(spec: MusicSpec, parsed: Parsed, encoder: TextEncoder | None, changes: dict[str, Any],
-                 notes: list[str]) -> None:
+def _apply_guess(
+    spec: MusicSpec, parsed: Parsed, encoder: TextEncoder | None, changes: dict[str, Any], notes: list[str]
+) -> None:
     """Last resort: let the encoder hear a mood in words the lexicon did not know."""
     if encoder is None or not parsed.reading.unknown:
         return

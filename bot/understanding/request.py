@@ -44,8 +44,7 @@ class Understanding:
     ignored: tuple[str, ...] = ()  # words that meant nothing to the lexicon or the encoder
 
 
-def understand(text: str, *, seed: int = 0, encoder: TextEncoder | None = None,
-               max_chars: int = 1000) -> Understanding:
+def understand(text: str, *, seed: int = 0, encoder: TextEncoder | None = None, max_chars: int = 1000) -> Understanding:
     """Read a free-text request into a spec; UserError for unusable text, NotUnderstood for none."""
     voice, text = take_voice_words(text, max_chars)
     parsed = parse(text, max_chars=max_chars)
@@ -54,8 +53,13 @@ def understand(text: str, *, seed: int = 0, encoder: TextEncoder | None = None,
     reading.unknown = [word for word in reading.unknown if word not in covered]
     guess = _consult(encoder, parsed)
     guessed_anything = guess is not None and (guess.genre or guess.mood)
-    if (not reading.describes and not parsed.explicit.anything and not guessed_anything and not covered
-            and not voice.anything):
+    if (
+        not reading.describes
+        and not parsed.explicit.anything
+        and not guessed_anything
+        and not covered
+        and not voice.anything
+    ):
         raise not_understood(reading.unknown)
     return _compose(parsed, guess, seed, voice)
 
@@ -71,8 +75,14 @@ def _consult(encoder: TextEncoder | None, parsed: Parsed) -> Guess | None:
     return encoder.guess(phrase) if phrase else None
 
 
-def _choose_genre(parsed: Parsed, style: Style | None, guess: Guess | None,
-                  specific: list[str], mood_label: str | None, notes: list[str]) -> tuple[str, Style | None]:
+def _choose_genre(
+    parsed: Parsed,
+    style: Style | None,
+    guess: Guess | None,
+    specific: list[str],
+    mood_label: str | None,
+    notes: list[str],
+) -> tuple[str, Style | None]:
     """The genre (and style) to write in: named, implied by a style, guessed, or suggested."""
     reading = parsed.reading
     if reading.genre:
@@ -188,17 +198,28 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) 
         genre_name = ensemble.genre
         guessed.append(f"no style named — a {ensemble.name} suggests {genre_name}")
     else:
-        genre_name, style = _choose_genre(parsed, style, guess if guessed else None, specific, mood_label,
-                                          guessed)
+        genre_name, style = _choose_genre(parsed, style, guess if guessed else None, specific, mood_label, guessed)
     genre = GENRES[genre_name]
     if style is not None and style.genre not in {None, genre_name}:
-        style = Style(style.name, None, style.tempo, style.meter, style.mode, None, style.drums, style.kit,
-                      style.energy, style.duration_s, style.mood)
+        style = Style(
+            style.name,
+            None,
+            style.tempo,
+            style.meter,
+            style.mode,
+            None,
+            style.drums,
+            style.kit,
+            style.energy,
+            style.duration_s,
+            style.mood,
+        )
     understood.append(f"genre: {genre_name}" + (f" ({style.name})" if style else ""))
     named = [resolve(word, genre_name) for word in raw_named]
     defaults = (style.part_pairs() if style else None) or genre.parts
     removed = [
-        name for word in reading.removed + [old for old, _ in reading.swaps if old]
+        name
+        for word in reading.removed + [old for old, _ in reading.swaps if old]
         for name in (matching(defaults, word, genre_name) or [resolve(word, genre_name)])
     ]
     if guess is not None and guess.instrument and not named:
@@ -267,8 +288,9 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) 
     return Understanding(spec, tuple(understood), tuple(guessed), ignored)
 
 
-def _note_explicit(parsed: Parsed, understood: list[str], key: str, mode: str, tempo: int, meter: str,
-                   duration: float) -> None:
+def _note_explicit(
+    parsed: Parsed, understood: list[str], key: str, mode: str, tempo: int, meter: str, duration: float
+) -> None:
     explicit, reading = parsed.explicit, parsed.reading
     if explicit.tempo_bpm is not None or reading.tempo_words or reading.tempo_shifts:
         understood.append(f"tempo: {tempo} bpm")

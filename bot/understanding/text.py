@@ -34,8 +34,23 @@ EMOJI_WORDS: dict[str, str] = {
 # Letters that Unicode does not decompose but that appear in the five supported languages.
 # The dotless ı is how Turkish keyboards type i ("sıx mınutes"): read it as i.
 _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
-_ACCIDENTALS = str.maketrans({"♯": "#", "♭": "b", "＃": "#", "’": "'", "‘": "'", "“": '"', "”": '"',
-                              "«": '"', "»": '"', "„": '"', "–": "-", "—": "-", "−": "-"})
+_ACCIDENTALS = str.maketrans(
+    {
+        "♯": "#",
+        "♭": "b",
+        "＃": "#",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "«": '"',
+        "»": '"',
+        "„": '"',
+        "–": "-",
+        "—": "-",
+        "−": "-",
+    }
+)
 _TOKEN = re.compile(r"[a-z0-9#&]+|[,;.!?→]")
 BREAKS = frozenset(",;.!?")
 SEPARATOR = " ; "
@@ -86,16 +101,15 @@ def emoji_to_words(text: str) -> str:
 
 def strip_symbols(text: str) -> str:
     """The text without emoji and pictographs, for titles."""
-    return "".join(char for char in text if unicodedata.category(char) not in {"So", "Sk", "Mn", "Me"}
-                   or char.isalnum())
+    return "".join(
+        char for char in text if unicodedata.category(char) not in {"So", "Sk", "Mn", "Me"} or char.isalnum()
+    )
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free text where only words, '#', '&' and clause punctuation survive."""
     lowered = text.casefold().translate(_SPECIAL_FOLDS)
-    bare = "".join(
-        char for char in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(char)
-    )
+    bare = "".join(char for char in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(char))
     bare = bare.replace("->", " → ").replace("=>", " → ")
     bare = re.sub(r"\s&\s", " and ", bare)
     return re.sub(r"[^a-z0-9#&,;.!?→]+", " ", bare).strip()

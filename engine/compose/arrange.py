@@ -68,23 +68,34 @@ def make_plan(spec: MusicSpec) -> Plan:
         if key not in progressions:
             labels: tuple[str | int, ...] = ("harmony", part.name) + ((mood, variant) if mood or variant else ())
             valence = _MOOD_VALENCE.get(mood, spec.valence)
-            progressions[key] = choose_progression(style.harmony, spec.mode, part.name, valence,
-                                                   rng_for(spec.seed, *labels),
-                                                   establish=part.name in (opening, peak))
-        chords = progression_chords(progressions[key], spec.tonic_pc, spec.mode, style.colour,
-                                    bar * beats_per_bar, part.bars, beats_per_bar)
+            progressions[key] = choose_progression(
+                style.harmony,
+                spec.mode,
+                part.name,
+                valence,
+                rng_for(spec.seed, *labels),
+                establish=part.name in (opening, peak),
+            )
+        chords = progression_chords(
+            progressions[key], spec.tonic_pc, spec.mode, style.colour, bar * beats_per_bar, part.bars, beats_per_bar
+        )
         following = form[number + 1] if number + 1 < len(form) else None
         chords = with_cadence(
-            chords, final=following is None,
+            chords,
+            final=following is None,
             leads_to_peak=following is not None and following.name in _PEAKS and following.name != part.name,
-            cadence=style.cadence, mode=spec.mode, tonic_pc=spec.tonic_pc, level=style.colour,
+            cadence=style.cadence,
+            mode=spec.mode,
+            tonic_pc=spec.tonic_pc,
+            level=style.colour,
             beats_per_bar=beats_per_bar,
         )
         energy = spec.energy + (part.level - 0.55) * 0.8 + spec.arousal * 0.1
         if given is not None and given.energy is not None:
             energy = given.energy
-        sections.append(Section(part.name, bar, part.bars, round(min(1.0, max(0.05, energy)), 3),
-                                tuple(chords), part.occurrence))
+        sections.append(
+            Section(part.name, bar, part.bars, round(min(1.0, max(0.05, energy)), 3), tuple(chords), part.occurrence)
+        )
         bar += part.bars
     # Compound meters already divide the beat in three: swinging their eighths would break the meter.
     swing = 0.0 if spec.meter in ("6/8", "9/8", "12/8") else GENRES[spec.genre].swing
@@ -140,8 +151,19 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
         notes = written
     else:
         resting = frozenset() if style.intro_melody or context.alone else frozenset({"intro"})
-        notes = write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
-                             style.chromatic, resting, context.section_variants)
+        notes = write_melody(
+            plan,
+            spec.meter,
+            style.melody,
+            low,
+            high,
+            context.end_beat,
+            seed,
+            style.leap,
+            style.chromatic,
+            resting,
+            context.section_variants,
+        )
     notes = [note for note in notes if not any(begin <= note.start < end for begin, end in context.sung)]
     left_low, left_high = max(instrument.low, 33), low - 1
     if context.comped or instrument.program not in _SELF_ACCOMPANYING or left_high - left_low < 14:
@@ -149,8 +171,9 @@ def _lead(part: PartSpec, index: int, context: _Context, seed: int) -> list[Note
     # Nobody comps and this instrument can: it plays its own accompaniment below the tune.
     left = _learned_accompaniment(part, context, left_low, left_high, derive_seed(seed, "left hand"))
     if left is None:
-        left = write_comping(plan, spec.meter, style.left_hand, left_low, left_high, context.end_beat,
-                             rng_for(seed, "left hand"))
+        left = write_comping(
+            plan, spec.meter, style.left_hand, left_low, left_high, context.end_beat, rng_for(seed, "left hand")
+        )
     return notes + [Note(n.start, n.duration, n.pitch, max(PITCHED_FLOOR, n.velocity - 14)) for n in left]
 
 
@@ -168,8 +191,9 @@ def _part_notes(part: PartSpec, index: int, context: _Context, lead: list[Note] 
         low, high = melody_window(low, high)
         if lead:
             return write_second_voice(plan, lead, low, high, context.end_beat, rng)
-        return write_melody(plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap,
-                            style.chromatic)
+        return write_melody(
+            plan, spec.meter, style.melody, low, high, context.end_beat, seed, style.leap, style.chromatic
+        )
     if part.role == "chords":
         if context.lead_floor is not None and context.lead_floor + 7 - max(low, 48) >= 14:
             high = min(high, context.lead_floor + 7)  # chords under the tune, where there is room
@@ -217,9 +241,17 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
     variants = tuple(section.variant for section in spec.form) if spec.form else ()
     lead_part = next((part for part in spec.parts if part.role == "melody"), None)
     floor = melody_window(INSTRUMENTS[lead_part.name].low, INSTRUMENTS[lead_part.name].high)[0] if lead_part else None
-    context = _Context(spec, plan, writer, end_beat, len(spec.parts) == 1,
-                       any(part.role == "chords" for part in spec.parts), variants, floor,
-                       tuple(sung_spans(vocal, plan)))
+    context = _Context(
+        spec,
+        plan,
+        writer,
+        end_beat,
+        len(spec.parts) == 1,
+        any(part.role == "chords" for part in spec.parts),
+        variants,
+        floor,
+        tuple(sung_spans(vocal, plan)),
+    )
     genre_style = STYLES[spec.genre]
     pushes = push_points(spec, plan)
     counts: Counter[str] = Counter()
@@ -234,24 +266,68 @@ def compose(spec: MusicSpec, *, writer: PartWriter | None = None, plan: Plan | N
             lead = [n for n in notes if n.pitch >= melody_window(instrument.low, instrument.high)[0]]
         if part.role in ("chords", "bass") and pushes:
             notes = anticipate(notes, pushes)
-        performed = perform(notes, rng_for(_part_seed(spec, part, index), "performance"), swing=plan.swing,
-                            swing_unit=genre_style.swing_unit, floor=PITCHED_FLOOR, end_beat=end_beat)
+        performed = perform(
+            notes,
+            rng_for(_part_seed(spec, part, index), "performance"),
+            swing=plan.swing,
+            swing_unit=genre_style.swing_unit,
+            floor=PITCHED_FLOOR,
+            end_beat=end_beat,
+        )
         performed = _ensure_heard(performed, plan, instrument.low, instrument.high, end_beat)
         mix = mix_for(genre_style, part.role, index)
-        tracks.append(Track(part.name, instrument.program, part.role, performed, volume=mix.volume, pan=mix.pan,
-                            reverb=mix.reverb, chorus=mix.chorus))
+        tracks.append(
+            Track(
+                part.name,
+                instrument.program,
+                part.role,
+                performed,
+                volume=mix.volume,
+                pan=mix.pan,
+                reverb=mix.reverb,
+                chorus=mix.chorus,
+            )
+        )
     if spec.vocals:
         mix = mix_for(genre_style, "melody", 0)
-        tracks.append(Track(VOCAL_TRACK, VOCAL_PROGRAM, "melody", vocal, volume=min(127, mix.volume + 10),
-                            pan=64, reverb=max(mix.reverb, 50)))
+        tracks.append(
+            Track(
+                VOCAL_TRACK,
+                VOCAL_PROGRAM,
+                "melody",
+                vocal,
+                volume=min(127, mix.volume + 10),
+                pan=64,
+                reverb=max(mix.reverb, 50),
+            )
+        )
     if spec.drums:
         groove = style_for(spec.drum_style or spec.genre, spec.tempo_bpm).drums
         notes = write_drums(plan, spec.meter, groove, spec.drum_density, rng_for(spec.seed, "drums"))
-        performed = perform(notes, rng_for(spec.seed, "drums", "performance"), swing=plan.swing,
-                            swing_unit=genre_style.swing_unit, timing=0.004, velocity=5.0, end_beat=end_beat)
+        performed = perform(
+            notes,
+            rng_for(spec.seed, "drums", "performance"),
+            swing=plan.swing,
+            swing_unit=genre_style.swing_unit,
+            timing=0.004,
+            velocity=5.0,
+            end_beat=end_beat,
+        )
         mix = mix_for(genre_style, "drums", 0)
-        tracks.append(Track("drums", DRUM_KITS[spec.drum_kit], "drums", _dedupe(performed), is_drum=True,
-                            bank=128, volume=mix.volume, pan=mix.pan, reverb=mix.reverb, chorus=mix.chorus))
+        tracks.append(
+            Track(
+                "drums",
+                DRUM_KITS[spec.drum_kit],
+                "drums",
+                _dedupe(performed),
+                is_drum=True,
+                bank=128,
+                volume=mix.volume,
+                pan=mix.pan,
+                reverb=mix.reverb,
+                chorus=mix.chorus,
+            )
+        )
     marks = [SectionMark(s.name, s.start_bar * plan.beats_per_bar, s.bars) for s in plan.sections]
     return Score(float(spec.tempo_bpm), spec.meter, spec.key, spec.mode, tracks, end_beat, marks)
 

@@ -15,14 +15,19 @@ from engine.plan import Chord, Plan
 from engine.score import Note
 
 BASS_STYLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "root": {"4/4": ("1---------------", "1-------1-------", "1-------1---5---"),
-             "3/4": ("1-----------", "1-------5---"), "2/4": ("1-------", "1---5---")},
+    "root": {
+        "4/4": ("1---------------", "1-------1-------", "1-------1---5---"),
+        "3/4": ("1-----------", "1-------5---"),
+        "2/4": ("1-------", "1---5---"),
+    },
     "pop8": {"4/4": ("1-------1-------", "1---1---1---5---", "1-1-1-1-1-1-1-1-")},
     "rock8": {"4/4": ("1-------1-------", "1-1-1-1-1-1-1-1-")},
     "punk": {"4/4": ("1-1-1-1-1-1-1-1-",)},
     "metal": {"4/4": ("1-1-1-1-1-1-1-1-", "1-11-11-1-11-1-1")},
-    "boogie": {"4/4": ("1---5---6---5---", "1-3-5-6-7-6-5-3-"),
-               "12/8": ("1-----1-----1-----1-----", "1-----1---5-1-----1---5-")},
+    "boogie": {
+        "4/4": ("1---5---6---5---", "1-3-5-6-7-6-5-3-"),
+        "12/8": ("1-----1-----1-----1-----", "1-----1---5-1-----1---5-"),
+    },
     "funk": {"4/4": ("1-----1-....5---", "1---.11-8---.15-", "1-.1-.8-1-.15-7-")},
     "soul": {"4/4": ("1-------5-------", "1-----1-5---8-7-")},
     "gospel": {"4/4": ("1-------5-------", "1---5---1---a---")},
@@ -35,16 +40,23 @@ BASS_STYLES: dict[str, dict[str, tuple[str, ...]]] = {
     "synth8": {"4/4": ("1-------1-------", "1-1-1-1-1-1-1-1-", "1-1-8-1-1-1-8-1-")},
     "chip": {"4/4": ("1-------1-------", "1-8-1-8-1-8-1-8-")},
     "vapor": {"4/4": ("1---------------", "1-------5-------", "1-----1-..5-....")},
-    "sustain": {"4/4": ("1---------------",), "3/4": ("1-----------",), "2/4": ("1-------",),
-                "6/8": ("1-----------",)},
-    "cinematic": {"4/4": ("1---------------", "1-------1-------", "1-1-1-1-1-1-1-1-"),
-                  "3/4": ("1-----------", "1---1---1---")},
-    "classical": {"4/4": ("1-------5-------", "1---5---8---5---"), "3/4": ("1-----------", "1---5---5---"),
-                  "2/4": ("1-------", "1---5---")},
-    "baroque": {"4/4": ("1---5---8---5---", "1-5-8-5-1-5-8-5-"), "3/4": ("1---5---8---",),
-                "2/4": ("1-5-8-5-",)},
-    "root_fifth": {"4/4": ("1-------5-------", "1---5---1---5---"), "3/4": ("1-----------",),
-                   "2/4": ("1---5---",), "6/8": ("1-----5-----",)},
+    "sustain": {"4/4": ("1---------------",), "3/4": ("1-----------",), "2/4": ("1-------",), "6/8": ("1-----------",)},
+    "cinematic": {
+        "4/4": ("1---------------", "1-------1-------", "1-1-1-1-1-1-1-1-"),
+        "3/4": ("1-----------", "1---1---1---"),
+    },
+    "classical": {
+        "4/4": ("1-------5-------", "1---5---8---5---"),
+        "3/4": ("1-----------", "1---5---5---"),
+        "2/4": ("1-------", "1---5---"),
+    },
+    "baroque": {"4/4": ("1---5---8---5---", "1-5-8-5-1-5-8-5-"), "3/4": ("1---5---8---",), "2/4": ("1-5-8-5-",)},
+    "root_fifth": {
+        "4/4": ("1-------5-------", "1---5---1---5---"),
+        "3/4": ("1-----------",),
+        "2/4": ("1---5---",),
+        "6/8": ("1-----5-----",),
+    },
     "country": {"4/4": ("1-------5-------", "1-------5---a---")},
     "celtic": {"6/8": ("1-----------", "1-----5-----", "1---5-1---5-"), "4/4": ("1-------5-------",)},
     "one_drop": {"4/4": ("1-------5-------", "1-----5-1---....", "1--1..5-..8-5-3-")},
@@ -83,8 +95,9 @@ def _degree_pitch(symbol: str, chord: Chord, root: int, following: Chord, high: 
     return target - 1 if target > root else target + 1  # 'a': a half step from the side we come from
 
 
-def _pattern_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_beat: float,
-                  rng: random.Random) -> list[Note]:
+def _pattern_bass(
+    plan: Plan, meter: str, style: str, low: int, high: int, end_beat: float, rng: random.Random
+) -> list[Note]:
     grids = BASS_STYLES[style]
     chords = plan.chords
     notes: list[Note] = []
@@ -103,8 +116,10 @@ def _pattern_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_b
             if section.name == "build" and index + 1 < final_bar:
                 # A build rides a tonic pedal in eighths: the tension is in the harmony above it.
                 tonic = _root_pitch(plan.tonic_pc, low, high, previous)
-                notes += [Note(start + step / 2, 0.45, tonic, round(velocity - 6 + 12 * step / 8))
-                          for step in range(int(plan.beats_per_bar * 2))]
+                notes += [
+                    Note(start + step / 2, 0.45, tonic, round(velocity - 6 + 12 * step / 8))
+                    for step in range(int(plan.beats_per_bar * 2))
+                ]
                 continue
             options = grids.get(meter)
             grid = bar_slice(pick(options, section.energy), meter, index) if options else _generic(meter)
@@ -120,8 +135,14 @@ def _pattern_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_b
                 if hit.symbol in "na":
                     length = step_beats(hit.length)
                 accent = 8 if hit.step == 0 else 0
-                notes.append(Note(onset, max(0.1, length * 0.92), max(low, min(high, pitch)),
-                                  round(velocity + accent + rng.uniform(-4, 4))))
+                notes.append(
+                    Note(
+                        onset,
+                        max(0.1, length * 0.92),
+                        max(low, min(high, pitch)),
+                        round(velocity + accent + rng.uniform(-4, 4)),
+                    )
+                )
                 previous = root
     return notes
 
@@ -181,8 +202,7 @@ def _energy_at(plan: Plan, beat: float) -> float:
     return plan.sections[-1].energy
 
 
-def _eight_oh_eight(plan: Plan, meter: str, low: int, high: int, end_beat: float,
-                    rng: random.Random) -> list[Note]:
+def _eight_oh_eight(plan: Plan, meter: str, low: int, high: int, end_beat: float, rng: random.Random) -> list[Note]:
     """Long 808 notes on the kick's rhythm with slides: a quick run of notes gliding into each new root."""
     notes = _pattern_bass(plan, meter, "dnb", low, high, end_beat, rng)
     glided: list[Note] = []
@@ -201,8 +221,9 @@ def _eight_oh_eight(plan: Plan, meter: str, low: int, high: int, end_beat: float
     return glided
 
 
-def write_bass(plan: Plan, meter: str, style: str, low: int, high: int, end_beat: float,
-               rng: random.Random) -> list[Note]:
+def write_bass(
+    plan: Plan, meter: str, style: str, low: int, high: int, end_beat: float, rng: random.Random
+) -> list[Note]:
     """The bass part in the named style inside the instrument's bass window."""
     window_low, window_high = bass_register(low, high)
     if style == "walking" and plan.beats_per_bar in (2.0, 3.0, 4.0):

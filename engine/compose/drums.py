@@ -57,153 +57,350 @@ def generic_layers(meter: str, keeper: str) -> tuple[Layer, ...]:
 
 _BACKBEAT = "....X.......X..."
 DRUM_STYLES: dict[str, DrumStyle] = {
-    "pop": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, 0.3), ("kick", "X.......X.x.....", 0.3, ALWAYS),
-        ("rim", "....x.......x...", 0.0, 0.35), ("snare", _BACKBEAT, 0.35, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.8), ("hat", "xoxoxoxoxoxoxoxo", 0.8, ALWAYS),
-    )}),
-    "rock": DrumStyle({"4/4": (
-        ("kick", "X.......X.x.....", 0.0, 0.8), ("kick", "X.....x.X.x.....", 0.8, ALWAYS),
-        ("snare", _BACKBEAT, 0.25, ALWAYS), ("rim", "....x.......x...", 0.0, 0.25),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.85), ("ride", "x.x.x.x.x.x.x.x.", 0.85, ALWAYS),
-    )}),
-    "metal": DrumStyle({"4/4": (
-        ("kick", "X.x.X.x.X.x.X.x.", 0.0, 0.8), ("kick", "xxxxxxxxxxxxxxxx", 0.8, ALWAYS),
-        ("snare", _BACKBEAT, 0.0, ALWAYS), ("ride", "x.x.x.x.x.x.x.x.", 0.0, 0.85),
-        ("crash", "x...x...x...x...", 0.85, ALWAYS),
-    )}, "ride"),
-    "punk": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, 0.75), ("snare", _BACKBEAT, 0.0, 0.75),
-        ("kick", "X...X...X...X...", 0.75, ALWAYS), ("snare", "..X...X...X...X.", 0.75, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.75), ("ride", "x.x.x.x.x.x.x.x.", 0.75, ALWAYS),
-    )}),
-    "swing": DrumStyle({"4/4": (
-        ("ride", "X...x.x.x...x.x.", 0.0, ALWAYS), ("pedal", "....x.......x...", 0.0, ALWAYS),
-        ("kick", "o...............", 0.4, ALWAYS), ("snare", "..........o.....", 0.55, ALWAYS),
-        ("snare", "......o........o", 0.75, ALWAYS),
-    )}, "ride"),
-    "shuffle": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.3, ALWAYS),
-        ("rim", "....x.......x...", 0.0, 0.3), ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.75),
-        ("ride", "x.x.x.x.x.x.x.x.", 0.75, ALWAYS),
-    ), "12/8": (
-        ("kick", "X...........o...........", 0.0, ALWAYS), ("snare", "......X...........X.....", 0.0, ALWAYS),
-        ("hat", "x...x.x...x.x...x.x...x.", 0.0, ALWAYS),
-    )}),
-    "funk": DrumStyle({"4/4": (
-        ("kick", "X.x.......X.x...", 0.0, ALWAYS), ("snare", "....X..o.o..X..o", 0.3, ALWAYS),
-        ("rim", "....x.......x...", 0.0, 0.3), ("hat", "XoxoXoxoXoxoXoxo", 0.0, ALWAYS),
-        ("open", "......x.........", 0.7, ALWAYS),
-    )}),
-    "soul": DrumStyle({"4/4": (
-        ("kick", "X......xX.......", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.3, ALWAYS),
-        ("rim", "....x.......x...", 0.0, 0.3), ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-        ("tamb", "....x.......x...", 0.7, ALWAYS),
-    )}),
-    "boom_bap": DrumStyle({"4/4": (
-        ("kick", "X......x..X.....", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.0, ALWAYS),
-        ("snare", "...........o....", 0.6, ALWAYS), ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-        ("open", "..............x.", 0.7, ALWAYS),
-    )}),
-    "lofi": DrumStyle({"4/4": (
-        ("kick", "X.......x.X.....", 0.0, ALWAYS), ("rim", "....x.......x...", 0.0, 0.5),
-        ("snare", "....x.......x...", 0.5, ALWAYS), ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}),
-    "trap": DrumStyle({"4/4": (
-        ("kick", "X.........X.....", 0.0, 0.7), ("kick", "X.....x...X..x..", 0.7, ALWAYS),
-        ("clap", "........X.......", 0.3, ALWAYS), ("snare", "........X.......", 0.6, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}, rolls=True),
-    "four_floor": DrumStyle({"4/4": (
-        ("kick", "X...X...X...X...", 0.3, ALWAYS), ("clap", _BACKBEAT, 0.45, ALWAYS),
-        ("hat", "..x...x...x...x.", 0.0, 0.75), ("open", "..x...x...x...x.", 0.75, ALWAYS),
-        ("shaker", "xoxoxoxoxoxoxoxo", 0.6, ALWAYS),
-    )}),
-    "house": DrumStyle({"4/4": (
-        ("kick", "X...X...X...X...", 0.25, ALWAYS), ("clap", _BACKBEAT, 0.4, ALWAYS),
-        ("hat", "..x...x...x...x.", 0.0, 0.7), ("open", "..x...x...x...x.", 0.7, ALWAYS),
-        ("shaker", "xoxoxoxoxoxoxoxo", 0.5, ALWAYS), ("rim", "...x..x....x..x.", 0.75, ALWAYS),
-    )}),
-    "techno": DrumStyle({"4/4": (
-        ("kick", "X...X...X...X...", 0.2, ALWAYS), ("hat", "..x...x...x...x.", 0.0, ALWAYS),
-        ("clap", _BACKBEAT, 0.6, ALWAYS), ("rim", "...x..x..x....x.", 0.5, ALWAYS),
-        ("ride", "x.x.x.x.x.x.x.x.", 0.85, ALWAYS),
-    )}),
-    "disco": DrumStyle({"4/4": (
-        ("kick", "X...X...X...X...", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.3, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.4), ("open", "..x...x...x...x.", 0.4, ALWAYS),
-        ("hat", "x...x...x...x...", 0.4, ALWAYS),
-    )}),
-    "breakbeat": DrumStyle({"4/4": (
-        ("kick", "X.........X.....", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.0, ALWAYS),
-        ("snare", ".......o.o....o.", 0.6, ALWAYS), ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.8),
-        ("ride", "x.x.x.x.x.x.x.x.", 0.8, ALWAYS),
-    )}),
-    "synthwave": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, 0.6), ("kick", "X...X...X...X...", 0.6, ALWAYS),
-        ("snare", _BACKBEAT, 0.0, ALWAYS), ("hat", "xoxoxoxoxoxoxoxo", 0.0, ALWAYS),
-    )}),
-    "vapor": DrumStyle({"4/4": (
-        ("kick", "X.......x.......", 0.0, ALWAYS), ("snare", "........X.......", 0.0, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}),
-    "ambient": DrumStyle({"4/4": (
-        ("kick", "X...............", 0.3, ALWAYS), ("shaker", "..x...x...x...x.", 0.0, ALWAYS),
-        ("rim", "........x.......", 0.4, ALWAYS),
-    )}, "shaker"),
-    "cinematic": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.3, ALWAYS), ("tom_lo", "X.....x.X.....x.", 0.55, ALWAYS),
-        ("tom_mid", "..........x.x...", 0.75, ALWAYS), ("snare", _BACKBEAT, 0.8, ALWAYS),
-    ), "3/4": (("kick", "X...........", 0.3, ALWAYS), ("tom_lo", "X.......x.x.", 0.55, ALWAYS))}, "tom_lo"),
+    "pop": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, 0.3),
+                ("kick", "X.......X.x.....", 0.3, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.35),
+                ("snare", _BACKBEAT, 0.35, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.8),
+                ("hat", "xoxoxoxoxoxoxoxo", 0.8, ALWAYS),
+            )
+        }
+    ),
+    "rock": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.x.....", 0.0, 0.8),
+                ("kick", "X.....x.X.x.....", 0.8, ALWAYS),
+                ("snare", _BACKBEAT, 0.25, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.25),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.85),
+                ("ride", "x.x.x.x.x.x.x.x.", 0.85, ALWAYS),
+            )
+        }
+    ),
+    "metal": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.x.X.x.X.x.X.x.", 0.0, 0.8),
+                ("kick", "xxxxxxxxxxxxxxxx", 0.8, ALWAYS),
+                ("snare", _BACKBEAT, 0.0, ALWAYS),
+                ("ride", "x.x.x.x.x.x.x.x.", 0.0, 0.85),
+                ("crash", "x...x...x...x...", 0.85, ALWAYS),
+            )
+        },
+        "ride",
+    ),
+    "punk": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, 0.75),
+                ("snare", _BACKBEAT, 0.0, 0.75),
+                ("kick", "X...X...X...X...", 0.75, ALWAYS),
+                ("snare", "..X...X...X...X.", 0.75, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.75),
+                ("ride", "x.x.x.x.x.x.x.x.", 0.75, ALWAYS),
+            )
+        }
+    ),
+    "swing": DrumStyle(
+        {
+            "4/4": (
+                ("ride", "X...x.x.x...x.x.", 0.0, ALWAYS),
+                ("pedal", "....x.......x...", 0.0, ALWAYS),
+                ("kick", "o...............", 0.4, ALWAYS),
+                ("snare", "..........o.....", 0.55, ALWAYS),
+                ("snare", "......o........o", 0.75, ALWAYS),
+            )
+        },
+        "ride",
+    ),
+    "shuffle": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.3, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.3),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.75),
+                ("ride", "x.x.x.x.x.x.x.x.", 0.75, ALWAYS),
+            ),
+            "12/8": (
+                ("kick", "X...........o...........", 0.0, ALWAYS),
+                ("snare", "......X...........X.....", 0.0, ALWAYS),
+                ("hat", "x...x.x...x.x...x.x...x.", 0.0, ALWAYS),
+            ),
+        }
+    ),
+    "funk": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.x.......X.x...", 0.0, ALWAYS),
+                ("snare", "....X..o.o..X..o", 0.3, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.3),
+                ("hat", "XoxoXoxoXoxoXoxo", 0.0, ALWAYS),
+                ("open", "......x.........", 0.7, ALWAYS),
+            )
+        }
+    ),
+    "soul": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X......xX.......", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.3, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.3),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+                ("tamb", "....x.......x...", 0.7, ALWAYS),
+            )
+        }
+    ),
+    "boom_bap": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X......x..X.....", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.0, ALWAYS),
+                ("snare", "...........o....", 0.6, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+                ("open", "..............x.", 0.7, ALWAYS),
+            )
+        }
+    ),
+    "lofi": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......x.X.....", 0.0, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.5),
+                ("snare", "....x.......x...", 0.5, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        }
+    ),
+    "trap": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.........X.....", 0.0, 0.7),
+                ("kick", "X.....x...X..x..", 0.7, ALWAYS),
+                ("clap", "........X.......", 0.3, ALWAYS),
+                ("snare", "........X.......", 0.6, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        },
+        rolls=True,
+    ),
+    "four_floor": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X...X...X...X...", 0.3, ALWAYS),
+                ("clap", _BACKBEAT, 0.45, ALWAYS),
+                ("hat", "..x...x...x...x.", 0.0, 0.75),
+                ("open", "..x...x...x...x.", 0.75, ALWAYS),
+                ("shaker", "xoxoxoxoxoxoxoxo", 0.6, ALWAYS),
+            )
+        }
+    ),
+    "house": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X...X...X...X...", 0.25, ALWAYS),
+                ("clap", _BACKBEAT, 0.4, ALWAYS),
+                ("hat", "..x...x...x...x.", 0.0, 0.7),
+                ("open", "..x...x...x...x.", 0.7, ALWAYS),
+                ("shaker", "xoxoxoxoxoxoxoxo", 0.5, ALWAYS),
+                ("rim", "...x..x....x..x.", 0.75, ALWAYS),
+            )
+        }
+    ),
+    "techno": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X...X...X...X...", 0.2, ALWAYS),
+                ("hat", "..x...x...x...x.", 0.0, ALWAYS),
+                ("clap", _BACKBEAT, 0.6, ALWAYS),
+                ("rim", "...x..x..x....x.", 0.5, ALWAYS),
+                ("ride", "x.x.x.x.x.x.x.x.", 0.85, ALWAYS),
+            )
+        }
+    ),
+    "disco": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X...X...X...X...", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.3, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.4),
+                ("open", "..x...x...x...x.", 0.4, ALWAYS),
+                ("hat", "x...x...x...x...", 0.4, ALWAYS),
+            )
+        }
+    ),
+    "breakbeat": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.........X.....", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.0, ALWAYS),
+                ("snare", ".......o.o....o.", 0.6, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.8),
+                ("ride", "x.x.x.x.x.x.x.x.", 0.8, ALWAYS),
+            )
+        }
+    ),
+    "synthwave": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, 0.6),
+                ("kick", "X...X...X...X...", 0.6, ALWAYS),
+                ("snare", _BACKBEAT, 0.0, ALWAYS),
+                ("hat", "xoxoxoxoxoxoxoxo", 0.0, ALWAYS),
+            )
+        }
+    ),
+    "vapor": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......x.......", 0.0, ALWAYS),
+                ("snare", "........X.......", 0.0, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        }
+    ),
+    "ambient": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X...............", 0.3, ALWAYS),
+                ("shaker", "..x...x...x...x.", 0.0, ALWAYS),
+                ("rim", "........x.......", 0.4, ALWAYS),
+            )
+        },
+        "shaker",
+    ),
+    "cinematic": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.3, ALWAYS),
+                ("tom_lo", "X.....x.X.....x.", 0.55, ALWAYS),
+                ("tom_mid", "..........x.x...", 0.75, ALWAYS),
+                ("snare", _BACKBEAT, 0.8, ALWAYS),
+            ),
+            "3/4": (("kick", "X...........", 0.3, ALWAYS), ("tom_lo", "X.......x.x.", 0.55, ALWAYS)),
+        },
+        "tom_lo",
+    ),
     # War drums for an action cue: low toms drive the eighths, the kick and snare hit the downbeats.
-    "battle": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, ALWAYS), ("tom_lo", "x.x.x.xxx.x.x.xx", 0.0, ALWAYS),
-        ("tom_mid", "....x.......x.x.", 0.5, ALWAYS), ("snare", "....X.......X...", 0.6, ALWAYS),
-        ("crash", "X...............", 0.85, ALWAYS),
-    ), "3/4": (("kick", "X...........", 0.0, ALWAYS), ("tom_lo", "x.x.xxx.x.xx", 0.0, ALWAYS))}, "tom_lo"),
-    "folk": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, ALWAYS), ("rim", "....x.......x...", 0.0, 0.55),
-        ("snare", "....x.......x...", 0.55, ALWAYS), ("shaker", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}, "shaker"),
-    "celtic": DrumStyle({"6/8": (
-        ("kick", "X.....x.....", 0.0, ALWAYS), ("snare", "......X.....", 0.5, ALWAYS),
-        ("hat", "x.x.x.x.x.x.", 0.0, ALWAYS), ("tamb", "x.....x.....", 0.65, ALWAYS),
-    )}),
-    "country": DrumStyle({"4/4": (
-        ("kick", "X.......X.......", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.45, ALWAYS),
-        ("rim", "....x.......x...", 0.0, 0.45), ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-        ("snare", "o.o.o.o.o.o.o.o.", 0.8, ALWAYS),
-    )}),
-    "one_drop": DrumStyle({"4/4": (
-        ("kick", "........X.......", 0.0, 0.85), ("kick", "X...X...X...X...", 0.85, ALWAYS),
-        ("rim", "........X.......", 0.0, ALWAYS), ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-        ("open", "......x.......x.", 0.7, ALWAYS),
-    )}),
-    "latin": DrumStyle({"4/4": (
-        ("clave", "o.....o.....o.......o...o.......", 0.0, ALWAYS), ("cow", "X...X...X...X...", 0.25, ALWAYS),
-        ("conga_hi", "..x...x...x...x.", 0.0, ALWAYS), ("conga_lo", "............x.x.", 0.0, ALWAYS),
-        ("kick", "X.....o.....x...", 0.4, ALWAYS), ("shaker", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}, "conga_hi"),
-    "bossa": DrumStyle({"4/4": (
-        ("kick", "X..xX..xX..xX..x", 0.0, ALWAYS), ("rim", "x.....x.....x.......x.....x.....", 0.0, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}),
-    "march": DrumStyle({
-        "2/4": (("kick", "X...X...", 0.0, ALWAYS), ("snare", "X.xxx.x.", 0.0, ALWAYS)),
-        "4/4": (("kick", "X...X...X...X...", 0.0, ALWAYS), ("snare", "X.xxx.x.X.xxx.x.", 0.0, ALWAYS)),
-    }, "snare"),
-    "chiptune": DrumStyle({"4/4": (
-        ("kick", "X.......X.x.....", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.0, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.7), ("hat", "xoxoxoxoxoxoxoxo", 0.7, ALWAYS),
-    )}),
-    "gospel": DrumStyle({"4/4": (
-        ("kick", "X.....x.X.......", 0.0, ALWAYS), ("snare", _BACKBEAT, 0.0, ALWAYS),
-        ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS), ("tamb", "....x.......x...", 0.6, ALWAYS),
-    )}),
-    "waltz": DrumStyle({"3/4": (
-        ("kick", "X...........", 0.0, ALWAYS), ("snare", "....x...x...", 0.4, ALWAYS),
-        ("rim", "....x...x...", 0.0, 0.4), ("hat", "x.x.x.x.x.x.", 0.0, ALWAYS),
-    )}),
+    "battle": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, ALWAYS),
+                ("tom_lo", "x.x.x.xxx.x.x.xx", 0.0, ALWAYS),
+                ("tom_mid", "....x.......x.x.", 0.5, ALWAYS),
+                ("snare", "....X.......X...", 0.6, ALWAYS),
+                ("crash", "X...............", 0.85, ALWAYS),
+            ),
+            "3/4": (("kick", "X...........", 0.0, ALWAYS), ("tom_lo", "x.x.xxx.x.xx", 0.0, ALWAYS)),
+        },
+        "tom_lo",
+    ),
+    "folk": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.55),
+                ("snare", "....x.......x...", 0.55, ALWAYS),
+                ("shaker", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        },
+        "shaker",
+    ),
+    "celtic": DrumStyle(
+        {
+            "6/8": (
+                ("kick", "X.....x.....", 0.0, ALWAYS),
+                ("snare", "......X.....", 0.5, ALWAYS),
+                ("hat", "x.x.x.x.x.x.", 0.0, ALWAYS),
+                ("tamb", "x.....x.....", 0.65, ALWAYS),
+            )
+        }
+    ),
+    "country": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.......", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.45, ALWAYS),
+                ("rim", "....x.......x...", 0.0, 0.45),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+                ("snare", "o.o.o.o.o.o.o.o.", 0.8, ALWAYS),
+            )
+        }
+    ),
+    "one_drop": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "........X.......", 0.0, 0.85),
+                ("kick", "X...X...X...X...", 0.85, ALWAYS),
+                ("rim", "........X.......", 0.0, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+                ("open", "......x.......x.", 0.7, ALWAYS),
+            )
+        }
+    ),
+    "latin": DrumStyle(
+        {
+            "4/4": (
+                ("clave", "o.....o.....o.......o...o.......", 0.0, ALWAYS),
+                ("cow", "X...X...X...X...", 0.25, ALWAYS),
+                ("conga_hi", "..x...x...x...x.", 0.0, ALWAYS),
+                ("conga_lo", "............x.x.", 0.0, ALWAYS),
+                ("kick", "X.....o.....x...", 0.4, ALWAYS),
+                ("shaker", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        },
+        "conga_hi",
+    ),
+    "bossa": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X..xX..xX..xX..x", 0.0, ALWAYS),
+                ("rim", "x.....x.....x.......x.....x.....", 0.0, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        }
+    ),
+    "march": DrumStyle(
+        {
+            "2/4": (("kick", "X...X...", 0.0, ALWAYS), ("snare", "X.xxx.x.", 0.0, ALWAYS)),
+            "4/4": (("kick", "X...X...X...X...", 0.0, ALWAYS), ("snare", "X.xxx.x.X.xxx.x.", 0.0, ALWAYS)),
+        },
+        "snare",
+    ),
+    "chiptune": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.......X.x.....", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.0, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, 0.7),
+                ("hat", "xoxoxoxoxoxoxoxo", 0.7, ALWAYS),
+            )
+        }
+    ),
+    "gospel": DrumStyle(
+        {
+            "4/4": (
+                ("kick", "X.....x.X.......", 0.0, ALWAYS),
+                ("snare", _BACKBEAT, 0.0, ALWAYS),
+                ("hat", "x.x.x.x.x.x.x.x.", 0.0, ALWAYS),
+                ("tamb", "....x.......x...", 0.6, ALWAYS),
+            )
+        }
+    ),
+    "waltz": DrumStyle(
+        {
+            "3/4": (
+                ("kick", "X...........", 0.0, ALWAYS),
+                ("snare", "....x...x...", 0.4, ALWAYS),
+                ("rim", "....x...x...", 0.0, 0.4),
+                ("hat", "x.x.x.x.x.x.", 0.0, ALWAYS),
+            )
+        }
+    ),
     "generic": DrumStyle({}),
 }
 
@@ -212,8 +409,7 @@ def _note(piece: str, beat: float, velocity: float) -> Note:
     return Note(beat, 0.25, PIECES[piece], max(1, min(127, round(velocity))))
 
 
-def _groove(style: DrumStyle, meter: str, energy: float, bar_beat: float, bar: int,
-            scale: float) -> list[Note]:
+def _groove(style: DrumStyle, meter: str, energy: float, bar_beat: float, bar: int, scale: float) -> list[Note]:
     layers = style.layers.get(meter) or generic_layers(meter, style.keeper)
     notes: list[Note] = []
     for piece, grid, low, high in layers:

@@ -81,10 +81,17 @@ def _short_form(total_bars: int) -> list[FormSection]:
     intro = 2 if total_bars >= 8 else 0
     verse = 4 if total_bars >= 10 else 2
     first = (total_bars - intro - verse) // 2
-    plan = [("intro", intro, 0), ("verse", verse, 0), ("chorus", first, 0),
-            ("chorus", total_bars - intro - verse - first, 1)]
-    return [FormSection(name, bars, SECTION_LEVELS[name] + 0.05 * occurrence, occurrence)
-            for name, bars, occurrence in plan if bars]
+    plan = [
+        ("intro", intro, 0),
+        ("verse", verse, 0),
+        ("chorus", first, 0),
+        ("chorus", total_bars - intro - verse - first, 1),
+    ]
+    return [
+        FormSection(name, bars, SECTION_LEVELS[name] + 0.05 * occurrence, occurrence)
+        for name, bars, occurrence in plan
+        if bars
+    ]
 
 
 def song_form(total_bars: int, kind: str, meter: str) -> list[FormSection]:

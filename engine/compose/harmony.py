@@ -68,8 +68,11 @@ def colour(symbol: ChordSymbol, scale: tuple[int, ...], level: int) -> str:
     if symbol.explicit or level <= 0:
         return symbol.quality
     has = {(pc - symbol.root) % 12 for pc in scale}
-    seventh = {"maj": "maj7" if 11 in has else "7" if 10 in has else "maj",
-               "min": "min7" if 10 in has else "min", "dim": "hdim7" if 10 in has else "dim"}
+    seventh = {
+        "maj": "maj7" if 11 in has else "7" if 10 in has else "maj",
+        "min": "min7" if 10 in has else "min",
+        "dim": "hdim7" if 10 in has else "dim",
+    }
     quality = seventh.get(symbol.quality, symbol.quality)
     if level >= 2 and 2 in has:
         quality = {"maj7": "maj9", "7": "9", "min7": "min9"}.get(quality, quality)
@@ -124,8 +127,9 @@ def _starts_home(text: str) -> bool:
     return first != "." and parse_numeral(first, 0).root == 0
 
 
-def choose_progression(family: str, mode: str, section: str, valence: float, rng: random.Random,
-                       establish: bool = False) -> str:
+def choose_progression(
+    family: str, mode: str, section: str, valence: float, rng: random.Random, establish: bool = False
+) -> str:
     """Pick a progression for a section kind; sad requests lean to the darker ones, happy to the brighter.
 
     `establish` (the first section that carries the song) prefers progressions that start on the tonic,
@@ -183,8 +187,15 @@ def _replace_span(chords: list[Chord], start: float, end: float, new: Chord) -> 
 
 
 def with_cadence(
-    chords: list[Chord], *, final: bool, leads_to_peak: bool, cadence: str, mode: str, tonic_pc: int,
-    level: int, beats_per_bar: float,
+    chords: list[Chord],
+    *,
+    final: bool,
+    leads_to_peak: bool,
+    cadence: str,
+    mode: str,
+    tonic_pc: int,
+    level: int,
+    beats_per_bar: float,
 ) -> list[Chord]:
     """End a section on a cadence: the last one resolves home and holds; one before a chorus ends on V."""
     if not chords:

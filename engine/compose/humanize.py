@@ -41,8 +41,15 @@ def _tick(value: float) -> float:
 
 
 def perform(
-    notes: list[Note], rng: random.Random, *, swing: float = 0.0, swing_unit: float = 0.5,
-    timing: float = 0.008, velocity: float = 4.0, floor: int = 1, end_beat: float | None = None,
+    notes: list[Note],
+    rng: random.Random,
+    *,
+    swing: float = 0.0,
+    swing_unit: float = 0.5,
+    timing: float = 0.008,
+    velocity: float = 4.0,
+    floor: int = 1,
+    end_beat: float | None = None,
 ) -> list[Note]:
     """Apply swing, then jitter start times (in beats, std-dev `timing`) and velocities; clip to the end."""
     played: list[Note] = []
@@ -57,6 +64,9 @@ def perform(
             end = min(end, end_beat)
         start, end = _tick(start), _tick(end)
         loudness = note.velocity + (rng.gauss(0.0, velocity) if velocity > 0 else 0.0)
-        played.append(Note(start, max(1 / TICKS, end - start), max(0, min(127, note.pitch)),
-                           max(floor, min(127, round(loudness)))))
+        played.append(
+            Note(
+                start, max(1 / TICKS, end - start), max(0, min(127, note.pitch)), max(floor, min(127, round(loudness)))
+            )
+        )
     return played

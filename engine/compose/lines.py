@@ -21,8 +21,15 @@ def _section_of(plan: Plan, beat: float) -> Section:
     return plan.sections[-1]
 
 
-def write_pad(plan: Plan, low: int, high: int, end_beat: float, rng: random.Random,
-              resting: frozenset[str] = frozenset(), ceiling: int | None = None) -> list[Note]:
+def write_pad(
+    plan: Plan,
+    low: int,
+    high: int,
+    end_beat: float,
+    rng: random.Random,
+    resting: frozenset[str] = frozenset(),
+    ceiling: int | None = None,
+) -> list[Note]:
     """Held chords, one voicing per chord led smoothly, soft under the band and held to the end.
 
     `ceiling` (the bottom of the tune's register) keeps the pad under the melody where its range allows.
@@ -49,8 +56,15 @@ def write_pad(plan: Plan, low: int, high: int, end_beat: float, rng: random.Rand
     return notes
 
 
-def write_counter(plan: Plan, low: int, high: int, end_beat: float, rng: random.Random,
-                  resting: frozenset[str] = frozenset(), sections: frozenset[str] | None = None) -> list[Note]:
+def write_counter(
+    plan: Plan,
+    low: int,
+    high: int,
+    end_beat: float,
+    rng: random.Random,
+    resting: frozenset[str] = frozenset(),
+    sections: frozenset[str] | None = None,
+) -> list[Note]:
     """A slow counter-line on each chord's third or seventh, moving by the smallest step it can."""
     window_low, window_high = low + 2, min(high, low + 22)
     previous = round((window_low + window_high) / 2)
@@ -65,15 +79,19 @@ def write_counter(plan: Plan, low: int, high: int, end_beat: float, rng: random.
         guides = [(chord.root + s) % 12 for s in steps if s in (3, 4, 10, 11)] or [chord.root]
         if last:
             guides = [chord.root, *guides]
-        pitch = min((nearest_with_pc(pc, previous, window_low, window_high) for pc in guides),
-                    key=lambda p: (abs(p - previous), p))
+        pitch = min(
+            (nearest_with_pc(pc, previous, window_low, window_high) for pc in guides),
+            key=lambda p: (abs(p - previous), p),
+        )
         velocity = 58 + 30 * section.energy + rng.uniform(-3, 3)
         length = end_beat - chord.start if last else chord.duration
         if not last and chord.duration >= 2 * plan.beats_per_bar:
             # A long chord gets a second note so the line keeps moving.
             half = chord.duration / 2
-            other = min((nearest_with_pc(pc, pitch + 3, window_low, window_high) for pc in chord.pitch_classes),
-                        key=lambda p: (abs(p - pitch - 3), p))
+            other = min(
+                (nearest_with_pc(pc, pitch + 3, window_low, window_high) for pc in chord.pitch_classes),
+                key=lambda p: (abs(p - pitch - 3), p),
+            )
             notes.append(Note(chord.start, half * 0.95, pitch, round(velocity)))
             notes.append(Note(chord.start + half, half * 0.95, other, round(velocity - 4)))
             previous = other
@@ -83,8 +101,9 @@ def write_counter(plan: Plan, low: int, high: int, end_beat: float, rng: random.
     return notes
 
 
-def write_second_voice(plan: Plan, lead: list[Note], low: int, high: int, end_beat: float,
-                       rng: random.Random) -> list[Note]:
+def write_second_voice(
+    plan: Plan, lead: list[Note], low: int, high: int, end_beat: float, rng: random.Random
+) -> list[Note]:
     """A second melody instrument: thirds under the lead in the peak sections, a counter-line elsewhere."""
     scale = scale_pitches(scale_pcs(plan.tonic_pc, plan.mode), 0, 127)
     harmony: list[Note] = []

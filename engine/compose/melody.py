@@ -16,19 +16,40 @@ from engine.plan import Chord, Plan, Section
 from engine.score import Note
 
 RHYTHMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "pop": {"4/4": ("x-------x---x---", "x---x---x-x-x---", "..x-x-x-x---x---", "x-x-x---x-x-x---",
-                    "x--x--x-x-x-x---", "..x-x-x-x-x-x-x-")},
-    "ballad": {"4/4": ("x---------------", "x-------x-------", "x-----x-x-------", "x---x---x-------",
-                       "x-----x-x---x---", "x---x-x-x---x---")},
+    "pop": {
+        "4/4": (
+            "x-------x---x---",
+            "x---x---x-x-x---",
+            "..x-x-x-x---x---",
+            "x-x-x---x-x-x---",
+            "x--x--x-x-x-x---",
+            "..x-x-x-x-x-x-x-",
+        )
+    },
+    "ballad": {
+        "4/4": (
+            "x---------------",
+            "x-------x-------",
+            "x-----x-x-------",
+            "x---x---x-------",
+            "x-----x-x---x---",
+            "x---x-x-x---x---",
+        )
+    },
     "riff": {"4/4": ("x---..x-..x-x---", "x-.x-.x-..x-x-..", "x-.x-.x-x-.x-.x-", "x.x.x.x.x..x.x..")},
-    "swing": {"4/4": ("x---x---x-------", "x-x-x---x-x-x---", "..x-x-x-x---x---", "x-x-x-x-x-x-x-x-",
-                      "..x-x-x-x-x-x---")},
+    "swing": {
+        "4/4": ("x---x---x-------", "x-x-x---x-x-x---", "..x-x-x-x---x---", "x-x-x-x-x-x-x-x-", "..x-x-x-x-x-x---")
+    },
     "sparse": {"4/4": ("x---------------", "x-------x-------", "x-----------x---", "x-------x---x---")},
-    "fast": {"4/4": ("x---x-x-x-x-x---", "x-x-x-x-x---x---", "x-x-x-x-x-x-x-x-"),
-             "6/8": ("x---x-x---x-", "x-x-x-x---x-", "x-x-x-x-x-x-")},
+    "fast": {
+        "4/4": ("x---x-x-x-x-x---", "x-x-x-x-x---x---", "x-x-x-x-x-x-x-x-"),
+        "6/8": ("x---x-x---x-", "x-x-x-x---x-", "x-x-x-x-x-x-"),
+    },
     "latin": {"4/4": ("x--x--x---x-x---", "..x-x--x--x-x---", "x-x--x--x-x--x--")},
-    "march": {"4/4": ("x---x---x---x---", "x--xx---x--xx---", "x-x-x-x-x---x---"),
-              "2/4": ("x-------", "x---x---", "x--xx---", "x-x-x-x-")},
+    "march": {
+        "4/4": ("x---x---x---x---", "x--xx---x--xx---", "x-x-x-x-x---x---"),
+        "2/4": ("x-------", "x---x---", "x--xx---", "x-x-x-x-"),
+    },
     "classical": {"4/4": ("x-------x-------", "x---x---x---x---", "x-x-x-x-x---x---", "x--xx---x-x-x---")},
 }
 # Shared cells for the other meters, whatever the style.
@@ -156,8 +177,15 @@ def vary_rhythm(cell: str, rng: random.Random) -> str:
     return "".join(cells)
 
 
-def _bar_notes(cell: str, contour: tuple[int, ...], line: _Line, bar_beat: float, chords: tuple[Chord, ...],
-               strong: set[int], velocity: float) -> list[Note]:
+def _bar_notes(
+    cell: str,
+    contour: tuple[int, ...],
+    line: _Line,
+    bar_beat: float,
+    chords: tuple[Chord, ...],
+    strong: set[int],
+    velocity: float,
+) -> list[Note]:
     notes: list[Note] = []
     for index, hit in enumerate(parse_grid(cell)):
         onset = bar_beat + step_beats(hit.step)
@@ -171,8 +199,15 @@ def _bar_notes(cell: str, contour: tuple[int, ...], line: _Line, bar_beat: float
     return notes
 
 
-def _cadence_notes(cell: str, line: _Line, bar_beat: float, chords: tuple[Chord, ...], goal_response: bool,
-                   tonic_pc: int, velocity: float) -> list[Note]:
+def _cadence_notes(
+    cell: str,
+    line: _Line,
+    bar_beat: float,
+    chords: tuple[Chord, ...],
+    goal_response: bool,
+    tonic_pc: int,
+    velocity: float,
+) -> list[Note]:
     hits = parse_grid(cell)
     last_chord = chord_at(chords, bar_beat + step_beats(hits[-1].step))
     goal = _goal(last_chord, tonic_pc, goal_response)
@@ -197,8 +232,9 @@ def _cadence_notes(cell: str, line: _Line, bar_beat: float, chords: tuple[Chord,
     return notes
 
 
-def _chromatic_approaches(notes: list[Note], strong_beats: set[float], beats_per_bar: float,
-                          rng: random.Random, amount: float) -> list[Note]:
+def _chromatic_approaches(
+    notes: list[Note], strong_beats: set[float], beats_per_bar: float, rng: random.Random, amount: float
+) -> list[Note]:
     """Now and then a short weak note becomes a half-step lead-in to the strong note after it."""
     out = list(notes)
     for index in range(len(out) - 1):
@@ -223,8 +259,17 @@ def _vary(notes: list[Note], rng: random.Random, scale: list[int]) -> list[Note]
 
 
 def section_melody(
-    plan: Plan, section: Section, meter: str, vocabulary: str, low: int, high: int, seed: int,
-    leap: float, chromatic: float, final: bool, variant: int = 0,
+    plan: Plan,
+    section: Section,
+    meter: str,
+    vocabulary: str,
+    low: int,
+    high: int,
+    seed: int,
+    leap: float,
+    chromatic: float,
+    final: bool,
+    variant: int = 0,
 ) -> list[Note]:
     """The melody of one section, the same for every section of that name up to cadences and variation."""
     rng = rng_for(seed, "section", section.name, *(("variant", variant) if variant else ()))
@@ -270,8 +315,16 @@ def section_melody(
 
 
 def write_melody(
-    plan: Plan, meter: str, vocabulary: str, low: int, high: int, end_beat: float, seed: int,
-    leap: float = 0.2, chromatic: float = 0.05, resting: frozenset[str] = frozenset(),
+    plan: Plan,
+    meter: str,
+    vocabulary: str,
+    low: int,
+    high: int,
+    end_beat: float,
+    seed: int,
+    leap: float = 0.2,
+    chromatic: float = 0.05,
+    resting: frozenset[str] = frozenset(),
     variants: tuple[int, ...] = (),
 ) -> list[Note]:
     """The lead melody over the whole plan; sections named in `resting` are left to the other parts.
@@ -284,8 +337,9 @@ def write_melody(
         if section.name in resting and number != last:
             continue
         variant = variants[number] if number < len(variants) else 0
-        notes += section_melody(plan, section, meter, vocabulary, low, high, seed, leap, chromatic,
-                                final=number == last, variant=variant)
+        notes += section_melody(
+            plan, section, meter, vocabulary, low, high, seed, leap, chromatic, final=number == last, variant=variant
+        )
     if notes:
         tail = notes[-1]
         notes[-1] = Note(tail.start, max(tail.duration, end_beat - tail.start), tail.pitch, tail.velocity)

@@ -12,10 +12,22 @@ from __future__ import annotations
 Pool = dict[str, tuple[str, ...]]  # section kind (verse, chorus, bridge) → progressions
 
 _POP_MAJOR: Pool = {
-    "verse": ("I | V | vi | IV", "vi | IV | I | V", "I | vi | IV | V", "I | IV | vi | V", "I | iii | IV | V",
-              "I | V/vi | vi | IV"),
-    "chorus": ("IV | V | iii | vi", "I | V | vi | IV", "IV | I | V | vi", "vi | IV | I | V", "IV | iv | I | V",
-               "I | V7/V | IV | V"),
+    "verse": (
+        "I | V | vi | IV",
+        "vi | IV | I | V",
+        "I | vi | IV | V",
+        "I | IV | vi | V",
+        "I | iii | IV | V",
+        "I | V/vi | vi | IV",
+    ),
+    "chorus": (
+        "IV | V | iii | vi",
+        "I | V | vi | IV",
+        "IV | I | V | vi",
+        "vi | IV | I | V",
+        "IV | iv | I | V",
+        "I | V7/V | IV | V",
+    ),
     "bridge": ("ii | IV | V | V", "vi | V | IV | V", "IV | iv | I | V7", "bVI | bVII | I | I"),
 }
 _POP_MINOR: Pool = {
@@ -47,8 +59,13 @@ _BLUES_MINOR: Pool = {
     ),
 }
 _JAZZ_MAJOR: Pool = {
-    "verse": ("ii7 | V7 | Imaj7 | Imaj7", "Imaj7 | vi7 | ii7 | V7", "Imaj7 | IVmaj7 | iii7 VI7 | ii7 V7",
-              "Imaj7 | I7 | IVmaj7 | iv7", "Imaj7 | VI7 | ii7 | V7"),
+    "verse": (
+        "ii7 | V7 | Imaj7 | Imaj7",
+        "Imaj7 | vi7 | ii7 | V7",
+        "Imaj7 | IVmaj7 | iii7 VI7 | ii7 V7",
+        "Imaj7 | I7 | IVmaj7 | iv7",
+        "Imaj7 | VI7 | ii7 | V7",
+    ),
     "chorus": ("IVmaj7 | iv7 | iii7 | VI7", "ii7 | V7 | Imaj7 | VI7", "Imaj7 | ii7 V7 | iii7 VI7 | ii7 V7"),
     "bridge": ("III7 | III7 | VI7 | VI7", "iii7 | VI7 | ii7 | V7", "IVmaj7 | IVmaj7 | iii7 | VI7"),
 }
@@ -128,8 +145,11 @@ _LATIN_MAJOR: Pool = {
     "bridge": ("ii7 | V7 | iii7 | VI7",),
 }
 _BOSSA_MAJOR: Pool = {
-    "verse": ("Imaj7 | Imaj7 | II7 | II7 | ii7 | bII7 | Imaj7 | Imaj7", "Imaj7 | vi7 | ii7 | V7",
-              "ii7 | V7 | Imaj7 | VI7"),
+    "verse": (
+        "Imaj7 | Imaj7 | II7 | II7 | ii7 | bII7 | Imaj7 | Imaj7",
+        "Imaj7 | vi7 | ii7 | V7",
+        "ii7 | V7 | Imaj7 | VI7",
+    ),
     "chorus": ("IVmaj7 | iv7 | iii7 | VI7", "ii7 | V7 | iii7 | VI7", "IVmaj7 | bVII7 | Imaj7 | VI7"),
     "bridge": ("bIImaj7 | bIImaj7 | ii7 | V7", "iii7 | VI7 | ii7 | V7"),
 }

@@ -29,33 +29,58 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m engine.evaluate", description=__doc__)
     parser.add_argument("--prompts", type=Path, default=DEFAULT_PROMPTS, help="JSON-lines prompt set")
     parser.add_argument("--n", type=int, default=None, help="evaluate only the first N prompts")
-    parser.add_argument("--seeds", type=int, default=1,
-                        help="compose every prompt with this many seeds (the prompt's, then +1000, +2000, …)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="compose every prompt with this many seeds (the prompt's, then +1000, +2000, …)",
+    )
     parser.add_argument("--soundfont", type=Path, default=DEFAULT_SOUNDFONT, help="SoundFont for the tempo check")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "evaluate", help="folder for JSON and PNGs")
     parser.add_argument("--plots", type=int, default=6, help="piano rolls to draw (first K pieces)")
     parser.add_argument("--no-audio", action="store_true", help="skip rendering (tempo is not measured)")
     parser.add_argument("--writers", default="auto", help="rules, model, or auto (rules + model if it loads)")
-    parser.add_argument("--model-n", type=int, default=12,
-                        help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them")
+    parser.add_argument(
+        "--model-n",
+        type=int,
+        default=12,
+        help="prompts the (slow, CPU) model writer composes; the rules are also summarised on them",
+    )
     parser.add_argument("--recompute-reference", action="store_true", help="re-measure POP909 and save it")
-    parser.add_argument("--idioms", action="store_true",
-                        help="check each genre's idiom (riffs, skank, swing…) from the MIDI against its ranges")
-    parser.add_argument("--sheets", type=Path, default=None,
-                        help="with --idioms: write a contact sheet (piano roll per part) per idiom into this folder")
+    parser.add_argument(
+        "--idioms",
+        action="store_true",
+        help="check each genre's idiom (riffs, skank, swing…) from the MIDI against its ranges",
+    )
+    parser.add_argument(
+        "--sheets",
+        type=Path,
+        default=None,
+        help="with --idioms: write a contact sheet (piano roll per part) per idiom into this folder",
+    )
 
-
-    parser.add_argument("--tune", action="store_true",
-                        help="bring-your-own-tune: transcription note F1 of synthesised folk tunes and the tune kept")
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="bring-your-own-tune: transcription note F1 of synthesised folk tunes and the tune kept",
+    )
     parser.add_argument("--tune-n", type=int, default=12, help="folk tunes to synthesise for --tune")
-    parser.add_argument("--accompaniment", action="store_true",
-                        help="judge only the piano accompaniment (rules and model) against POP909's PIANO track")
-    parser.add_argument("--vocals", action="store_true",
-                        help="sing the fixed lyric set (tests/data/eval_lyrics.jsonl) and measure pitch, timing, words")
+    parser.add_argument(
+        "--accompaniment",
+        action="store_true",
+        help="judge only the piano accompaniment (rules and model) against POP909's PIANO track",
+    )
+    parser.add_argument(
+        "--vocals",
+        action="store_true",
+        help="sing the fixed lyric set (tests/data/eval_lyrics.jsonl) and measure pitch, timing, words",
+    )
 
-
-    parser.add_argument("--mix", action="store_true",
-                        help="judge the mix: stereo, mono fold-down, loudness, peaks, balance, lead (FluidR3)")
+    parser.add_argument(
+        "--mix",
+        action="store_true",
+        help="judge the mix: stereo, mono fold-down, loudness, peaks, balance, lead (FluidR3)",
+    )
     return parser.parse_args(argv)
 
 

@@ -86,8 +86,9 @@ def measure_accompaniment(
 
 def pop909_chords(folder: Path) -> list[Chord]:
     """A POP909 song's chord annotation (chord_midi.txt) as chords in beats."""
-    beat_times = np.array([float(line.split()[0]) for line in (folder / "beat_midi.txt").read_text().splitlines()
-                           if line.strip()])
+    beat_times = np.array(
+        [float(line.split()[0]) for line in (folder / "beat_midi.txt").read_text().splitlines() if line.strip()]
+    )
     chords = []
     for line in (folder / "chord_midi.txt").read_text().splitlines():
         if not line.strip():
@@ -193,8 +194,12 @@ def side_by_side(results: dict[str, list[AccompanimentMetrics]], reference: dict
         distances = {writer: distance_to_reference(value, stats) for writer, value in medians.items()}
         best = min(distances.values())
         closer = [writer for writer, distance in distances.items() if distance == best]
-        table[name] = {"medians": medians, "distances": distances, "closer": closer if len(closer) == 1 else [],
-                       "pop909": stats}
+        table[name] = {
+            "medians": medians,
+            "distances": distances,
+            "closer": closer if len(closer) == 1 else [],
+            "pop909": stats,
+        }
     return table
 
 
@@ -226,4 +231,3 @@ def piece_rows(prompts: list[Prompt], results: dict[str, list[AccompanimentMetri
         {"id": prompt.id, "genre": prompt.spec.genre, **{w: asdict(values[i]) for w, values in results.items()}}
         for i, prompt in enumerate(prompts)
     ]
-

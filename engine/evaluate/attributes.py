@@ -216,13 +216,20 @@ def score_from_midi(midi: bytes, roles: dict[str, str] | None = None) -> Score:
         raise EngineError(f"unreadable MIDI: {exc}") from exc
     tpq = source.ticks_per_quarter
     tempo = source.tempos[0].qpm if len(source.tempos) else 120.0
-    meter = (f"{source.time_signatures[0].numerator}/{source.time_signatures[0].denominator}"
-             if len(source.time_signatures) else "4/4")
+    meter = (
+        f"{source.time_signatures[0].numerator}/{source.time_signatures[0].denominator}"
+        if len(source.time_signatures)
+        else "4/4"
+    )
     tracks = [
-        Track(t.name, t.program, (roles or {}).get(t.name, "drums" if t.is_drum else "chords"),
-              [Note(n.time / tpq, n.duration / tpq, n.pitch, n.velocity) for n in t.notes], is_drum=t.is_drum)
+        Track(
+            t.name,
+            t.program,
+            (roles or {}).get(t.name, "drums" if t.is_drum else "chords"),
+            [Note(n.time / tpq, n.duration / tpq, n.pitch, n.velocity) for n in t.notes],
+            is_drum=t.is_drum,
+        )
         for t in source.tracks
     ]
     length = max((n.start + n.duration for t in tracks for n in t.notes), default=0.0)
     return Score(float(tempo), meter, "C", "major", tracks, length)
-

@@ -41,29 +41,44 @@ def summary_table(summaries: dict[str, dict[str, Any]], targets: dict[str, dict[
             acc = summaries[w]["accuracy"][attribute]
             cells.append(f"{_percent(acc['all'])} (n={acc['all_n']})")
         rows.append(cells)
-    parts = ["Attribute accuracy (estimated from the output: tempo from audio, key/mode/meter from notes)",
-             _markdown(header, rows)]
-    tempo_rows = [[w, *(str(summaries[w]["tempo_verdicts"].get(v, 0)) for v in ("exact", "octave", "metrical",
-                                                                               "wrong"))] for w in writers]
-    parts += ["Tempo estimates (exact ±4 %; octave ×2 ×½ ×3 ×⅓ counts as correct; metrical 3:2 does not)",
-              _markdown(["writer", "exact", "octave", "metrical", "wrong"], tempo_rows)]
+    parts = [
+        "Attribute accuracy (estimated from the output: tempo from audio, key/mode/meter from notes)",
+        _markdown(header, rows),
+    ]
+    tempo_rows = [
+        [w, *(str(summaries[w]["tempo_verdicts"].get(v, 0)) for v in ("exact", "octave", "metrical", "wrong"))]
+        for w in writers
+    ]
+    parts += [
+        "Tempo estimates (exact ±4 %; octave ×2 ×½ ×3 ×⅓ counts as correct; metrical 3:2 does not)",
+        _markdown(["writer", "exact", "octave", "metrical", "wrong"], tempo_rows),
+    ]
     header = ["metric", *writers, "POP909 q1", "POP909 median", "POP909 q3"]
     rows = []
     for name, stats in first["musicality"].items():
         cells = [name]
         for w in writers:
             entry = summaries[w]["musicality"].get(name)
-            cells.append(_number(entry["median"]) + (" ✓" if entry and entry["inside_iqr"] else "")
-                         if entry else "–")
+            cells.append(_number(entry["median"]) + (" ✓" if entry and entry["inside_iqr"] else "") if entry else "–")
         cells += [_number(stats["pop909_q1"]), _number(stats["pop909_median"]), _number(stats["pop909_q3"])]
         rows.append(cells)
     parts += ["Musicality (median over pieces; ✓ inside POP909's inter-quartile range)", _markdown(header, rows)]
-    other = [[w, _number(summaries[w]["longest_silence_bars"]), f"{summaries[w]['compose_ms']['p50']:.1f}",
-              f"{summaries[w]['compose_ms']['max']:.1f}"] for w in writers]
-    parts += ["Silence and speed", _markdown(["writer", "longest silence (bars)", "compose p50 (ms)",
-                                              "compose max (ms)"], other)]
-    target_rows = [[name, *("met" if targets[w].get(name) else "MISSED" for w in writers)]
-                   for name in targets[writers[0]]]
+    other = [
+        [
+            w,
+            _number(summaries[w]["longest_silence_bars"]),
+            f"{summaries[w]['compose_ms']['p50']:.1f}",
+            f"{summaries[w]['compose_ms']['max']:.1f}",
+        ]
+        for w in writers
+    ]
+    parts += [
+        "Silence and speed",
+        _markdown(["writer", "longest silence (bars)", "compose p50 (ms)", "compose max (ms)"], other),
+    ]
+    target_rows = [
+        [name, *("met" if targets[w].get(name) else "MISSED" for w in writers)] for name in targets[writers[0]]
+    ]
     parts += ["Targets", _markdown(["target", *writers], target_rows)]
     return "\n\n".join(parts)
 
@@ -76,8 +91,15 @@ def piece_table(rows: list[dict[str, Any]]) -> str:
         asked, found = row["requested"], row["found"]
         tempo = f"{found['tempo_bpm']:.0f}" if found["tempo_bpm"] is not None else "?"
         failed = [name for name, ok in row["checks"].items() if not ok]
-        lines.append([row["id"], row["genre"], f"{asked['tempo_bpm']} {asked['key']} {asked['mode']} {asked['meter']}",
-                      f"{tempo} pc{found['tonic_pc']} {found['mode']} {found['meter']}", ", ".join(failed) or "–"])
+        lines.append(
+            [
+                row["id"],
+                row["genre"],
+                f"{asked['tempo_bpm']} {asked['key']} {asked['mode']} {asked['meter']}",
+                f"{tempo} pc{found['tonic_pc']} {found['mode']} {found['meter']}",
+                ", ".join(failed) or "–",
+            ]
+        )
     return _markdown(header, lines)
 
 
@@ -97,13 +119,19 @@ def piano_roll(score: Score, path: Path, title: str) -> None:
     colours = plt.get_cmap("tab10")
     for index, track in enumerate(pitched(score)):
         for note in track.notes:
-            roll.add_patch(plt.Rectangle((note.start, note.pitch - 0.4), note.duration, 0.8,
-                                         color=colours(index % 10), alpha=0.3 + 0.7 * note.velocity / 127))
+            roll.add_patch(
+                plt.Rectangle(
+                    (note.start, note.pitch - 0.4),
+                    note.duration,
+                    0.8,
+                    color=colours(index % 10),
+                    alpha=0.3 + 0.7 * note.velocity / 127,
+                )
+            )
         roll.plot([], [], color=colours(index % 10), label=track.name, linewidth=6)
     for mark in score.sections:
         roll.axvline(mark.start_beat, color="black", linewidth=0.8)
-        roll.text(mark.start_beat + 0.2, 1.0, mark.name, transform=roll.get_xaxis_transform(), va="bottom",
-                  fontsize=8)
+        roll.text(mark.start_beat + 0.2, 1.0, mark.name, transform=roll.get_xaxis_transform(), va="bottom", fontsize=8)
     pitches = [n.pitch for t in pitched(score) for n in t.notes] or [60]
     roll.set_xlim(0, score.length_beats)
     roll.set_ylim(min(pitches) - 2, max(pitches) + 2)

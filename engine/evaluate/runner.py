@@ -116,8 +116,12 @@ def summarise(rows: list[dict[str, Any]], reference: dict[str, Any]) -> dict[str
     for attribute in ATTRIBUTES:
         explicit = [r["checks"][attribute] for r in rows if attribute in r["explicit"] and attribute in r["checks"]]
         everyone = [r["checks"][attribute] for r in rows if attribute in r["checks"]]
-        accuracy[attribute] = {"explicit": _share(explicit), "explicit_n": len(explicit), "all": _share(everyone),
-                               "all_n": len(everyone)}
+        accuracy[attribute] = {
+            "explicit": _share(explicit),
+            "explicit_n": len(explicit),
+            "all": _share(everyone),
+            "all_n": len(everyone),
+        }
     verdicts = [r["found"]["tempo_verdict"] for r in rows if r["found"]["tempo_verdict"] is not None]
     tempo = {v: verdicts.count(v) for v in ("exact", "octave", "metrical", "wrong")}
     musicality: dict[str, dict[str, Any]] = {}
@@ -126,11 +130,19 @@ def summarise(rows: list[dict[str, Any]], reference: dict[str, Any]) -> dict[str
         if not values:
             continue
         middle = median(values)
-        musicality[name] = {"median": middle, "pop909_q1": stats["q1"], "pop909_median": stats["median"],
-                            "pop909_q3": stats["q3"], "inside_iqr": stats["q1"] <= middle <= stats["q3"]}
+        musicality[name] = {
+            "median": middle,
+            "pop909_q1": stats["q1"],
+            "pop909_median": stats["median"],
+            "pop909_q3": stats["q3"],
+            "inside_iqr": stats["q1"] <= middle <= stats["q3"],
+        }
     compose_ms = sorted(r["compose_ms"] for r in rows)
     return {
-        "pieces": len(rows), "accuracy": accuracy, "tempo_verdicts": tempo, "musicality": musicality,
+        "pieces": len(rows),
+        "accuracy": accuracy,
+        "tempo_verdicts": tempo,
+        "musicality": musicality,
         "longest_silence_bars": max(r["musicality"]["longest_silence_bars"] for r in rows),
         "compose_ms": {"p50": median(compose_ms), "max": compose_ms[-1]},
     }
@@ -138,10 +150,14 @@ def summarise(rows: list[dict[str, Any]], reference: dict[str, Any]) -> dict[str
 
 def targets_met(summary: dict[str, Any]) -> dict[str, bool]:
     """The issue's targets: ≥ 95 % on explicit attributes, three metrics inside POP909's IQR, no long silence."""
-    met = {f"{a} ≥ 95%": (summary["accuracy"][a]["explicit"] or 0) >= 0.95 for a in ATTRIBUTES
-           if summary["accuracy"][a]["explicit_n"]}
-    met.update({f"{m} in POP909 IQR": summary["musicality"][m]["inside_iqr"] for m in TARGETED
-                if m in summary["musicality"]})
+    met = {
+        f"{a} ≥ 95%": (summary["accuracy"][a]["explicit"] or 0) >= 0.95
+        for a in ATTRIBUTES
+        if summary["accuracy"][a]["explicit_n"]
+    }
+    met.update(
+        {f"{m} in POP909 IQR": summary["musicality"][m]["inside_iqr"] for m in TARGETED if m in summary["musicality"]}
+    )
     met["no silence over 2 bars"] = summary["longest_silence_bars"] <= 2.0
     met["compose p50 ≤ 200 ms"] = summary["compose_ms"]["p50"] <= 200
     return met

@@ -96,6 +96,7 @@ class S3MediaStore:
 
     def references(self) -> set[str]:
         """Every object in the bucket."""
+
         def listing() -> set[str]:
             pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
             return {f"{SCHEME}{self.bucket}/{item['Key']}" for page in pages for item in page.get("Contents", [])}

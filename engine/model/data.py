@@ -345,9 +345,7 @@ def random_windows(
 def fixed_windows(songs: list[Song], vocab: Vocab, max_len: int, every: int = 16) -> list[list[int]]:
     """Deterministic untransposed windows every `every` bars: the validation set."""
     return [
-        window(song, start, max_len, vocab)
-        for song in songs
-        for start in range(0, max(1, len(song.bars) - 4), every)
+        window(song, start, max_len, vocab) for song in songs for start in range(0, max(1, len(song.bars) - 4), every)
     ]
 
 
@@ -362,4 +360,3 @@ def split_songs(songs: list[Song]) -> dict[str, list[Song]]:
 def transposition_shifts() -> range:
     """All twelve keys: shifts −5 … +6 semitones."""
     return range(-5, 7)
-

@@ -74,9 +74,7 @@ class _Row:
     done: bool = False
 
 
-def _step_mask(
-    row: _Row, masks: Masks, pitch_masks: list[torch.Tensor], size: int, polyphonic: bool
-) -> torch.Tensor:
+def _step_mask(row: _Row, masks: Masks, pitch_masks: list[torch.Tensor], size: int, polyphonic: bool) -> torch.Tensor:
     if row.expecting == "pitch":
         return pitch_masks[row.bar]
     if row.expecting == "duration":

@@ -22,6 +22,7 @@ ENERGY_BINS = 4
 MODE_TOKENS = ("major", "minor")
 MINOR_LIKE_MODES = frozenset({"minor", "dorian", "phrygian", "locrian", "aeolian"})
 
+
 def mode_token(mode: str) -> str:
     """Major-like or minor-like: the two modes POP909 labels."""
     return "minor" if mode in MINOR_LIKE_MODES else "major"

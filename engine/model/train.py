@@ -192,8 +192,11 @@ def train(
     tables = [transpose_table(vocab, shift) for shift in transposition_shifts()]
     stream = random_windows(train_songs, vocab, config.context, rng, tables)
     params = parameter_count(model)
-    print(f"{params / 1e6:.2f}M parameters, {len(train_songs)} train songs, {len(valid)} valid windows, "
-          f"device {device}, threads {torch.get_num_threads()}", flush=True)
+    print(
+        f"{params / 1e6:.2f}M parameters, {len(train_songs)} train songs, {len(valid)} valid windows, "
+        f"device {device}, threads {torch.get_num_threads()}",
+        flush=True,
+    )
     model.train()
     recent: list[float] = []
     last_loss = math.nan
@@ -216,9 +219,15 @@ def train(
             epoch += 1
             valid_loss = validation_loss(model, valid, pad_id, device)
             elapsed = time.monotonic() - started
-            row = {"epoch": epoch, "step": step, "train_loss": round(sum(recent) / len(recent), 4),
-                   "valid_loss": round(valid_loss, 4), "valid_perplexity": round(math.exp(valid_loss), 3),
-                   "lr": round(_learning_rate(config, step), 6), "seconds": round(elapsed, 1)}
+            row = {
+                "epoch": epoch,
+                "step": step,
+                "train_loss": round(sum(recent) / len(recent), 4),
+                "valid_loss": round(valid_loss, 4),
+                "valid_perplexity": round(math.exp(valid_loss), 3),
+                "lr": round(_learning_rate(config, step), 6),
+                "seconds": round(elapsed, 1),
+            }
             _append_curve(out, row)
             print(json.dumps(row), flush=True)
             recent = []
@@ -227,9 +236,19 @@ def train(
                 extra = {"train": asdict(config), "seed": seed, "step": step, "valid_loss": valid_loss}
                 save_model(model, config.shape, out / "best", extra)
                 save_vocab(vocab, out / "best")
-            _save_state(out, {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                              "epoch": epoch, "best": best, "first_loss": first_loss,
-                              "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()})
+            _save_state(
+                out,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "step": step,
+                    "epoch": epoch,
+                    "best": best,
+                    "first_loss": first_loss,
+                    "rng": rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(),
+                },
+            )
             if write_samples:
                 _write_samples(model, vocab, valid_songs, out, epoch, seed)
             if out_of_time:
@@ -257,8 +276,17 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     config = TrainConfig.load(args.config)
     cache = args.cache or default_cache(config.part)
-    result = train(config, args.out, args.seed, args.data, cache, args.max_minutes, args.max_steps,
-                   args.device, not args.no_samples)
+    result = train(
+        config,
+        args.out,
+        args.seed,
+        args.data,
+        cache,
+        args.max_minutes,
+        args.max_steps,
+        args.device,
+        not args.no_samples,
+    )
     print(json.dumps(asdict(result)), flush=True)
 
 

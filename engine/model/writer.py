@@ -107,9 +107,7 @@ class ModelWriter:
             written[key] = (first_beat, section_tokens, section_notes)
         self.last_stats = GenerationStats(batches, rejected)
         end = plan.total_bars * BEATS_PER_BAR
-        return [
-            Note(n.start, min(n.duration, end - n.start), n.pitch, n.velocity) for n in notes if n.start < end
-        ]
+        return [Note(n.start, min(n.duration, end - n.start), n.pitch, n.velocity) for n in notes if n.start < end]
 
     def _segment(
         self,
@@ -137,8 +135,17 @@ class ModelWriter:
         tail = notes_so_far[-8:]
         rejected = 0
         for attempt in range(ATTEMPTS):
-            outputs = sample_bars(part.model, self.vocab, self.masks, prompt, frames, part.candidates,
-                                  generator, self.temperature, polyphonic=part.polyphonic)
+            outputs = sample_bars(
+                part.model,
+                self.vocab,
+                self.masks,
+                prompt,
+                frames,
+                part.candidates,
+                generator,
+                self.temperature,
+                polyphonic=part.polyphonic,
+            )
             ranked: list[tuple[float, list[list[int]], list[Note]]] = []
             for tokens in outputs:
                 fresh = bars_to_notes(tokens, self.vocab, first_bar * BEATS_PER_BAR, velocity, part.polyphonic)
@@ -153,9 +160,7 @@ class ModelWriter:
                 return tokens, fresh, GenerationStats(attempt + 1, rejected)
         return None
 
-    def _frame(
-        self, plan: Plan, bar: int, scale: frozenset[int], low: int, high: int, bass_floor: int = 0
-    ) -> BarFrame:
+    def _frame(self, plan: Plan, bar: int, scale: frozenset[int], low: int, high: int, bass_floor: int = 0) -> BarFrame:
         """A bar's header and allowed pitches: scale and chord tones, only roots and fifths under bass_floor."""
         header = bar_header(self.vocab, plan.chords, bar * BEATS_PER_BAR)
         begin, end = bar * BEATS_PER_BAR, (bar + 1) * BEATS_PER_BAR
@@ -163,9 +168,10 @@ class ModelWriter:
         allowed = set(scale) | {pc for chord in bar_chords for pc in chord.pitch_classes}
         # Thirds and other close intervals turn to mud low on a piano (the low interval limit).
         bass = {pc for c in bar_chords for pc in (c.root % 12, (c.root + 7) % 12, c.bass) if pc is not None}
-        return BarFrame(tuple(header), frozenset(
-            p for p in range(low, high + 1) if p % 12 in (allowed if p >= bass_floor else bass)
-        ))
+        return BarFrame(
+            tuple(header),
+            frozenset(p for p in range(low, high + 1) if p % 12 in (allowed if p >= bass_floor else bass)),
+        )
 
 
 def bar_header(vocab: Vocab, chords: tuple[Chord, ...], bar_start: float) -> list[int]:

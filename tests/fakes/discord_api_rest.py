@@ -30,7 +30,6 @@ class RateLimitRule:
     is_global: bool = False
 
 
-
 class DiscordRest:
     """Request handlers over a DiscordWorld, with a bot token check and injectable 429s."""
 
@@ -92,18 +91,29 @@ class DiscordRest:
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return _json({"url": self.world.gateway_url, "shards": self.world.recommended_shards,
-                      "session_start_limit": limit})
+        return _json(
+            {"url": self.world.gateway_url, "shards": self.world.recommended_shards, "session_start_limit": limit}
+        )
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(self.world.bot_user)
 
     async def _application(self, request: web.Request) -> web.Response:
-        return _json({
-            "id": str(self.world.application_id), "name": "Bandmate", "description": "", "icon": None,
-            "bot_public": True, "bot_require_code_grant": False, "owner": self.world.users["carol"],
-            "verify_key": "0" * 64, "flags": 0, "team": None, "summary": "",
-        })
+        return _json(
+            {
+                "id": str(self.world.application_id),
+                "name": "Bandmate",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.world.users["carol"],
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+            }
+        )
 
     async def _sync_commands(self, request: web.Request) -> web.Response:
         if request.match_info["app"] != str(self.world.application_id):
@@ -111,8 +121,12 @@ class DiscordRest:
         submitted = await request.json()
         world = self.world
         world.commands = [
-            {**command, "id": str(world.command_id(command["name"])), "application_id": str(world.application_id),
-             "version": str(world.ids.next())}
+            {
+                **command,
+                "id": str(world.command_id(command["name"])),
+                "application_id": str(world.application_id),
+                "version": str(world.ids.next()),
+            }
             for command in submitted
         ]
         return _json(self.world.commands)
@@ -134,8 +148,9 @@ class DiscordRest:
             interaction.original_message_id = int(message["id"])
             resource["message"] = message
         elif kind == 5:
-            placeholder = self.world.post(interaction.channel_id, {"flags": FLAG_LOADING | data.get("flags", 0)}, [],
-                                     interaction=interaction)
+            placeholder = self.world.post(
+                interaction.channel_id, {"flags": FLAG_LOADING | data.get("flags", 0)}, [], interaction=interaction
+            )
             interaction.original_message_id = int(placeholder["id"])
             interaction.loading = True
         elif kind in (6, 7):
@@ -145,7 +160,9 @@ class DiscordRest:
                 resource["message"] = self.world.edit(component_message, data, files)
         interaction.response_type, interaction.answered_after_s = kind, elapsed
         answer = {
-            "id": str(interaction.id), "type": interaction.kind, "response_message_loading": kind == 5,
+            "id": str(interaction.id),
+            "type": interaction.kind,
+            "response_message_loading": kind == 5,
             "response_message_ephemeral": bool((data.get("flags") or 0) & 64),
         }
         if interaction.original_message_id is not None:
@@ -227,8 +244,11 @@ class DiscordRest:
             return _error(404, 10003, "Unknown Channel")
         before = int(request.query.get("before", 1 << 63))
         limit = int(request.query.get("limit", 50))
-        newest_first = sorted((m for m in self.world.messages_in(channel_id) if int(m["id"]) < before),
-                              key=lambda m: int(m["id"]), reverse=True)
+        newest_first = sorted(
+            (m for m in self.world.messages_in(channel_id) if int(m["id"]) < before),
+            key=lambda m: int(m["id"]),
+            reverse=True,
+        )
         return _json(newest_first[:limit])
 
     async def _create_message(self, request: web.Request) -> web.Response:
@@ -308,8 +328,9 @@ async def _read_body(request: web.Request) -> tuple[dict[str, Any], list[Upload]
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON answer whose Content-Type is exactly application/json, as discord.py checks it."""
-    return web.Response(body=json.dumps(data).encode(), status=status,
-                        headers={**(headers or {}), "Content-Type": "application/json"})
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={**(headers or {}), "Content-Type": "application/json"}
+    )
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
@@ -330,4 +351,3 @@ def _too_many_requests(rule: RateLimitRule) -> web.Response:
         headers["X-RateLimit-Global"] = "true"
     body = {"message": "You are being rate limited.", "retry_after": rule.retry_after, "global": rule.is_global}
     return _json(body, status=429, headers=headers)
-

@@ -174,7 +174,9 @@ class DiscordWorld:
             message["webhook_id"] = str(self.application_id)
             message["application_id"] = str(self.application_id)
             message["interaction_metadata"] = {
-                "id": str(interaction.id), "type": interaction.kind, "user": self.user_by_id(interaction.user_id),
+                "id": str(interaction.id),
+                "type": interaction.kind,
+                "user": self.user_by_id(interaction.user_id),
             }
         self.messages[int(message["id"])] = message
         asyncio.get_running_loop().create_task(self.broadcast("MESSAGE_CREATE", message))

@@ -317,8 +317,11 @@ class FakeTelegramApi:
         file_id = f"file{next(self._file_ids)}"
         self._files[file_id] = upload
         sent = {
-            "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": upload.filename,
-            "mime_type": upload.content_type, "file_size": len(upload.data),
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+            "file_size": len(upload.data),
         }
         if kind == "audio":
             sent["duration"] = int(params.get("duration") or 0)
