@@ -187,27 +187,28 @@ async def test_a_change_that_lost_the_race_is_applied_on_top_of_the_winner(setti
     try:
         await _jam_request(first, "ana", "start lofi in F 85bpm", "s")
         jam = await _open_jam(first)
-        assert jam is not None
+        assert jam is not None and first.service.jams is not None
+        store = first.service.jams.jams
         # A write with a revision someone else moved on from is refused, and changes nothing.
-        stale = await first.service.jams.jams.contribute(
+        stale = await store.contribute(
             jam,
             jam.started_by,
             "faster",
-            ("tempo",),  # type: ignore[union-attr]
+            ("tempo",),
             JamState.from_json(jam.spec, jam.layers),
             "x1",
         )
         assert stale is not None
-        refused = await first.service.jams.jams.contribute(
+        refused = await store.contribute(
             jam,
             jam.started_by,
             "slower",
-            ("tempo",),  # type: ignore[union-attr]
+            ("tempo",),
             JamState.from_json(jam.spec, jam.layers),
             "x2",
         )
         assert refused is None
-        assert [c.text for c, _ in await first.service.jams.jams.contributions(jam.id)] == ["faster"]  # type: ignore[union-attr]
+        assert [c.text for c, _ in await store.contributions(jam.id)] == ["faster"]
 
         for runtime in (first, second):  # each process's lock is its own: they race through the database
             assert runtime.service.jams is not None
@@ -219,7 +220,7 @@ async def test_a_change_that_lost_the_race_is_applied_on_top_of_the_winner(setti
         ))  # fmt: skip
         assert all(reply.startswith("✓") for reply in replies), replies
         assert CountingJamStore.conflicts >= 1, "the two processes never collided; the retry path went untested"
-        recorded = await first.service.jams.jams.contributions(jam.id)  # type: ignore[union-attr]
+        recorded = await first.service.jams.jams.contributions(jam.id)
         assert len(recorded) == 13
         final = MusicSpec.model_validate((await _open_jam(first)).spec)  # type: ignore[union-attr]
         assert final.tempo_bpm > MusicSpec.model_validate(jam.spec).tempo_bpm
