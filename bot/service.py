@@ -139,7 +139,7 @@ class Bandmate:
     async def _compose(self, turn: Turn) -> Reply:
         understood = turn.understood or await self._understand(turn.request)
         understanding = understood.understanding
-        heard = [note.split(": ", 1)[-1] for note in understanding.understood]
+        heard = understanding.heard
         notes = tuple(filter(None, (
             *understood.tune_notes,
             f"Heard: {', '.join(heard)}" if heard else "",

@@ -14,13 +14,11 @@ from engine.tune.transcribe import Transcriber
 
 DEFAULT_STYLE = "pop"
 DEFAULT_NOTE = "No style given: a pop arrangement (a caption like “/compose bossa nova” picks another)."
-# What the words named, by the understanding's notes: these win over what was heard in the tune.
-_ASKED = (("tempo_bpm", "tempo:"), ("key", "key:"), ("duration_s", "length:"))
 
 
 def asked_fields(understanding: Understanding) -> frozenset[str]:
     """Spec fields the words set explicitly (tempo, key, length), which the tune's own values do not replace."""
-    return frozenset(field for field, prefix in _ASKED if any(n.startswith(prefix) for n in understanding.understood))
+    return understanding.asked
 
 
 class TuneReader:

@@ -440,3 +440,11 @@ def test_a_warming_encoder_answers_not_ready_at_once_and_the_lexicon_carries_on(
     loader.join()
     assert warming.ready and not warming.warming
     assert understand("night drive", encoder=warming).spec.genre == "synthwave"
+
+
+def test_what_was_heard_and_asked_come_typed_not_as_labels_to_parse() -> None:
+    # The service shows `heard` and a brought tune keeps what the words did not `ask`: neither parses notes.
+    result = understand("sad piano at 80 bpm in D minor, 30 seconds", seed=1)
+    assert {"sad", "piano", "80 bpm", "D minor"} <= set(result.heard)
+    assert result.asked == frozenset({"tempo_bpm", "key", "duration_s"})
+    assert understand("sad piano", seed=1).asked == frozenset()

@@ -42,6 +42,8 @@ class Understanding:
     understood: tuple[str, ...]
     guessed: tuple[str, ...]
     ignored: tuple[str, ...] = ()  # words that meant nothing to the lexicon or the encoder
+    heard: tuple[str, ...] = ()  # what was recognised, without labels: "pop", "sad", "80 bpm" (the reply's "Heard:")
+    asked: frozenset[str] = frozenset()  # spec fields the words set explicitly (a brought tune keeps the rest)
 
 
 def understand(text: str, *, seed: int = 0, encoder: TextEncoder | None = None, max_chars: int = 1000) -> Understanding:
@@ -285,7 +287,18 @@ def _compose(parsed: Parsed, guess: Guess | None, seed: int, voice: VoiceWords) 
     ignored = () if heard_by_encoder else tuple(reading.unknown)
     asked = explicit.duration_s is not None or bool(reading.length_words or reading.length_shifts)
     spec = sung_spec(fields, voice, asked, understood)
-    return Understanding(spec, tuple(understood), tuple(guessed), ignored)
+    heard = tuple(note.split(": ", 1)[-1] for note in understood)  # the notes are written "label: value" here
+    return Understanding(spec, tuple(understood), tuple(guessed), ignored, heard, _asked_fields(parsed))
+
+
+def _asked_fields(parsed: Parsed) -> frozenset[str]:
+    explicit, reading = parsed.explicit, parsed.reading
+    asked = {
+        "tempo_bpm": explicit.tempo_bpm is not None or bool(reading.tempo_words or reading.tempo_shifts),
+        "key": explicit.key is not None,
+        "duration_s": explicit.duration_s is not None or bool(reading.length_words or reading.length_shifts),
+    }
+    return frozenset(field for field, named in asked.items() if named)
 
 
 def _note_explicit(
