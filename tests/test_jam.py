@@ -125,7 +125,6 @@ async def test_a_restart_mid_jam_keeps_every_contribution(tmp_path: Path) -> Non
         await restarted.close()
 
 
-@pytest.mark.both_databases
 async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worker: Worker) -> None:
     sink = RecordingSink()
     loop = runtime.delivery_loop([sink])
