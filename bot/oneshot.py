@@ -6,6 +6,7 @@ Everything a user can get wrong is checked before the database is opened, so a m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import tempfile
@@ -27,21 +28,22 @@ NOTHING_YET = 'There is no piece yet: start one with bandmate compose, e.g. band
 
 
 def writable_folder(folder: Path, what: str) -> None:
-    """Prove a file can be written in `folder` (or that it can be made) without leaving anything behind.
+    """Prove a file can be written in `folder` without leaving anything behind; ConfigError naming why if not.
 
-    Raises ConfigError naming the folder and the reason if not.
+    Writing a probe is the real test: permission bits say nothing for root, and a read-only filesystem or a
+    full inode table only answer a write. Folders made for the probe are removed again.
     """
-    existing = next(place for place in (folder, *folder.parents) if place.exists())
+    made = [place for place in (folder, *folder.parents) if not place.exists()]
     try:
-        if not existing.is_dir():
-            raise NotADirectoryError(20, "Not a directory", str(existing))
-        if existing == folder:
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".bandmate-probe-"):
-                pass  # the real test: a read-only filesystem or a full inode table answers here
-        elif not os.access(existing, os.W_OK | os.X_OK):
-            raise PermissionError(13, "Permission denied", str(existing))
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".bandmate-probe-"):
+            pass
     except OSError as exc:
         raise ConfigError(f"{what} {folder} is not writable: {exc.strerror or exc}") from exc
+    finally:
+        for place in made:  # innermost first
+            with contextlib.suppress(OSError):
+                place.rmdir()
 
 
 def _check_out(out: Path) -> None:
@@ -105,11 +107,11 @@ async def refine(
 
     if piece != "last" and not piece.isdigit():
         raise UserError(f"'{piece}' is not a piece id: use a number from compose --json, or 'last'.")
-    settings.engine()
-    _check_out(out)
     database = sqlite_file(settings.database_url)
     if database is not None and not database.exists():
-        raise UserError(NOTHING_YET)  # and do not create the database just to say so
+        raise UserError(NOTHING_YET)  # and do not create the database (or --out) just to say so
+    settings.engine()
+    _check_out(out)
     request = Request(CLI_ORIGIN, "refine", text, composition_id=None if piece == "last" else int(piece),
                       extras=extras)  # fmt: skip
     return await _make(settings, request, out, _encoder(settings))

@@ -193,3 +193,10 @@ def test_a_full_database_disk_is_one_line_and_keeps_the_database(settings: Setti
         (folder / "filler").unlink()
         with contextlib.closing(sqlite3.connect(database)) as db:  # still the same, readable database
             assert db.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused_before_composing(settings: Settings, tmp_path: Path) -> None:
+    # Permission bits say nothing to root (CI runs as root): only trying to make the folder tells.
+    args = ["compose", "sad piano ballad, 5 seconds", "--out", "/proc/bandmate-out"]
+    _one_line(_bandmate(args, settings, tmp_path), 2, "/proc/bandmate-out", "not writable")
+    assert not list(settings.media_dir.rglob("*.mp3"))  # nothing was composed
