@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Literal, Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal, Protocol
 
 import discord
 import yarl
@@ -150,6 +151,25 @@ class BandmateClient(discord.AutoShardedClient):
         await self.handlers.on_piece_button(interaction, action, composition_id)
 
 
+# The commands that take no options: each simply asks the core. Adding one is a line here.
+PLAIN_COMMANDS: tuple[tuple[Command, str], ...] = (
+    ("history", "The versions of the piece in this channel"),
+    ("undo", "Go back to the previous version"),
+    ("lyrics", "The words of the piece in this channel"),
+    ("sheet", "The lead sheet of the piece: tune, chords and words"),
+    ("wav", "The piece in this channel as lossless WAV"),
+    ("stems", "One MP3 per part of the piece in this channel, zipped"),
+    ("help", "What Bandmate can do, with examples"),
+)
+
+
+def _plain_command(handlers: Handlers, command: Command) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
+    async def answer(interaction: discord.Interaction) -> None:
+        await handlers.on_command(interaction, command)
+
+    return answer
+
+
 def command_tree(
     client: discord.Client, handlers: Handlers, prompt_max_chars: int
 ) -> app_commands.CommandTree[discord.Client]:
@@ -176,33 +196,8 @@ def command_tree(
         tune="A tune to arrange: a voice message, an audio file or a .mid",
     )(compose))  # fmt: skip
 
-    @tree.command(name="history", description="The versions of the piece in this channel")
-    async def history(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "history")
-
-    @tree.command(name="undo", description="Go back to the previous version")
-    async def undo(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "undo")
-
-    @tree.command(name="lyrics", description="The words of the piece in this channel")
-    async def lyrics(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "lyrics")
-
-    @tree.command(name="sheet", description="The lead sheet of the piece: tune, chords and words")
-    async def sheet(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "sheet")
-
-    @tree.command(name="wav", description="The piece in this channel as lossless WAV")
-    async def wav(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "wav")
-
-    @tree.command(name="stems", description="One MP3 per part of the piece in this channel, zipped")
-    async def stems(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "stems")
-
-    @tree.command(name="help", description="What Bandmate can do, with examples")
-    async def help_(interaction: discord.Interaction) -> None:
-        await handlers.on_command(interaction, "help")
+    for name, description in PLAIN_COMMANDS:
+        tree.command(name=name, description=description)(_plain_command(handlers, name))
 
     async def jam(interaction: discord.Interaction, say: str) -> None:
         await handlers.on_jam(interaction, say)
