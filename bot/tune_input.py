@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.understanding import Understanding
 from engine.spec import MusicSpec
-from engine.tune.arrange import with_tune
-from engine.tune.listen import read_tune
-from engine.tune.transcribe import Transcriber
+
+if TYPE_CHECKING:  # transcription (scipy, onnxruntime) is imported with the first tune, not at bot start-up
+    from engine.tune.transcribe import Transcriber
 
 DEFAULT_STYLE = "pop"
 DEFAULT_NOTE = "No style given: a pop arrangement (a caption like “/compose bossa nova” picks another)."
@@ -32,12 +33,17 @@ class TuneReader:
     def _model(self) -> Transcriber:
         with self._lock:
             if self._transcriber is None:
+                from engine.tune.transcribe import Transcriber
+
                 self._transcriber = Transcriber(self._threads)
             return self._transcriber
 
     def arrange(self, spec: MusicSpec, understanding: Understanding, path: Path,
                 track: str | None = None) -> tuple[MusicSpec, str]:  # fmt: skip
         """The spec with the file's tune as its lead, and what was heard in one line; UserError on bad input."""
+        from engine.tune.arrange import with_tune
+        from engine.tune.listen import read_tune
+
         tune = read_tune(path, None if _is_midi_name(path) else self._model(), track=track)
         return with_tune(spec, tune, asked_fields(understanding)), tune.heard()
 
