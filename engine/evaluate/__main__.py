@@ -75,6 +75,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="sing the fixed lyric set (tests/data/eval_lyrics.jsonl) and measure pitch, timing, words",
     )
+    parser.add_argument(
+        "--lyrics",
+        type=Path,
+        default=None,
+        help="another lyric set for --vocals, e.g. tests/data/tuning_lyrics.jsonl (the set voices are chosen on)",
+    )
 
     parser.add_argument(
         "--mix",
@@ -135,12 +141,13 @@ def vocals_main(args: argparse.Namespace) -> int:
     from engine.evaluate import vocals  # imports Praat and pocketsphinx only when asked
 
     try:
-        rows, summary = vocals.run()
-    except BandmateError as exc:
+        lyrics = args.lyrics or vocals.LYRICS_FILE
+        rows, summary = vocals.run(lyrics)
+    except (BandmateError, OSError, ValueError, KeyError) as exc:  # a --lyrics file that is missing or malformed
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(vocals.table(rows, summary))
-    write_json(args.out / "vocals.json", {"lyrics": str(vocals.LYRICS_FILE), "summary": summary, "pieces": rows})
+    write_json(args.out / "vocals.json", {"lyrics": str(lyrics), "summary": summary, "pieces": rows})
     print(f"\nreport: {args.out / 'vocals.json'}")
     return 0 if all(summary["targets"].values()) else 1
 

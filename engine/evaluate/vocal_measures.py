@@ -120,8 +120,11 @@ def _decoder() -> object:
 
 
 def recognise(audio: np.ndarray, sample_rate: int) -> str:
-    """What pocketsphinx (en-us) hears in the audio, lower case."""
+    """What pocketsphinx (en-us) hears in the audio, lower case; each call is heard afresh."""
     decoder = _decoder()
+    # The decoder's feature state (cepstral mean) carries over between utterances: without a reset a line's
+    # result depended on the lines heard before it, so a sung line changed how its spoken twin was heard.
+    decoder.reinit_feat()  # type: ignore[attr-defined]
     resampled = signal.resample_poly(audio.astype(np.float64), RECOGNISER_RATE, sample_rate)
     peak = max(float(np.max(np.abs(resampled))), 1e-9)
     pcm = (resampled / peak * 0.8 * 32767).astype(np.int16).tobytes()

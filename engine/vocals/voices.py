@@ -22,8 +22,11 @@ class Voice:
     breath_level: float  # breath noise level relative to the sung line's RMS
 
 
+# The female variant was f3, which adds an echo and breath noise to its speech; PSOLA stretches both into
+# the held vowels. "linda" (f4's formants, no echo, no breath) was the most intelligible female variant on
+# the tuning lyrics (tests/data/tuning_lyrics.jsonl: pocketsphinx WER 0.97 vs f3's 1.11; docs/vocals.md).
 VOICES: dict[str, Voice] = {
-    "female": Voice("female", "f3", 99, 57, 79, 40.0, 5.6, 0.12),
+    "female": Voice("female", "linda", 99, 57, 79, 40.0, 5.6, 0.12),
     "male": Voice("male", "m3", 99, 43, 62, 35.0, 5.3, 0.10),
 }
 VOICE_NAMES: tuple[str, ...] = tuple(VOICES)
