@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from engine.evaluate.vocal_measures import recognise, word_errors, words_of
+from engine.evaluate.vocal_measures import recognise, slowed, track_pitch, word_errors, words_of
 from engine.vocals.espeak import Utterance, speak_lines
 
 LINES = ("I heard you calling soft and low", "summer sun upon the hill")
@@ -40,3 +41,13 @@ def test_word_errors_count_substitutions_deletions_and_insertions(reference: str
 
 def test_words_are_compared_without_case_or_punctuation() -> None:
     assert words_of("Walk-ing, DOWN the road!") == ["walking", "down", "the", "road"]
+
+
+def test_slowed_speech_lasts_as_long_as_asked_at_its_own_pitch() -> None:
+    (speech,) = speak_lines([Utterance("hold the light above the water", "en-us", 160, 50, 0)])
+    seconds = 3 * len(speech.audio) / speech.sample_rate
+    longer = slowed(speech.audio, speech.sample_rate, seconds)
+    assert len(longer) / speech.sample_rate == pytest.approx(seconds, rel=0.02)
+    _, before = track_pitch(speech.audio, speech.sample_rate)
+    _, after = track_pitch(longer, speech.sample_rate)
+    assert np.median(after[after > 0]) == pytest.approx(np.median(before[before > 0]), rel=0.03)

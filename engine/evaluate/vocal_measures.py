@@ -112,6 +112,14 @@ def share_on_time(errors: Sequence[float | None]) -> tuple[float, int]:
             else 0.0, len(errors))  # fmt: skip
 
 
+def slowed(audio: np.ndarray, sample_rate: int, seconds: float) -> np.ndarray:
+    """The audio made `seconds` long at its own pitch (Praat's overlap-add lengthening), for a slowed reference."""
+    factor = min(max(seconds * sample_rate / max(len(audio), 1), 1.0), 10.0)  # Praat lengthens by at most 10×
+    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=sample_rate)
+    longer = parselmouth.praat.call(sound, "Lengthen (overlap-add)", 75.0, 600.0, factor)
+    return np.asarray(longer.values[0], dtype=np.float32)
+
+
 @functools.cache
 def _decoder() -> object:
     from pocketsphinx import Decoder  # its en-us acoustic model and language model ship in the wheel
