@@ -15,9 +15,10 @@ demo: deps
 	$(BIN)/bandmate compose "sad piano ballad" --seed 7 --out out
 	$(BIN)/bandmate refine last "make it faster" --out out
 
-# Two workers: the suite spends much of its time waiting on subprocesses, servers and FluidSynth.
+# Two workers: the suite spends much of its time waiting on subprocesses, servers and FluidSynth. Work stealing:
+# a worker that runs out takes tests still waiting on the other (plain `load` left one idle for ~40 s at the end).
 test: check
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 # Static checks the tests rely on: lint, formatting and types (mypy reads its config from pyproject.toml).
 check: deps

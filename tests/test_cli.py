@@ -48,11 +48,12 @@ def test_compose_json_contract_files_and_length(settings: Settings, tmp_path: Pa
 
 
 def test_same_seed_same_midi_bytes(settings: Settings, tmp_path: Path) -> None:
-    first = _compose(settings, tmp_path, "sad piano ballad", "--seed", "7")
-    second = _compose(settings, tmp_path, "sad piano ballad", "--seed", "7")
+    # 20 s (5 bars at the ballad's 61 bpm) instead of the default 45: composing is milliseconds, playing is seconds.
+    first = _compose(settings, tmp_path, "sad piano ballad, 20 seconds", "--seed", "7")
+    second = _compose(settings, tmp_path, "sad piano ballad, 20 seconds", "--seed", "7")
     assert first["files"]["midi"] != second["files"]["midi"]
     assert Path(first["files"]["midi"]).read_bytes() == Path(second["files"]["midi"]).read_bytes()
-    other = _compose(settings, tmp_path, "sad piano ballad", "--seed", "8")
+    other = _compose(settings, tmp_path, "sad piano ballad, 20 seconds", "--seed", "8")
     assert Path(other["files"]["midi"]).read_bytes() != Path(first["files"]["midi"]).read_bytes()
 
 

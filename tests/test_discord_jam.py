@@ -17,9 +17,9 @@ pytestmark = pytest.mark.settings(platform="discord", jam_debounce_seconds=0.3)
 async def test_a_channel_jam_with_vote_and_final_stems(bot: DiscordAdapter, fake: FakeDiscord) -> None:
     alice, bob = "alice", "bob"
     assert "jam" in {command["name"] for command in fake.commands}
-    start = await fake.slash("jam", {"say": "start lofi in F 140bpm"}, user=alice)
+    start = await fake.slash("jam", {"say": "start lofi in F 240bpm"}, user=alice)  # 24 s: a jam is 24 bars
     first = await wait_piece(fake, start)
-    assert "Lo-fi" in caption(first) and "140 bpm" in caption(first)
+    assert "Lo-fi" in caption(first) and "240 bpm" in caption(first)
 
     await fake.say("add a walking bass", user=bob, reply_to=int(first["id"]))
     with_bass = await fake.wait_for(lambda: next((m for m in fake.messages.values()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.app import Runtime
@@ -35,6 +36,24 @@ def _children(pid: int, name: str | None = None) -> list[int]:
     return found
 
 
+async def _caught(parent: int, name: str, argument: str, timeout: float = 60) -> list[int]:
+    """The children named `name` of `parent` whose command line holds `argument`, polled every few ms."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [pid for pid in _children(parent, name) if argument in _command_line(pid)]
+        if found:
+            return found
+        await asyncio.sleep(0.002)
+    raise AssertionError(f"no {name} with {argument} under {parent} within {timeout} s")
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -56,20 +75,28 @@ async def test_an_engine_killed_while_encoding_leaves_no_children_or_temp_files_
     delivery = asyncio.create_task(loop.run())
     first = _engine(env, tmp_path)
     second = None
+    encoders: list[int] = []
     try:
-        # A long piece, so that its MP3 takes a while to encode (long enough to catch ffmpeg at work).
         reply = await runtime.service.handle(
-            Request(origin(), "compose", "epic orchestral battle theme, 2 minutes", message_id="m")
+            Request(origin(), "compose", "epic orchestral battle theme, 20 seconds", message_id="m")
         )
         assert reply.job_id is not None, reply.text
         job_id = reply.job_id
 
-        async def encoding() -> bool:  # the job's own encode (the engine's warm-up piece encodes too)
+        async def at(stages: tuple[str, ...]) -> bool:
             job = await runtime.queue.get(job_id)
-            return job is not None and job.stage == "encoding" and bool(_children(first.pid, "ffmpeg"))
+            return job is not None and job.stage in stages
 
-        await eventually(encoding, timeout=180)
-        encoders = _children(first.pid, "ffmpeg")
+        # The job's own ffmpeg (the engine's warm-up piece encodes too) is caught the moment it starts and
+        # frozen, so the kill lands mid-encode however short the piece; SIGKILL still reaches a stopped process.
+        # The quick /proc polling starts once the piece is being played, a few seconds before it encodes.
+        await eventually(lambda: at(("rendering", "mixing", "encoding")), timeout=180)
+        encoders = await _caught(first.pid, "ffmpeg", f"job{job_id}-a1")
+        for encoder in encoders:
+            os.kill(encoder, signal.SIGSTOP)
+
+        await eventually(lambda: at(("encoding",)), timeout=30)
+        assert all(_alive(pid) for pid in encoders)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
         await eventually(lambda: not any(_alive(pid) for pid in encoders), timeout=5)  # ffmpeg died with it
@@ -94,6 +121,8 @@ async def test_an_engine_killed_while_encoding_leaves_no_children_or_temp_files_
         assert any(sink.progress_updates), "progress was recorded while it composed"
     finally:
         delivery.cancel()
+        for encoder in filter(_alive, encoders):  # a frozen ffmpeg that outlived its engine (the test failed)
+            os.kill(encoder, signal.SIGKILL)
         for process in (first, second):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)

@@ -38,7 +38,7 @@ async def test_a_jam_through_the_console_with_several_people(tmp_path: Path) -> 
     settings = make_settings(tmp_path, jam_debounce_seconds=0.3)
     runtime = await Runtime.open(settings)
     script = "\n".join([
-        "/jam start lofi in F 85bpm", "/as Lee", "add a walking bass", "/as Kim", "drums: boom bap",
+        "/jam start lofi in F 240bpm", "/as Lee", "add a walking bass", "/as Kim", "drums: boom bap",
         "/as Sam", "give the melody to the sax", "/as Ana", "mute the piano", "/jam status",
     ]) + "\n"  # fmt: skip
     out = io.StringIO()
@@ -130,7 +130,7 @@ async def test_vote_pick_and_final_mix_with_stems(runtime: Runtime, engine_worke
     loop = runtime.delivery_loop([sink])
     task = asyncio.create_task(loop.run())
     try:
-        await _jam_request(runtime, "ana", "start lofi in F 85bpm, 10 seconds", "s")
+        await _jam_request(runtime, "ana", "start lofi in F 240bpm, 10 seconds", "s")  # 24 s: a jam is 24 bars
         await _jam_request(runtime, "lee", "add strings", "1", command=None)
         vote = await _jam_request(runtime, "lee", "vote", "2")
         assert "A and B" in vote

@@ -25,7 +25,7 @@ async def test_a_group_jam_with_two_people(
 ) -> None:
 
     async with running_bot(runtime, settings):
-        start = fake_api.user_says(BAND, ALICE, "/jam start lofi in F 140bpm")
+        start = fake_api.user_says(BAND, ALICE, "/jam start lofi in F 240bpm")  # 24 s: a jam is 24 bars
         first = await piece_for(fake_api, BAND, start["message_id"])
         bass = fake_api.user_says(BAND, BOB, "add a walking bass", reply_to=posted_id(first))
         with_bass = await piece_for(fake_api, BAND, bass["message_id"])

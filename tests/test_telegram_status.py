@@ -105,7 +105,7 @@ async def test_jam_help_says_what_works_and_every_contribution_status_is_finishe
 ) -> None:
     assert "/jam start" in HELP and "reply to the mix" in HELP  # privacy mode hides plain group messages
     async with engine(runtime), running_bot(runtime, settings):
-        start = fake_api.user_says(BAND, ALICE, "/jam start lofi in F 90bpm, 8 seconds")
+        start = fake_api.user_says(BAND, ALICE, "/jam start lofi in F 240bpm, 8 seconds")  # 24 s: a jam is 24 bars
         first = await piece_for(fake_api, BAND, start["message_id"])
         # Two changes within the debounce: one mix answers both, and both status messages are finished.
         bass = fake_api.user_says(BAND, BOB, "add a walking bass", reply_to=posted_id(first))
