@@ -83,12 +83,15 @@ TARGETED = {
 # How each field's change shows up in the notes the user reads.
 NOTE_WORDS = {
     "tempo_bpm": ("tempo", "genre"), "key": ("key",), "mode": ("key", "mood"), "meter": ("meter", "genre"),
-    "duration_s": ("length",), "parts": ("+", "-", "→", "genre"), "drums": ("drums", "genre"),
+    "duration_s": ("length", "(now "), "parts": ("+", "-", "→", "genre"), "drums": ("drums", "genre"),
     "drum_kit": ("drum kit", "genre"), "drum_density": ("drums",), "genre": ("genre",), "mood": ("mood",),
     "valence": ("mood",), "arousal": ("mood", "energy"), "energy": ("energy", "mood", "genre"),
     "seed": ("variation",), "lyrics": ("lyrics",), "vocals": ("vocals",), "voice": ("voice",),
     "vocal_shift": ("voice",), "language": ("lyrics",),
     "mix": ("↑", "↓", "mono", "stereo", "brighter", "warmer", "lo-fi", "radio", "telephone", "clean"),
+    # Section edits ("continue it", "new bridge") pin the piece to its sections and name the new ones.
+    "form": ("sections",), "sectioned": ("sections",), "drum_style": ("drums", "genre"), "tune": ("tune",),
+    "title": ("title",),
 }  # fmt: skip
 
 
