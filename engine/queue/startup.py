@@ -84,8 +84,22 @@ async def _timed(step: str, startup: Startup, function: Callable[[], _T]) -> _T:
     return result
 
 
+def limit_blas_threads() -> None:
+    """One OpenBLAS thread for the whole process: the engine's matrices are small, and its stages run in threads.
+
+    Two workers in one process once hung for 14 minutes with a stage's matrix product spinning inside
+    OpenBLAS's own thread pool (numpy's OpenBLAS 0.3.31, found in the test suite); with one thread each call runs
+    in its caller's thread and there is no pool to wait on. Only OpenBLAS: torch's OpenMP threads stay as set.
+    """
+    import scipy.linalg  # noqa: F401  SciPy brings an OpenBLAS of its own besides numpy's: load it to limit it
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")  # BLAS only; OpenMP (torch) keeps its threads
+
+
 async def load(settings: EngineSettings, startup: Startup) -> tuple[Renderer, PartWriter | None]:
     """Open the synthesizer and the part writer in parallel (both spend most of their time outside Python)."""
+    limit_blas_threads()
     soundfont = asyncio.create_task(_timed("soundfont", startup, lambda: _open_renderer(settings)))
     model = asyncio.create_task(
         _timed("model", startup, lambda: load_writer(settings.use_model, settings.model_threads))
