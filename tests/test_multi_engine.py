@@ -18,7 +18,7 @@ from engine.queue.jobs import Job
 from tests.conftest import cli_env, make_settings
 from tests.helpers import RecordingSink, eventually, origin
 
-PIECES = 60
+PIECES = 30  # enough that the kill lands mid-queue with three engines: 5 delivered first, 25 still to go
 STYLES = ("lofi hip hop", "sad piano ballad", "upbeat pop", "bossa nova", "jazz trio", "folk song")
 
 
