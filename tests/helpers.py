@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.messages import Delivery, Origin, Posted, Progress
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
 
 
 @dataclass
@@ -49,3 +54,18 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float
 def origin(user: str = "ana", chat: str = "chat-1", platform: str = "console") -> Origin:
     """An Origin for tests."""
     return Origin(platform=platform, chat_id=chat, user_id=user, user_name=user.title())
+
+
+@contextlib.asynccontextmanager
+async def running_engine(runtime: Runtime) -> AsyncIterator[None]:
+    """The real engine worker over the runtime's database, in this process, for as long as the block runs."""
+    from engine.queue.worker import open_worker  # the engine's imports only for the tests that run it
+
+    stop = asyncio.Event()
+    async with open_worker(runtime.settings.engine(), runtime.database) as worker:
+        task = asyncio.create_task(worker.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task

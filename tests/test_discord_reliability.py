@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +11,6 @@ import pytest
 from bot.app import Runtime
 from bot.messages import Delivery, Origin
 from bot.service import Limits
-from engine.queue.worker import open_worker
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_api_harness import (
     answer_of,
@@ -29,23 +26,11 @@ from tests.fakes.discord_api_harness import (
     wait_piece,
 )
 from tests.fakes.discord_api_payloads import MANAGE_GUILD
+from tests.helpers import running_engine
 
 pytestmark = pytest.mark.settings(platform="discord")
 
 PROMPT = "calm lofi beat 5 seconds"
-
-
-@contextlib.asynccontextmanager
-async def engine(runtime: Runtime) -> AsyncIterator[None]:
-    """The real engine worker over the test database, for as long as the block runs."""
-    stop = asyncio.Event()
-    async with open_worker(runtime.settings.engine(), runtime.database) as worker:
-        task = asyncio.create_task(worker.run(stop))
-        try:
-            yield
-        finally:
-            stop.set()
-            await task
 
 
 async def test_restart_mid_job_delivers_once_and_old_buttons_still_work(runtime: Runtime, fake: FakeDiscord) -> None:
@@ -55,7 +40,7 @@ async def test_restart_mid_job_delivers_once_and_old_buttons_still_work(runtime:
             lambda: m if (m := answer_of(fake, interaction)) and "Queued" in m["content"] else None
         )
     # The bot is gone while the engine makes the piece; the next bot has no memory of the interaction.
-    async with engine(runtime), bandmate_on_discord(runtime):
+    async with running_engine(runtime), bandmate_on_discord(runtime):
         piece = await fake.wait_for(lambda: fake.pieces(), 90)
         await asyncio.sleep(1.0)  # several more delivery rounds: nothing may be posted twice
     assert len(fake.pieces()) == 1 and len([f for f in fake.uploads if f.endswith(".mp3")]) == 1
@@ -65,7 +50,7 @@ async def test_restart_mid_job_delivers_once_and_old_buttons_still_work(runtime:
              if m.get("message_reference", {}).get("message_id") == piece[0]["id"]]  # fmt: skip
     assert len(pings) == 1 and f"<@{fake.users['alice']['id']}>" in pings[0]["content"]
 
-    async with engine(runtime), bandmate_on_discord(runtime):  # a third process start: buttons from before
+    async with running_engine(runtime), bandmate_on_discord(runtime):  # a third process start: buttons from before
         click = await fake.click(button_ids(piece[0])["Faster"], int(piece[0]["id"]))
         faster = await wait_piece(fake, click)
     assert bpm(faster) > bpm(piece[0])

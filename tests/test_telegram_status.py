@@ -6,8 +6,6 @@ A restart mid-job included: the status message ids live in the database, not in 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,8 +13,8 @@ from bot.app import Runtime
 from bot.messages import Step
 from bot.service import HELP
 from bot.settings import Settings
-from engine.queue.worker import open_worker
 from tests.fakes.telegram_api import ApiCall, FakeChat, FakeTelegramApi, FakeUser
+from tests.helpers import running_engine
 from tests.test_telegram_support import piece_for, posted_id, running_bot, settle
 
 pytestmark = pytest.mark.settings(platform="telegram", jam_debounce_seconds=1.5)
@@ -52,19 +50,6 @@ def assert_forward_and_finished(texts: list[str], last: str = "✅ Done") -> Non
     assert texts[-1].splitlines()[-1] == last, texts
 
 
-@contextlib.asynccontextmanager
-async def engine(runtime: Runtime) -> AsyncIterator[None]:
-    """The real engine worker, only for the length of the block."""
-    stop = asyncio.Event()
-    async with open_worker(runtime.settings.engine(), runtime.database) as worker:
-        task = asyncio.create_task(worker.run(stop))
-        try:
-            yield
-        finally:
-            stop.set()
-            await task
-
-
 async def test_three_pieces_in_line_show_only_forward_steps_and_finish(
     fake_api: FakeTelegramApi, runtime: Runtime, settings: Settings
 ) -> None:
@@ -72,7 +57,7 @@ async def test_three_pieces_in_line_show_only_forward_steps_and_finish(
         asks = [fake_api.user_says(ALICE_DM, ALICE, f"/compose calm piano number {n}, 6 seconds") for n in range(3)]
         await fake_api.wait_for("sendMessage", 3)
         await asyncio.sleep(0.5)  # the loop shows each its place in line before any engine runs
-        async with engine(runtime):
+        async with running_engine(runtime):
             for ask in asks:
                 await piece_for(fake_api, ALICE_DM, ask["message_id"])
             await settle(1.0)
@@ -93,7 +78,7 @@ async def test_a_restart_mid_job_still_finishes_the_status_message(
         ask = fake_api.user_says(ALICE_DM, ALICE, "/compose sad piano ballad, 6 seconds")
         status = (await fake_api.wait_for("sendMessage", where=lambda c: c.params["chat_id"] == ALICE_DM.id))[0]
     # The bot process is gone; the engine makes the piece; a new bot process (no memory of the status) posts it.
-    async with engine(runtime), running_bot(runtime, settings):
+    async with running_engine(runtime), running_bot(runtime, settings):
         await piece_for(fake_api, ALICE_DM, ask["message_id"])
         await settle(1.0)
     assert_forward_and_finished(status_history(fake_api, ALICE_DM, status))
@@ -104,7 +89,7 @@ async def test_jam_help_says_what_works_and_every_contribution_status_is_finishe
     fake_api: FakeTelegramApi, runtime: Runtime, settings: Settings
 ) -> None:
     assert "/jam start" in HELP and "reply to the mix" in HELP  # privacy mode hides plain group messages
-    async with engine(runtime), running_bot(runtime, settings):
+    async with running_engine(runtime), running_bot(runtime, settings):
         start = fake_api.user_says(BAND, ALICE, "/jam start lofi in F 240bpm, 8 seconds")  # 24 s: a jam is 24 bars
         first = await piece_for(fake_api, BAND, start["message_id"])
         # Two changes within the debounce: one mix answers both, and both status messages are finished.
