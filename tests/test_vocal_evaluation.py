@@ -41,3 +41,11 @@ def test_a_missing_lyric_file_is_one_line(tmp_path: Path, capsys: pytest.Capture
     assert main(["--vocals", "--lyrics", str(tmp_path / "nowhere.jsonl"), "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "nowhere.jsonl" in err and "\n" not in err
+
+
+def test_a_malformed_lyric_file_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lyrics = tmp_path / "lyrics.jsonl"
+    lyrics.write_text('{"id": "a", "language": "en", "lyrics": "la la"}\n{"id": "b"}\n')
+    assert main(["--vocals", "--lyrics", str(lyrics), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "line 2" in err and "\n" not in err

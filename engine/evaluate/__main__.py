@@ -143,7 +143,7 @@ def vocals_main(args: argparse.Namespace) -> int:
     try:
         lyrics = args.lyrics or vocals.LYRICS_FILE
         rows, summary = vocals.run(lyrics)
-    except (BandmateError, OSError, ValueError, KeyError) as exc:  # a --lyrics file that is missing or malformed
+    except BandmateError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(vocals.table(rows, summary))

@@ -53,11 +53,18 @@ class LyricSet:
 def load_lyrics(path: Path = LYRICS_FILE) -> list[LyricSet]:
     """The fixed lyric set: one JSON object a line with id, language, lyrics ("-" between syllables)."""
     sets = []
-    for row in path.read_text(encoding="utf-8").splitlines():
+    try:
+        rows = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EngineError(f"cannot read the lyric set {path}: {exc}") from exc
+    for number, row in enumerate(rows, 1):
         if row.strip():
-            item = json.loads(row)
-            lines = [[word.split("-") for word in line.split()] for line in item["lyrics"].split("\n")]
-            sets.append(LyricSet(item["id"], item["language"], lines, bool(item.get("vocalise", False))))
+            try:
+                item = json.loads(row)
+                lines = [[word.split("-") for word in line.split()] for line in item["lyrics"].split("\n")]
+                sets.append(LyricSet(item["id"], item["language"], lines, bool(item.get("vocalise", False))))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise EngineError(f"{path} line {number} is not a lyric (id, language, lyrics): {exc!r}") from exc
     return sets
 
 
