@@ -4,6 +4,7 @@ FROM python:3.11-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
        fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg lilypond espeak-ng \
+       festival festvox-kallpc16k festvox-us-slt-hts \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
-APT_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm timgm6mb-soundfont ffmpeg postgresql lilypond espeak-ng
+APT_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm timgm6mb-soundfont ffmpeg postgresql lilypond espeak-ng \
+	festival festvox-kallpc16k festvox-us-slt-hts
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -51,7 +52,8 @@ deps: system $(PY_STAMP)
 
 system:
 	@if command -v fluidsynth >/dev/null && command -v ffmpeg >/dev/null && command -v lilypond >/dev/null \
-	    && command -v espeak-ng >/dev/null \
+	    && command -v espeak-ng >/dev/null && command -v festival >/dev/null \
+	    && [ -d /usr/share/festival/voices/english/kal_diphone ] && [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] \
 	    && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] \
 	    && ldconfig -p | grep -q libfluidsynth.so.3 && ldconfig -p | grep -q libespeak-ng.so.1 \
 	    && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \

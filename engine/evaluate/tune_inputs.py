@@ -123,7 +123,7 @@ def piano(notes: list[tuple[float, float, int]], renderer: Renderer) -> np.ndarr
 
 
 def sung_la(notes: list[tuple[float, float, int]]) -> np.ndarray:
-    """The melody sung on "la" by the female voice around G4 (espeak-ng + PSOLA), a breath every 8 notes."""
+    """The melody sung on "la" by the female voice around G4 (the Bandmate singer), a breath every 8 notes."""
     from engine.vocals import sing
 
     placed = _in_register(notes, SUNG_CENTRE)

@@ -1,4 +1,4 @@
-"""The singer: lyrics on a vocal part's notes sung offline (espeak-ng phonemes, Praat PSOLA onto the tune)."""
+"""The singer: lyrics on a vocal part's notes sung offline (speech phonemes, WORLD-vocoded onto the tune)."""
 
 from engine.vocals.lines import octave_shift
 from engine.vocals.sing import sing

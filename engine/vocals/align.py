@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.vocals.espeak import Phone, Speech
+from engine.speech import Phone, Speech
 from engine.vocals.lines import Line, SungNote
 
 # IPA letters that make a phoneme a syllable nucleus (plus the syllabic mark on consonants).
@@ -16,6 +16,7 @@ _VOWELS = frozenset("aeiouyæɐɑɒɔəɘɚɛɜɝɞɤɨɪʉʊʌʏøœɶɵɯᵻ�
 MAX_CONSONANT_S = 0.14  # a consonant longer than this in the speech is shortened when sung
 MIN_VOWEL_SHARE = 0.35  # of a syllable's span, kept for its vowel however many consonants crowd it
 LOUD_SHARE = 0.7  # a held vowel stretches only where it is this loud (of its peak): attack and release keep time
+MAX_ATTACK_S = 0.03  # a softer rise than this (a vowel that opens a word) is sung quicker, so it is full on the beat
 
 
 def is_vowel(ipa: str) -> bool:
@@ -41,6 +42,7 @@ class Segment:
     src_end: int
     start: float
     end: float
+    vowel: bool = False  # sung voiced throughout, even where the speech's own voicing starts late
 
 
 def _split_syllables(phones: list[Phone]) -> list[list[Phone]]:
@@ -68,9 +70,12 @@ def word_units(phones: list[Phone], syllable_notes: list[list[SungNote]]) -> lis
     """Map a word's spoken syllables onto its sung ones; surplus notes hold the vowel before them."""
     spoken = _split_syllables(phones)
     sung = len(syllable_notes)
+    # Fewer spoken syllables than sung ones ("laooh" read as one): round up, so the first sung syllable gets
+    # the first spoken one and the surplus at the end hold its vowel, rather than the first note going unsung.
+    rounding = 0 if len(spoken) >= sung else sung - 1
     groups: list[tuple[list[Phone], list[SungNote]]] = []
     for index, notes in enumerate(syllable_notes):
-        first, last = index * len(spoken) // sung, (index + 1) * len(spoken) // sung
+        first, last = (index * len(spoken) + rounding) // sung, ((index + 1) * len(spoken) + rounding) // sung
         chunk = [phone for syllable in spoken[first:last] for phone in syllable]
         if chunk or not groups:
             groups.append((chunk, list(notes)))
@@ -159,7 +164,7 @@ def _hold(vowel: Phone, start: float, duration: float, speech: Speech) -> list[S
     """A vowel sung long: its attack and release at spoken speed, only its loud steady part stretched."""
     rate = speech.sample_rate
     if duration <= (vowel.end - vowel.start) / rate:
-        return [Segment(vowel.start, vowel.end, start, start + duration)]
+        return [Segment(vowel.start, vowel.end, start, start + duration, vowel=True)]
     window = max(int(0.005 * rate), 1)
     envelope = np.convolve(np.abs(speech.audio[vowel.start : vowel.end]), np.ones(window) / window, mode="same")
     loud = np.flatnonzero(envelope >= LOUD_SHARE * float(envelope.max()))
@@ -167,8 +172,9 @@ def _hold(vowel: Phone, start: float, duration: float, speech: Speech) -> list[S
     head = int(min(max(loud[0], window * 2), length * 0.6)) if len(loud) else length // 3
     tail = int(max(min(loud[-1], length - window * 2), head + window)) if len(loud) else 2 * length // 3
     if tail >= length or tail - head < window:
-        return [Segment(vowel.start, vowel.end, start, start + duration)]
-    attack, release = head / rate, (length - tail) / rate
-    return [Segment(vowel.start, vowel.start + head, start, start + attack),
-            Segment(vowel.start + head, vowel.start + tail, start + attack, start + duration - release),
-            Segment(vowel.start + tail, vowel.end, start + duration - release, start + duration)]  # fmt: skip
+        return [Segment(vowel.start, vowel.end, start, start + duration, vowel=True)]
+    attack, release = min(head / rate, MAX_ATTACK_S), (length - tail) / rate
+    held_from, held_to = start + attack, start + duration - release
+    return [Segment(vowel.start, vowel.start + head, start, held_from, vowel=True),
+            Segment(vowel.start + head, vowel.start + tail, held_from, held_to, vowel=True),
+            Segment(vowel.start + tail, vowel.end, held_to, start + duration, vowel=True)]  # fmt: skip

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import ConfigError, EngineError
+from engine.speech import Phone, Speech
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _PHONEME_EVENTS_IPA = 0x0001 | 0x0002  # espeakINITIALIZE_PHONEME_EVENTS | espeakINITIALIZE_PHONEME_IPA
@@ -43,25 +44,6 @@ class _Event(ctypes.Structure):
 
 
 _Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
-
-
-@dataclass(frozen=True, slots=True)
-class Phone:
-    """One phoneme of the speech: its IPA name, where it lies in the audio, and which word it belongs to."""
-
-    ipa: str
-    start: int  # sample index into Speech.audio
-    end: int
-    text_position: int  # 0-based character offset of its word in the spoken text
-
-
-@dataclass(frozen=True, slots=True)
-class Speech:
-    """espeak-ng's rendering of a text: mono float audio and its phonemes in order."""
-
-    audio: np.ndarray
-    sample_rate: int
-    phones: list[Phone]
 
 
 class Espeak:

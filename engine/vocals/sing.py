@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -10,16 +11,18 @@ from scipy import signal
 
 from engine.errors import EngineError
 from engine.score import Note
+from engine.speech import Speech, word_offsets
 from engine.vocals import expression
 from engine.vocals.align import Segment, align, line_units
-from engine.vocals.espeak import Speech, Utterance, speak_lines
+from engine.vocals.espeak import Utterance, speak_lines
+from engine.vocals.festival import speak_english
 from engine.vocals.lines import Line, octave_shift, read_lines
-from engine.vocals.psola import resynthesize
-from engine.vocals.voices import Voice, language_named, voice_named
+from engine.vocals.vocoder import resynthesize
+from engine.vocals.voices import Language, Voice, language_named, voice_named
 
-SPEECH_RATE_WPM = 130  # slow speech: longer vowels need less stretching, consonants stay crisp
+SPEECH_RATE_WPM = 130  # espeak-ng's rate: longer vowels need less stretching, consonants stay crisp
 TAIL_S = 0.35  # after the last note, for the voice's release
-PITCH_STEP_S = 0.01  # spacing of the pitch points handed to PSOLA
+PITCH_STEP_S = 0.01  # spacing of the pitch points handed to the vocoder
 FADE_S = 0.004  # at a phrase's edges, so cuts in the speech do not click
 TARGET_RMS = 0.1  # the stem's level where the voice sounds (−20 dBFS), leaving headroom for the mixer
 PEAK_LIMIT = 0.95
@@ -52,19 +55,27 @@ def _mix_in(out: np.ndarray, audio: np.ndarray, start_s: float, sample_rate: int
 
 
 def _words(line: Line) -> tuple[str, list[int]]:
-    """The line as espeak-ng reads it, and where each word starts in that text."""
+    """The line as the speaker reads it, and where each word starts in that text."""
     words = [word.text for word in line]
-    return " ".join(words), [sum(len(word) + 1 for word in words[:k]) for k in range(len(words))]
+    return " ".join(words), word_offsets(words)
+
+
+def _speak(lines: list[Line], voice: Voice, language: Language) -> Iterator[Speech]:
+    """Every lyric line spoken plainly, in one call of the language's speaker, line after line."""
+    if language.festival:
+        return speak_english([[word.text for word in line] for line in lines], voice.festival)
+    return iter(speak_lines([Utterance(_words(line)[0], f"{language.espeak}+{voice.variant}", SPEECH_RATE_WPM,
+                                       voice.speech_pitch) for line in lines]))  # fmt: skip
 
 
 def _sing_line(line: Line, speech: Speech, line_index: int, voice: Voice, out: np.ndarray,
                earliest: float) -> float:  # fmt: skip
-    """Sing one lyric line into `out` (at espeak-ng's sample rate); returns when its last sound ends."""
+    """Sing one lyric line into `out` (at the speech's sample rate); returns when its last sound ends."""
     rate = speech.sample_rate
     text, starts = _words(line)
     units = line_units(line, speech, starts)
     if not units:
-        raise EngineError(f"espeak-ng found nothing to say in {text!r}")
+        raise EngineError(f"the speaker found nothing to say in {text!r}")
     segments = align(units, speech, earliest)
     notes = [note for unit in units for note in unit.notes]
     level = 0.6 + 0.4 * float(np.mean([note.velocity for note in notes])) / 127
@@ -89,13 +100,13 @@ def sing(notes: Sequence[Note], seconds_per_beat: float, voice: str, language: s
     if not notes:
         raise EngineError("the vocal part has no notes to sing")
     lines = read_lines(notes, seconds_per_beat, octave_shift(notes, chosen), spoken)
-    speeches = speak_lines([Utterance(_words(line)[0], f"{spoken.espeak}+{chosen.variant}", SPEECH_RATE_WPM,
-                                      chosen.speech_pitch) for line in lines])  # fmt: skip
-    rate = speeches[0].sample_rate
+    speeches = _speak(lines, chosen, spoken)
+    first = next(speeches)
+    rate = first.sample_rate
     end_s = max(note.start + note.duration for note in notes) * seconds_per_beat + TAIL_S
     out = np.zeros(int(end_s * rate) + 1, dtype=np.float32)
     earliest = 0.0
-    for index, (line, speech) in enumerate(zip(lines, speeches, strict=True)):
+    for index, (line, speech) in enumerate(zip(lines, itertools.chain([first], speeches), strict=True)):
         earliest = _sing_line(line, speech, index, chosen, out, earliest)
     sounding = np.abs(out) > 1e-3
     if sounding.any():

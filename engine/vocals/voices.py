@@ -1,4 +1,4 @@
-"""The singer's voices and languages, as data: which espeak-ng voice speaks, in which register it sings."""
+"""The singer's voices and languages, as data: which voice speaks the words, in which register it sings."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from engine.errors import UserError
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """One singing voice: the espeak-ng variant that gives its timbre and the register it sings in."""
+    """One singing voice: the speakers that give its timbre (Festival in English) and the register it sings in."""
 
     name: str
-    variant: str  # espeak-ng voice variant (formants, breathiness), appended as "<language>+<variant>"
+    festival: str  # Festival voice that speaks English lyrics
+    variant: str  # espeak-ng voice variant (formants, breathiness) for other languages: "<language>+<variant>"
     speech_pitch: int  # espeak-ng base pitch 0..100 of the spoken source: its top, nearest the sung register
     low: int  # MIDI range the voice sings comfortably; a line is moved by octaves to sit in it
     high: int
@@ -22,27 +23,29 @@ class Voice:
     breath_level: float  # breath noise level relative to the sung line's RMS
 
 
-# The female variant was f3, which adds an echo and breath noise to its speech; PSOLA stretches both into
-# the held vowels. "linda" (f4's formants, no echo, no breath) was the most intelligible female variant on
-# the tuning lyrics (tests/data/tuning_lyrics.jsonl: pocketsphinx WER 0.97 vs f3's 1.11; docs/vocals.md).
+# English is spoken by Festival: slt (HTS, a US woman) and kal (diphones of a US man), the clearest of its
+# Debian voices on the tuning lyrics (tests/data/tuning_lyrics.jsonl; docs/vocals.md). Other languages use
+# espeak-ng: its f3 variant adds an echo and breath noise that get stretched into held vowels, so the female
+# variant is "linda" (f4's formants, no echo, no breath).
 VOICES: dict[str, Voice] = {
-    "female": Voice("female", "linda", 99, 57, 79, 40.0, 5.6, 0.12),
-    "male": Voice("male", "m3", 99, 43, 62, 35.0, 5.3, 0.10),
+    "female": Voice("female", "cmu_us_slt_arctic_hts", "linda", 99, 57, 79, 40.0, 5.6, 0.12),
+    "male": Voice("male", "kal_diphone", "m3", 99, 43, 62, 35.0, 5.3, 0.10),
 }
 VOICE_NAMES: tuple[str, ...] = tuple(VOICES)
 
 
 @dataclass(frozen=True, slots=True)
 class Language:
-    """A language the singer reads: the espeak-ng voice that pronounces it and the script it is written in."""
+    """A language the singer reads: who pronounces it (Festival or an espeak-ng voice) and its script."""
 
     code: str
     espeak: str
     script: str  # Unicode character-name prefix every letter of a lyric must carry
+    festival: bool = False  # spoken by the voice's Festival voice rather than by espeak-ng
 
 
 LANGUAGES: dict[str, Language] = {
-    "en": Language("en", "en-us", "LATIN"),
+    "en": Language("en", "en-us", "LATIN", festival=True),
     "es": Language("es", "es", "LATIN"),
     "fr": Language("fr", "fr", "LATIN"),
     "de": Language("de", "de", "LATIN"),
