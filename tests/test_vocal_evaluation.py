@@ -14,7 +14,7 @@ from engine.evaluate.vocals import summarise
 
 def _row(voice: str, sung: float, spoken: float, words: int) -> dict[str, Any]:
     return {"voice": voice, "pitch": 0.95, "voiced_frames": 100, "onsets": 0.9, "syllables": 10, "sing_ms": 10.0,
-            "sung_s": 1.0, "wer_sung": sung, "wer_spoken": spoken, "wer_slowed": 1.0, "words": words}  # fmt: skip
+            "sung_s": 1.0, "wer_sung": sung, "wer_spoken": spoken, "wer_slowed": 1.0, "wer_source": 0.2, "words": words}  # fmt: skip
 
 
 def test_word_error_rates_are_pooled_by_words_and_the_margin_is_judged_on_the_pool() -> None:
@@ -32,7 +32,9 @@ def test_another_lyric_set_is_sung_by_both_voices_and_reported(tmp_path: Path) -
     report = json.loads((tmp_path / "out" / "vocals.json").read_text())
     assert status in (0, 1) and report["lyrics"] == str(lyrics)
     assert sorted(row["voice"] for row in report["pieces"]) == ["female", "male"]
-    assert all(row["words"] == 3 and len(row["heard_slowed"]) == 1 for row in report["pieces"])
+    assert all(row["words"] == 3 and len(row["heard_slowed"]) == len(row["heard_source"]) == 1
+               for row in report["pieces"])  # fmt: skip
+    assert 0.0 <= report["summary"]["wer_source"] <= 1.0  # the singer's own Festival speech is heard too
     assert report["summary"]["pitch"] >= 0.9  # each voice sings the tune on pitch
     assert status == (0 if all(report["summary"]["targets"].values()) else 1)
 

@@ -29,6 +29,8 @@ from engine.evaluate.vocal_measures import (
 from engine.score import Note
 from engine.vocals import VOICE_NAMES, octave_shift, sing
 from engine.vocals.espeak import Utterance, speak_lines
+from engine.vocals.festival import speak_english
+from engine.vocals.voices import voice_named
 
 LYRICS_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval_lyrics.jsonl"
 SAMPLE_RATE = 22_050
@@ -102,31 +104,36 @@ def _line_spans(notes: list[Note], seconds_per_beat: float) -> list[tuple[float,
     return spans
 
 
-def _intelligibility(item: LyricSet, audio: np.ndarray, notes: list[Note], seconds_per_beat: float) -> dict[str, Any]:
+def _intelligibility(item: LyricSet, voice: str, audio: np.ndarray, notes: list[Note],
+                     seconds_per_beat: float) -> dict[str, Any]:  # fmt: skip
     """WER of the sung lines, of espeak-ng's plain speech of them, and of that speech slowed to the sung length.
 
     The slowed speech is a diagnostic: pocketsphinx loses words on slow speech alone, and a tune holds syllables
     2-4× their spoken length, so it shows how much of the sung WER the note lengths cost before any singing.
+    So is the singer's own source: the plain speech of the Festival voice the lines were sung from.
     """
     spans = _line_spans(notes, seconds_per_beat)
     references = [words_of(" ".join("".join(word) for word in line)) for line in item.lines]
     speeches = speak_lines([Utterance(" ".join(words), "en-us", 160, 50, 50) for words in references])
-    errors = {"sung": 0, "spoken": 0, "slowed": 0}
-    heard: dict[str, list[str]] = {"sung": [], "spoken": [], "slowed": []}
-    for reference, speech, (start, end) in zip(references, speeches, spans, strict=True):
+    sources = list(speak_english(references, voice_named(voice).festival))
+    errors = {"sung": 0, "spoken": 0, "slowed": 0, "source": 0}
+    heard: dict[str, list[str]] = {"sung": [], "spoken": [], "slowed": [], "source": []}
+    for reference, speech, source, (start, end) in zip(references, speeches, sources, spans, strict=True):
         sung_line = audio[max(0, int(start * SAMPLE_RATE)) : int(end * SAMPLE_RATE)]
         sounding = np.flatnonzero(np.abs(sung_line) > 1e-3)
         sung_seconds = (sounding[-1] - sounding[0]) / SAMPLE_RATE if len(sounding) else 0.0
         versions = {"sung": (sung_line, SAMPLE_RATE), "spoken": (speech.audio, speech.sample_rate),
-                    "slowed": (slowed(speech.audio, speech.sample_rate, sung_seconds), speech.sample_rate)}  # fmt: skip
+                    "slowed": (slowed(speech.audio, speech.sample_rate, sung_seconds), speech.sample_rate),
+                    "source": (source.audio, source.sample_rate)}  # fmt: skip
         for kind, (sound, rate) in versions.items():
             text = recognise(sound, rate)
             errors[kind] += word_errors(reference, words_of(text))
             heard[kind].append(text)
     total = sum(len(reference) for reference in references)
     return {"wer_sung": errors["sung"] / total, "wer_spoken": errors["spoken"] / total,
-            "wer_slowed": errors["slowed"] / total, "words": total, "heard_sung": heard["sung"],
-            "heard_spoken": heard["spoken"], "heard_slowed": heard["slowed"]}  # fmt: skip
+            "wer_slowed": errors["slowed"] / total, "wer_source": errors["source"] / total, "words": total,
+            "heard_sung": heard["sung"], "heard_spoken": heard["spoken"], "heard_slowed": heard["slowed"],
+            "heard_source": heard["source"]}  # fmt: skip
 
 
 def evaluate_item(item: LyricSet, voice: str) -> dict[str, Any]:
@@ -136,7 +143,7 @@ def evaluate_item(item: LyricSet, voice: str) -> dict[str, Any]:
     started = time.perf_counter()
     audio = sing(notes, seconds_per_beat, voice, item.language, SAMPLE_RATE)
     elapsed = time.perf_counter() - started
-    written = _written(notes, octave_shift(notes, _voice(voice)), seconds_per_beat)
+    written = _written(notes, octave_shift(notes, voice_named(voice)), seconds_per_beat)
     pitch, frames = pitch_accuracy(audio, SAMPLE_RATE, written)
     errors = vowel_onset_errors(audio, SAMPLE_RATE, written)
     onsets, syllables = share_on_time(errors)
@@ -147,14 +154,8 @@ def evaluate_item(item: LyricSet, voice: str) -> dict[str, Any]:
         else None, "sing_ms": round(1000 * elapsed, 1), "sung_s": round(len(audio) / SAMPLE_RATE, 2),
     }  # fmt: skip
     if item.language == "en" and not item.vocalise:
-        row.update(_intelligibility(item, audio, notes, seconds_per_beat))
+        row.update(_intelligibility(item, voice, audio, notes, seconds_per_beat))
     return row
-
-
-def _voice(name: str) -> Any:
-    from engine.vocals.voices import voice_named
-
-    return voice_named(name)
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -167,6 +168,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "wer_sung": sum(r["wer_sung"] * r["words"] for r in english) / words if words else None,
         "wer_spoken": sum(r["wer_spoken"] * r["words"] for r in english) / words if words else None,
         "wer_slowed": sum(r["wer_slowed"] * r["words"] for r in english) / words if words else None,
+        "wer_source": sum(r["wer_source"] * r["words"] for r in english) / words if words else None,
         "sing_ms_per_sung_s": sum(r["sing_ms"] for r in rows) / sum(r["sung_s"] for r in rows),
     }
     if not english:
@@ -182,10 +184,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def table(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     """The per-piece rows and the pooled figures as Markdown."""
     lines = ["| lyrics | lang | voice | pitch within 50 ct | vowel onsets within 50 ms | WER sung | WER spoken "
-             "| WER spoken, slowed to the sung length |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| WER spoken, slowed to the sung length | WER of the singer's source speech |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
-        kinds = ("wer_sung", "wer_spoken", "wer_slowed")
-        wer = [f"{r[kind]:.2f}" for kind in kinds] if "wer_sung" in r else ["", "", ""]
+        kinds = ("wer_sung", "wer_spoken", "wer_slowed", "wer_source")
+        wer = [f"{r[kind]:.2f}" for kind in kinds] if "wer_sung" in r else [""] * len(kinds)
         lines.append(f"| {r['id']} | {r['language']} | {r['voice']} | {r['pitch']:.1%} (n={r['voiced_frames']}) "
                      f"| {r['onsets']:.1%} (n={r['syllables']}) | {' | '.join(wer)} |")  # fmt: skip
     mark = {True: "✓", False: "✗"}
@@ -196,6 +199,7 @@ def table(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
               f"| intelligibility: WER sung ≤ spoken + 0.15 | {summary['wer_sung']:.2f} vs "
               f"{summary['wer_spoken']:.2f} {mark[t['intelligibility']]} |",
               f"| (diagnostic) WER of the plain speech slowed to the sung length | {summary['wer_slowed']:.2f} |",
+              f"| (diagnostic) WER of the singer's source speech (Festival) | {summary['wer_source']:.2f} |",
               f"| singing time per second sung | {summary['sing_ms_per_sung_s']:.1f} ms |"]  # fmt: skip
     return "\n".join(lines)
 
