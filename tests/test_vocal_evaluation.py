@@ -14,7 +14,8 @@ from engine.evaluate.vocals import summarise
 
 def _row(voice: str, sung: float, spoken: float, words: int) -> dict[str, Any]:
     return {"voice": voice, "pitch": 0.95, "voiced_frames": 100, "onsets": 0.9, "syllables": 10, "sing_ms": 10.0,
-            "sung_s": 1.0, "wer_sung": sung, "wer_spoken": spoken, "wer_slowed": 1.0, "wer_source": 0.2, "words": words}  # fmt: skip
+            "sung_s": 1.0, "wer_sung": sung, "wer_spoken": spoken, "wer_slowed": 1.0, "wer_source": 0.2,
+            "words": words}  # fmt: skip
 
 
 def test_word_error_rates_are_pooled_by_words_and_the_margin_is_judged_on_the_pool() -> None:

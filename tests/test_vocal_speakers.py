@@ -66,3 +66,14 @@ def test_the_vocoder_retimes_and_repitches_a_vowel_and_keeps_a_noise_consonant_u
     held, noise = (times > 0.3) & (times < 0.9), (times > 0.03) & (times < 0.17)
     assert (hz[held] > 0).mean() > 0.95 and abs(np.median(hz[held]) - 220.0) < 3
     assert (hz[noise] > 0).mean() < 0.1
+
+
+def test_a_held_vowel_is_a_clear_tone_on_its_pitch_even_where_the_speech_is_breathy() -> None:
+    breathy = (np.random.default_rng(2).standard_normal(SAMPLE_RATE // 2) * 0.1).astype(np.float32)
+    quarter = SAMPLE_RATE // 4
+    segments = [Segment(0, quarter, 0.0, 0.2), Segment(quarter, 2 * quarter, 0.2, 1.0, vowel=True)]
+    sung = resynthesize(breathy, SAMPLE_RATE, segments, [(0.0, 196.0), (1.0, 196.0)])
+    times, hz = track_pitch(sung, SAMPLE_RATE)
+    held, consonant = (times > 0.3) & (times < 0.9), (times > 0.03) & (times < 0.17)
+    assert (hz[held] > 0).mean() > 0.95 and abs(np.median(hz[held]) - 196.0) < 3  # voiced, and no longer noise
+    assert (hz[consonant] > 0).mean() < 0.1
