@@ -2,8 +2,9 @@
 
 WORLD splits speech into pitch, spectral envelope and aperiodicity, so the envelope of any moment of the
 speech can be played at any time on any pitch. Pitch-synchronous overlap-add (Praat), used before, copies
-whole periods of the speech, which smears vowels raised an octave: on the tuning lyrics, sung from Festival, the female voice's
-word error rate fell from 0.97 to 0.91 and the male's from 0.85 to 0.82 with WORLD (docs/vocals.md).
+whole periods of the speech, which smears vowels raised an octave: on the tuning lyrics, sung from
+Festival, the female voice's word error rate fell from 0.97 to 0.91 and the male's from 0.85 to 0.82 with
+WORLD (docs/vocals.md).
 """
 
 from __future__ import annotations
