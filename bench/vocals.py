@@ -2,7 +2,7 @@
 
 Sings the fixed evaluation lyrics, cycled to fill 30 seconds at 96 bpm, in every voice and language of
 the set, at the pipeline's 44.1 kHz, and prints p50/p95 per piece (wall clock, and CPU time of this
-process plus its espeak-ng child, which is what a shared machine's load does not inflate) and the load.
+process plus its Festival or espeak-ng child, which is what a shared machine's load does not inflate) and the load.
 """
 
 from __future__ import annotations
