@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -77,3 +80,22 @@ def test_a_held_vowel_is_a_clear_tone_on_its_pitch_even_where_the_speech_is_brea
     held, consonant = (times > 0.3) & (times < 0.9), (times > 0.03) & (times < 0.17)
     assert (hz[held] > 0).mean() > 0.95 and abs(np.median(hz[held]) - 196.0) < 3  # voiced, and no longer noise
     assert (hz[consonant] > 0).mean() < 0.1
+
+
+def test_festival_stops_and_leaves_nothing_behind_when_the_singer_stops_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    speeches = speak_english([["one", "line"], ["two", "lines"], ["three", "lines"]], "kal_diphone")
+    assert next(speeches).phones  # the first line comes while Festival still speaks the others
+    (folder,) = tmp_path.glob("bandmate-festival-*")
+    speeches.close()
+    assert not folder.exists()
+    assert not [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(folder) in _read(p)]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:  # the process ended while the list was read
+        return ""

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +95,7 @@ def _line(folder: Path, index: int, rows: list[str], words: list[str]) -> Speech
     return Speech(np.asarray(audio), SAMPLE_RATE, _phones(rows, word_offsets(words), len(audio)))
 
 
-def speak_english(lines: list[list[str]], voice: str) -> Iterator[Speech]:
+def speak_english(lines: list[list[str]], voice: str) -> Generator[Speech]:
     """Speak each line of words with Festival voice `voice` ("kal_diphone"), in one `festival` process.
 
     Each line's speech comes as soon as Festival has spoken it, so the singer sings one line on this core

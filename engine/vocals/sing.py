@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -60,12 +61,13 @@ def _words(line: Line) -> tuple[str, list[int]]:
     return " ".join(words), word_offsets(words)
 
 
-def _speak(lines: list[Line], voice: Voice, language: Language) -> Iterator[Speech]:
+def _speak(lines: list[Line], voice: Voice, language: Language) -> Generator[Speech]:
     """Every lyric line spoken plainly, in one call of the language's speaker, line after line."""
     if language.festival:
-        return speak_english([[word.text for word in line] for line in lines], voice.festival)
-    return iter(speak_lines([Utterance(_words(line)[0], f"{language.espeak}+{voice.variant}", SPEECH_RATE_WPM,
-                                       voice.speech_pitch) for line in lines]))  # fmt: skip
+        yield from speak_english([[word.text for word in line] for line in lines], voice.festival)
+    else:
+        yield from speak_lines([Utterance(_words(line)[0], f"{language.espeak}+{voice.variant}", SPEECH_RATE_WPM,
+                                          voice.speech_pitch) for line in lines])  # fmt: skip
 
 
 def _sing_line(line: Line, speech: Speech, line_index: int, voice: Voice, out: np.ndarray,
@@ -100,14 +102,15 @@ def sing(notes: Sequence[Note], seconds_per_beat: float, voice: str, language: s
     if not notes:
         raise EngineError("the vocal part has no notes to sing")
     lines = read_lines(notes, seconds_per_beat, octave_shift(notes, chosen), spoken)
-    speeches = _speak(lines, chosen, spoken)
-    first = next(speeches)
-    rate = first.sample_rate
     end_s = max(note.start + note.duration for note in notes) * seconds_per_beat + TAIL_S
-    out = np.zeros(int(end_s * rate) + 1, dtype=np.float32)
-    earliest = 0.0
-    for index, (line, speech) in enumerate(zip(lines, itertools.chain([first], speeches), strict=True)):
-        earliest = _sing_line(line, speech, index, chosen, out, earliest)
+    # Closed however singing ends, so a Festival still speaking later lines is stopped at once.
+    with contextlib.closing(_speak(lines, chosen, spoken)) as speeches:
+        first = next(speeches)
+        rate = first.sample_rate
+        out = np.zeros(int(end_s * rate) + 1, dtype=np.float32)
+        earliest = 0.0
+        for index, (line, speech) in enumerate(zip(lines, itertools.chain([first], speeches), strict=True)):
+            earliest = _sing_line(line, speech, index, chosen, out, earliest)
     sounding = np.abs(out) > 1e-3
     if sounding.any():
         out *= TARGET_RMS / float(np.sqrt(np.mean(out[sounding] ** 2)))
