@@ -51,3 +51,4 @@ def test_slowed_speech_lasts_as_long_as_asked_at_its_own_pitch() -> None:
     _, before = track_pitch(speech.audio, speech.sample_rate)
     _, after = track_pitch(longer, speech.sample_rate)
     assert np.median(after[after > 0]) == pytest.approx(np.median(before[before > 0]), rel=0.03)
+    np.testing.assert_array_equal(slowed(speech.audio, speech.sample_rate, seconds), longer)  # repeats exactly

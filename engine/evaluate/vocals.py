@@ -18,6 +18,7 @@ import numpy as np
 from engine.errors import EngineError
 from engine.evaluate.vocal_measures import (
     Written,
+    margin_interval,
     pitch_accuracy,
     recognise,
     share_on_time,
@@ -118,6 +119,7 @@ def _intelligibility(item: LyricSet, voice: str, audio: np.ndarray, notes: list[
     sources = list(speak_english(references, voice_named(voice).festival))
     errors = {"sung": 0, "spoken": 0, "slowed": 0, "source": 0}
     heard: dict[str, list[str]] = {"sung": [], "spoken": [], "slowed": [], "source": []}
+    per_line: dict[str, list[int]] = {"sung": [], "spoken": []}
     for reference, speech, source, (start, end) in zip(references, speeches, sources, spans, strict=True):
         sung_line = audio[max(0, int(start * SAMPLE_RATE)) : int(end * SAMPLE_RATE)]
         sounding = np.flatnonzero(np.abs(sung_line) > 1e-3)
@@ -127,11 +129,16 @@ def _intelligibility(item: LyricSet, voice: str, audio: np.ndarray, notes: list[
                     "source": (source.audio, source.sample_rate)}  # fmt: skip
         for kind, (sound, rate) in versions.items():
             text = recognise(sound, rate)
-            errors[kind] += word_errors(reference, words_of(text))
+            wrong = word_errors(reference, words_of(text))
+            errors[kind] += wrong
             heard[kind].append(text)
+            if kind in per_line:
+                per_line[kind].append(wrong)
     total = sum(len(reference) for reference in references)
     return {"wer_sung": errors["sung"] / total, "wer_spoken": errors["spoken"] / total,
             "wer_slowed": errors["slowed"] / total, "wer_source": errors["source"] / total, "words": total,
+            "line_words": [len(reference) for reference in references], "line_errors_sung": per_line["sung"],
+            "line_errors_spoken": per_line["spoken"],
             "heard_sung": heard["sung"], "heard_spoken": heard["spoken"], "heard_slowed": heard["slowed"],
             "heard_source": heard["source"]}  # fmt: skip
 
@@ -173,6 +180,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
     if not english:
         raise EngineError("the lyric set has no English lines to judge intelligibility on")
+    lines = {key: [n for row in english for n in row[key]]
+             for key in ("line_words", "line_errors_sung", "line_errors_spoken")}  # fmt: skip
+    summary["margin_interval"] = margin_interval(lines["line_words"], lines["line_errors_sung"],
+                                                 lines["line_errors_spoken"])  # fmt: skip
     summary["targets"] = {
         "pitch": summary["pitch"] >= TARGETS["pitch"],
         "onsets": summary["onsets"] >= TARGETS["onsets"],
@@ -198,6 +209,9 @@ def table(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
               f"| timing: vowel onsets within 50 ms ≥ 90 % | {summary['onsets']:.1%} {mark[t['onsets']]} |",
               f"| intelligibility: WER sung ≤ spoken + 0.15 | {summary['wer_sung']:.2f} vs "
               f"{summary['wer_spoken']:.2f} {mark[t['intelligibility']]} |",
+              "| (scatter) margin sung − spoken, 95 % bootstrap interval over lines | "
+              f"{summary['wer_sung'] - summary['wer_spoken']:.3f} ({summary['margin_interval'][0]:.2f}–"
+              f"{summary['margin_interval'][1]:.2f}) |",
               f"| (diagnostic) WER of the plain speech slowed to the sung length | {summary['wer_slowed']:.2f} |",
               f"| (diagnostic) WER of the singer's source speech (Festival) | {summary['wer_source']:.2f} |",
               f"| singing time per second sung | {summary['sing_ms_per_sung_s']:.1f} ms |"]  # fmt: skip
