@@ -14,7 +14,7 @@ from bot.app import Runtime
 from bot.delivery import DeliveryLoop
 from bot.messages import Request
 from tests.conftest import cli_env, make_settings
-from tests.helpers import RecordingSink, eventually, origin
+from tests.helpers import RecordingSink, command_line, eventually, origin
 
 
 def _engine(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
@@ -40,18 +40,11 @@ async def _caught(parent: int, name: str, argument: str, timeout: float = 60) ->
     """The children named `name` of `parent` whose command line holds `argument`, polled every few ms."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = [pid for pid in _children(parent, name) if argument in _command_line(pid)]
+        found = [pid for pid in _children(parent, name) if argument in command_line(pid)]
         if found:
             return found
         await asyncio.sleep(0.002)
     raise AssertionError(f"no {name} with {argument} under {parent} within {timeout} s")
-
-
-def _command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
 
 
 def _alive(pid: int) -> bool:
