@@ -117,9 +117,8 @@ def _intelligibility(item: LyricSet, voice: str, audio: np.ndarray, notes: list[
     references = [words_of(" ".join("".join(word) for word in line)) for line in item.lines]
     speeches = speak_lines([Utterance(" ".join(words), "en-us", 160, 50, 50) for words in references])
     sources = list(speak_english(references, voice_named(voice).festival))
-    errors = {"sung": 0, "spoken": 0, "slowed": 0, "source": 0}
     heard: dict[str, list[str]] = {"sung": [], "spoken": [], "slowed": [], "source": []}
-    per_line: dict[str, list[int]] = {"sung": [], "spoken": []}
+    wrong: dict[str, list[int]] = {kind: [] for kind in heard}  # word errors per line
     for reference, speech, source, (start, end) in zip(references, speeches, sources, spans, strict=True):
         sung_line = audio[max(0, int(start * SAMPLE_RATE)) : int(end * SAMPLE_RATE)]
         sounding = np.flatnonzero(np.abs(sung_line) > 1e-3)
@@ -129,18 +128,17 @@ def _intelligibility(item: LyricSet, voice: str, audio: np.ndarray, notes: list[
                     "source": (source.audio, source.sample_rate)}  # fmt: skip
         for kind, (sound, rate) in versions.items():
             text = recognise(sound, rate)
-            wrong = word_errors(reference, words_of(text))
-            errors[kind] += wrong
             heard[kind].append(text)
-            if kind in per_line:
-                per_line[kind].append(wrong)
+            wrong[kind].append(word_errors(reference, words_of(text)))
     total = sum(len(reference) for reference in references)
-    return {"wer_sung": errors["sung"] / total, "wer_spoken": errors["spoken"] / total,
-            "wer_slowed": errors["slowed"] / total, "wer_source": errors["source"] / total, "words": total,
-            "line_words": [len(reference) for reference in references], "line_errors_sung": per_line["sung"],
-            "line_errors_spoken": per_line["spoken"],
-            "heard_sung": heard["sung"], "heard_spoken": heard["spoken"], "heard_slowed": heard["slowed"],
-            "heard_source": heard["source"]}  # fmt: skip
+    return {
+        **{f"wer_{kind}": sum(counts) / total for kind, counts in wrong.items()},
+        "words": total,
+        "line_words": [len(reference) for reference in references],
+        "line_errors_sung": wrong["sung"],
+        "line_errors_spoken": wrong["spoken"],
+        **{f"heard_{kind}": texts for kind, texts in heard.items()},
+    }
 
 
 def evaluate_item(item: LyricSet, voice: str) -> dict[str, Any]:
