@@ -25,7 +25,10 @@ class RoleProfile:
 
 ROLES: dict[str, RoleProfile] = {
     "melody": RoleProfile(highpass_hz=140.0, min_correlation=0.8, presence_db=1.5, delay_send=1.0, ducked_db=0.0),
-    "vocals": RoleProfile(highpass_hz=90.0, min_correlation=0.95, presence_db=2.0, delay_send=0.6, ducked_db=0.0),
+    # The sung voice (Festival through WORLD) is darker than trained singers, who carry a "singer's formant"
+    # near 3 kHz: +6 dB there (was +2 for espeak-ng's bright voice) took its 1–4 kHz lead over a rock band
+    # from −7.1 to −5.2 dB, pop from +8.9 to +10.1 dB (docs/vocals.md).
+    "vocals": RoleProfile(highpass_hz=90.0, min_correlation=0.95, presence_db=6.0, delay_send=0.6, ducked_db=0.0),
     "chords": RoleProfile(highpass_hz=120.0, min_correlation=0.5, presence_db=-2.0, delay_send=0.0, ducked_db=4.0),
     "pad": RoleProfile(highpass_hz=160.0, min_correlation=0.45, presence_db=-2.5, delay_send=0.0, ducked_db=8.0),
     "counter": RoleProfile(highpass_hz=140.0, min_correlation=0.55, presence_db=-1.5, delay_send=0.3, ducked_db=0.0),
