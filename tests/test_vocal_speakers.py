@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.errors import EngineError
+from engine.errors import ConfigError, EngineError, UserError
 from engine.evaluate.vocal_measures import track_pitch
+from engine.score import Note, Score, Track
 from engine.speech import Phone, word_offsets
 from engine.vocals.align import Segment, is_vowel, word_units
 from engine.vocals.festival import SAMPLE_RATE, speak_english
 from engine.vocals.lines import SungNote
+from engine.vocals.track import SINGER_UNAVAILABLE, sung_stem
 from engine.vocals.vocoder import resynthesize
 from engine.vocals.voices import VOICES
 from tests.helpers import command_line
@@ -38,10 +40,34 @@ def test_festival_ties_every_phoneme_to_its_word_of_the_line(voice: str) -> None
     np.testing.assert_array_equal(again.audio, first.audio)  # the same words always sound the same
 
 
-def test_an_unknown_festival_voice_is_an_engine_error_in_one_line() -> None:
-    with pytest.raises(EngineError, match="Festival could not speak line 1") as raised:
+def test_a_festival_voice_not_installed_is_a_config_error_in_one_line() -> None:
+    with pytest.raises(ConfigError, match="Festival has no voice no_such_voice") as raised:
         list(speak_english([["hello"]], "no_such_voice"))
     assert "\n" not in str(raised.value)
+
+
+def test_festival_failing_on_a_line_is_an_engine_error_naming_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "festival"  # a Festival that speaks nothing and dies, as a broken install would
+    fake.write_text("#!/bin/sh\necho 'SIOD ERROR: out of memory' >&2\nexit 1\n", encoding="ascii")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with pytest.raises(EngineError, match=r"Festival could not speak line 1 .*: SIOD ERROR: out of memory") as raised:
+        list(speak_english([["hello"]], VOICES["male"].festival))
+    assert not isinstance(raised.value, ConfigError)
+
+
+def test_a_missing_singer_tells_the_user_to_ask_for_an_instrumental(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no festival here
+    track = Track("vocals", 54, "melody", [Note(0.0, 1.0, 64, 90, "hel"), Note(1.0, 1.0, 62, 90, "lo\n")])
+    score = Score(120.0, "4/4", "C", "major", [track], 4.0)
+    with pytest.raises(UserError) as raised:
+        sung_stem(track, score, 22_050, 22_050 * 3)
+    assert raised.value.message == SINGER_UNAVAILABLE and "instrumental" in raised.value.message
+    assert isinstance(raised.value.__cause__, ConfigError)
 
 
 def _phone(ipa: str, start: int) -> Phone:

@@ -128,6 +128,9 @@ def speak_english(lines: list[list[str]], voice: str) -> Generator[Speech]:
                 if process.wait() != 0 or spoken < len(lines):
                     errors.seek(0)
                     said = errors.read().strip().splitlines()
+                    if spoken == 0 and any(f"unbound variable : voice_{voice}" in line for line in said):
+                        raise ConfigError(f"Festival has no voice {voice} (Debian packages festvox-kallpc16k, "
+                                          "festvox-us-slt-hts)")  # fmt: skip
                     raise EngineError(f"Festival could not speak line {spoken + 1} of the lyrics with voice {voice}: "
                                       f"{said[-1] if said else f'exit {process.returncode}'}")  # fmt: skip
             finally:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import numpy as np
 
+from engine.errors import ConfigError, UserError
 from engine.score import Score, Track
 from engine.vocals.sing import sing
 
 VOCALS_TRACK = "vocals"
 DEFAULT_VOICE = "female"
 DEFAULT_LANGUAGE = "en"
+SINGER_UNAVAILABLE = (
+    "The singer is not available on this server right now; "
+    'ask again with "instrumental" for the piece without the voice.'
+)
+
+log = logging.getLogger(__name__)
 
 
 def split_vocals(score: Score) -> tuple[Score, Track | None]:
@@ -24,6 +32,14 @@ def split_vocals(score: Score) -> tuple[Score, Track | None]:
 
 def sung_stem(track: Track, score: Score, sample_rate: int, frames: int, *,
               voice: str = DEFAULT_VOICE, language: str = DEFAULT_LANGUAGE) -> np.ndarray:  # fmt: skip
-    """Sing `track` as a dry mono stem `frames` long, for the mixer to treat as the lead like any other part."""
-    sung = sing(track.notes, score.seconds_per_beat, voice, language, sample_rate)
+    """Sing `track` as a dry mono stem `frames` long, for the mixer to treat as the lead like any other part.
+
+    A speaker missing from this server (Festival, a voice, espeak-ng) is a UserError: trying again cannot help,
+    an instrumental can.
+    """
+    try:
+        sung = sing(track.notes, score.seconds_per_beat, voice, language, sample_rate)
+    except ConfigError as exc:
+        log.error("cannot sing: %s", exc)
+        raise UserError(SINGER_UNAVAILABLE) from exc
     return np.pad(sung, (0, max(0, frames - len(sung))))[:frames].astype(np.float32)
