@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pedalboard
 
-from engine.audio import effects, profiles
+from engine.audio import effects, pocket, profiles
 from engine.audio.stereo import correlation, from_mid_side, mid_side, mono_below, pan, width_for
 from engine.errors import EngineError
 from engine.score import Score, Track
@@ -200,6 +200,8 @@ def mix(dry: Mapping[str, np.ndarray], score: Score, genre: str, settings: MixSp
     lead = lead_of(score, list(dry))
     if lead is not None:
         stems[lead] = _balance_lead(stems, lead, settings.levels.get(roles[lead], 0))
+    if lead == profiles.LEAD_NAME:  # a sung lead gets a pocket in the accompaniment's presence band
+        stems = pocket.carve(stems, lead, {name: profiles.ROLES[roles[name]].pocket_db for name in stems}, sample_rate)
     for name in dry:
         track, role = tracks.get(name), roles[name]
         send = (track.reverb if track is not None else 50) / 127

@@ -21,17 +21,25 @@ class RoleProfile:
     presence_db: float  # at 3 kHz: the lead gets presence, the accompaniment leaves room for it
     delay_send: float  # share of the genre's delay this role feeds
     ducked_db: float  # sidechain depth by the kick in the genres that pump
+    pocket_db: float = 0.0  # deepest presence dip while a sung lead needs room (engine/audio/pocket.py)
 
 
+# pocket_db: the harmony beds (chords, pads) give the sung voice up to 6 dB of their 1–4 kHz, lines that carry
+# their own tune (counter-melodies, an instrumental melody) up to 4; bass and drums keep theirs (the snare's
+# crack and the bass's definition). A rock anthem's voice went from −4.8 to +0.4 dB over the band (docs/mix.md).
 ROLES: dict[str, RoleProfile] = {
-    "melody": RoleProfile(highpass_hz=140.0, min_correlation=0.8, presence_db=1.5, delay_send=1.0, ducked_db=0.0),
+    "melody": RoleProfile(highpass_hz=140.0, min_correlation=0.8, presence_db=1.5, delay_send=1.0, ducked_db=0.0,
+                          pocket_db=4.0),
     # The sung voice (Festival through WORLD) is darker than trained singers, who carry a "singer's formant"
     # near 3 kHz: +6 dB there (was +2 for espeak-ng's bright voice) took its 1–4 kHz lead over a rock band
     # from −7.1 to −5.2 dB, pop from +8.9 to +10.1 dB (docs/vocals.md).
     "vocals": RoleProfile(highpass_hz=90.0, min_correlation=0.95, presence_db=6.0, delay_send=0.6, ducked_db=0.0),
-    "chords": RoleProfile(highpass_hz=120.0, min_correlation=0.5, presence_db=-2.0, delay_send=0.0, ducked_db=4.0),
-    "pad": RoleProfile(highpass_hz=160.0, min_correlation=0.45, presence_db=-2.5, delay_send=0.0, ducked_db=8.0),
-    "counter": RoleProfile(highpass_hz=140.0, min_correlation=0.55, presence_db=-1.5, delay_send=0.3, ducked_db=0.0),
+    "chords": RoleProfile(highpass_hz=120.0, min_correlation=0.5, presence_db=-2.0, delay_send=0.0, ducked_db=4.0,
+                          pocket_db=6.0),
+    "pad": RoleProfile(highpass_hz=160.0, min_correlation=0.45, presence_db=-2.5, delay_send=0.0, ducked_db=8.0,
+                       pocket_db=6.0),
+    "counter": RoleProfile(highpass_hz=140.0, min_correlation=0.55, presence_db=-1.5, delay_send=0.3, ducked_db=0.0,
+                           pocket_db=4.0),
     "bass": RoleProfile(highpass_hz=28.0, min_correlation=0.95, presence_db=0.0, delay_send=0.0, ducked_db=6.0),
     "drums": RoleProfile(highpass_hz=25.0, min_correlation=0.7, presence_db=0.0, delay_send=0.0, ducked_db=0.0),
 }  # fmt: skip
