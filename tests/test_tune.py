@@ -13,7 +13,7 @@ import soundfile
 import symusic
 
 from bot.understanding import refine
-from engine.errors import UserError
+from engine.errors import EngineError, UserError
 from engine.evaluate.tune import kept_in_order, note_f1
 from engine.evaluate.tune_inputs import generator, hum, placed_reference, whistle, with_noise
 from engine.pipeline import generate
@@ -24,6 +24,7 @@ from engine.tune.arrange import tune_in_key, with_tune
 from engine.tune.audio_input import MAX_FILE_BYTES, SAMPLE_RATE
 from engine.tune.harmonise import harmonise
 from engine.tune.listen import heard_line, read_tune, tune_from_audio
+from engine.tune.meter import guess_meter, load_model
 from engine.tune.midi_input import tune_from_midi
 from engine.tune.transcribe import Transcriber
 from engine.tune.tune import Tune
@@ -207,3 +208,44 @@ def test_replies_to_a_tune_piece_waltz_jazz_and_harmonise() -> None:
     chords = next(t for t in before.tracks if t.role == "chords").notes
     new_chords = next(t for t in after.tracks if t.role == "chords").notes
     assert [n.pitch for n in chords] != [n.pitch for n in new_chords]
+
+
+# A jig (6/8: long-short, the bar's two dotted-quarter beats) after an eighth's pickup, and a waltz (3/4: a half
+# and a quarter, or three quarters) after a quarter's: (start, length) in quarter-note beats from the first note.
+JIG_RHYTHM = [(0.0, 0.5)] + [
+    (0.5 + 3 * bar + s, d) for bar in range(4) for s, d in ((0, 1), (1, 0.5), (1.5, 1), (2.5, 0.5))
+]
+JIG_RHYTHM += [(12.5, 1.5), (14.0, 1.5)]
+WALTZ_RHYTHM = [(0.0, 1.0)] + [(1.0 + 3 * bar + s, d) for bar in range(4)
+                        for s, d in (((0, 2), (2, 1)) if bar % 2 == 0 else ((0, 1), (1, 1), (2, 1)))]  # fmt: skip
+WALTZ_RHYTHM += [(13.0, 3.0)]
+MARCH_RHYTHM = [(s / BEAT, (e - s) / BEAT) for s, e, _ in ENTCHEN]
+
+
+@pytest.mark.parametrize(
+    ("rhythm", "meter", "first_bar_line"),
+    [(JIG_RHYTHM, "6/8", 0.5), (WALTZ_RHYTHM, "3/4", 1.0), (MARCH_RHYTHM, "4/4", 0.0)],
+)
+def test_the_meter_and_first_bar_line_are_read_from_where_long_notes_fall(
+    rhythm: list[tuple[float, float]], meter: str, first_bar_line: float
+) -> None:
+    guess = guess_meter([s for s, _ in rhythm], [d for _, d in rhythm])
+    assert (guess.meter, guess.beats_per_bar) == (meter, {"6/8": 3.0, "3/4": 3.0, "4/4": 4.0}[meter])
+    assert guess.offset % guess.beats_per_bar == first_bar_line
+
+
+def test_a_hummed_jig_is_heard_in_six_eight_with_its_bar_lines(transcriber: Transcriber) -> None:
+    seconds = 0.4  # a quarter at 150 bpm: the jig at 100 dotted quarters a minute
+    pitches = [67, 72, 71, 72, 74, 76, 74, 72, 71, 72, 74, 71, 67, 69, 71, 72, 74, 71, 72]
+    notes = [(s * seconds, (s + d) * seconds, p) for (s, d), p in zip(JIG_RHYTHM, pitches, strict=True)]
+    tune = tune_from_audio(hum(notes, generator(5)), transcriber, name="jig.wav")
+    assert tune.meter == "6/8" and tune.heard().endswith("6/8")
+    long_notes = [s for s, d, _ in tune.notes if d >= 1.0]
+    assert sum(1 for s in long_notes if s % 1.5 == 0) >= 0.8 * len(long_notes)  # on the bar's two beats
+
+
+def test_a_damaged_meter_model_is_an_engine_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "meter_model.json"
+    path.write_text('{"log_probs": {"4/4": [0.0]}, "bias": {}}', encoding="utf-8")
+    with pytest.raises(EngineError, match=r"meter_model\.json"):
+        load_model(path)

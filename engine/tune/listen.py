@@ -11,8 +11,9 @@ from engine.errors import UserError
 from engine.tune.audio_input import check_size, load_audio
 from engine.tune.key import detect_key
 from engine.tune.line import LineNote, loudness, melodic_line
+from engine.tune.meter import guess_meter
 from engine.tune.midi_input import MIN_TUNE_NOTES, is_midi, tune_from_midi
-from engine.tune.rhythm import find_meter, find_pulse, quantise
+from engine.tune.rhythm import find_pulse, quantise
 from engine.tune.transcribe import Transcriber
 from engine.tune.tune import Tune
 
@@ -53,8 +54,9 @@ def tune_from_audio(audio: np.ndarray, transcriber: Transcriber, *, name: str = 
     line = heard_line(audio, transcriber)
     pulse = find_pulse([note.start_s for note in line])
     beats = quantise(line, pulse)
-    per_bar, offset = find_meter([n[0] for n in beats], [n[1] for n in beats])
-    first_downbeat = offset + per_bar * math.floor((beats[0][0] - offset) / per_bar)
+    meter = guess_meter([n[0] for n in beats], [n[1] for n in beats])
+    per_bar = meter.beats_per_bar
+    first_downbeat = meter.offset + per_bar * math.floor((beats[0][0] - meter.offset) / per_bar)
     notes = tuple((round(s - first_downbeat, 4), round(d, 4), p) for s, d, p in beats)
     bars = math.ceil((notes[-1][0] + notes[-1][1]) / per_bar - 1e-6)
     if bars > MAX_BARS:
@@ -62,4 +64,4 @@ def tune_from_audio(audio: np.ndarray, transcriber: Transcriber, *, name: str = 
     key, mode = detect_key([n[2] for n in notes], [n[1] for n in notes])
     tempo = min(240, max(40, round(pulse.bpm)))
     return Tune(file=name, notes=notes, bars=max(1, bars), tempo_bpm=tempo, key=key, mode=mode,
-                meter=f"{per_bar}/4")  # fmt: skip
+                meter=meter.meter)  # fmt: skip

@@ -1,4 +1,4 @@
-"""A melodic line in seconds → beats: the tempo and beat phase, the meter and bar lines, a sixteenth grid."""
+"""A melodic line in seconds → beats: the tempo and beat phase, and a sixteenth grid (the meter: `meter.py`)."""
 
 from __future__ import annotations
 
@@ -71,22 +71,6 @@ def find_pulse(onsets_s: list[float]) -> Pulse:
     on_beat = [p for p in positions if abs(p - round(p)) < 0.1] or [positions[0]]
     first = phase + np.floor(on_beat[0] + 0.1) * beat
     return Pulse(beat, float(first))
-
-
-def find_meter(starts: list[float], lengths: list[float]) -> tuple[int, int]:
-    """(beats per bar, beat of the first downbeat): 3 or 4, by where long notes and onsets fall."""
-    best = (-1.0, 4, 0)
-    total = sum(1.0 + min(length, 4.0) for length in lengths)
-    for per_bar, bias in ((4, 1.0), (3, 0.97)):  # equal evidence: common time
-        for offset in range(per_bar):
-            down = sum(1.0 + min(length, 4.0) for start, length in zip(starts, lengths, strict=True)
-                       if abs(start - round(start)) < 1e-6 and (round(start) - offset) % per_bar == 0)  # fmt: skip
-            last = starts[-1]
-            ends_on_downbeat = abs(last - round(last)) < 1e-6 and (round(last) - offset) % per_bar == 0
-            score = (down / total * per_bar + (0.3 if ends_on_downbeat else 0.0)) * bias
-            if score > best[0]:
-                best = (score, per_bar, offset)
-    return best[1], best[2]
 
 
 def quantise(line: list[LineNote], pulse: Pulse) -> list[tuple[float, float, int]]:
