@@ -130,8 +130,8 @@ def kept_rows(melodies: list[Melody], transcriber: Transcriber) -> list[dict[str
         score = generate(spec).score
         lead = next(track for track in score.tracks if track.name == LEAD_TRACK)
         kept = kept_in_order([p for _, _, p in melody.notes], [n.pitch for n in lead.notes])
-        rows.append({"tune": melody.name, "request": request, "key": f"{spec.key} {spec.mode}",
-                     "heard": tune.heard(), "kept": round(kept, 3)})  # fmt: skip
+        rows.append({"tune": melody.name, "written": melody.meter, "request": request,
+                     "key": f"{spec.key} {spec.mode}", "heard": tune.heard(), "kept": round(kept, 3)})  # fmt: skip
     return rows
 
 
@@ -159,8 +159,8 @@ def markdown(table: list[dict[str, Any]], kept: list[dict[str, Any]]) -> str:
     ]
     lines += [f"| {r['input']} | {r['condition']} | {r['n']} | {r['f1_median']:.2f} {'✓' if r['met'] else '✗'} | "
               f"{r['f1_min']:.2f} | ≥ {r['target']} | {r['tempo_within_4%']:.0%} |" for r in table]  # fmt: skip
-    lines += ["", "| tune | request | arranged in | heard | kept in order |", "|---|---|---|---|---|"]
-    lines += [f"| {r['tune']} | {r['request']} | {r['key']} | {r['heard']} | {r['kept']:.0%} "
+    lines += ["", "| tune | written in | request | arranged in | heard | kept in order |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r['tune']} | {r['written']} | {r['request']} | {r['key']} | {r['heard']} | {r['kept']:.0%} "
               f"{'✓' if r['kept'] >= KEPT_TARGET else '✗'} |" for r in kept]  # fmt: skip
     share = sum(r["kept"] >= KEPT_TARGET for r in kept) / max(1, len(kept))
     lines.append(f"\ntune kept ≥ {KEPT_TARGET:.0%}: {share:.0%} of {len(kept)} arrangements")
