@@ -28,7 +28,7 @@ async def _answer_to(fake: FakeDiscord, message: dict[str, Any]) -> dict[str, An
     answers = await fake.wait_for(
         lambda: [
             m
-            for m in fake.messages_in(fake.channel_id)
+            for m in fake.messages_in(int(message["channel_id"]))
             if m.get("message_reference", {}).get("message_id") == message["id"]
         ]
     )
@@ -70,3 +70,12 @@ async def test_slash_compose_with_a_tune_attachment_arranges_it(bot: DiscordAdap
     heard = fake.edits_of(int(piece["id"]))[0]["content"]
     assert "Heard 9 notes" in heard and "Jazz" in heard, heard
     assert not any((bot.settings.media_dir / "uploads").glob("*")), "a downloaded tune is left behind"
+
+
+async def test_a_tune_sent_alone_in_a_direct_message_is_arranged(bot: DiscordAdapter, fake: FakeDiscord) -> None:
+    dropped = await fake.say("", files=[("voice-message.mid", _tune_midi())], direct=True)
+    status = await _answer_to(fake, dropped)
+    piece = await fake.wait_for(lambda: _delivered(fake, int(status["id"])), 90)
+    heard = fake.edits_of(int(status["id"]))[0]["content"]
+    assert int(dropped["channel_id"]) != fake.channel_id and "guild_id" not in piece
+    assert "Heard 9 notes" in heard and "Pop" in heard, heard  # no words: a pop arrangement, and the reply says so

@@ -163,7 +163,12 @@ class DiscordAdapter:
         if not self.policy.allowed(_guild_id(message.guild), str(_home_channel_id(channel))):
             return
         tune = tune_attachment(message.attachments)
-        if tune is not None and (any(u.id == me.id for u in message.mentions) or asks_to_compose(message.content)):
+        # In a server a file is for the bot only when the message says so; a direct message is always for it,
+        # and a Discord voice message can carry no words at all.
+        meant = (
+            message.guild is None or any(u.id == me.id for u in message.mentions) or asks_to_compose(message.content)
+        )
+        if tune is not None and meant:
             await self._on_tune_message(message, tune)
             return
         piece = _replied_piece(message, me.id)

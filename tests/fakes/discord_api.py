@@ -144,11 +144,13 @@ class FakeDiscord(DiscordWorld):
         reply_to: int | None = None,
         files: list[tuple[str, bytes]] | None = None,
         mention_bot: bool = False,
+        direct: bool = False,
     ) -> dict[str, Any]:
-        """A user posts a message (optionally a reply, with files served from this fake, or mentioning the bot);
-        connected bots get MESSAGE_CREATE."""
+        """A user posts a message (optionally a reply, with files served from this fake, mentioning the bot, or
+        `direct`ly to the bot outside the guild); connected bots get MESSAGE_CREATE."""
         author = self.users[user]
-        message = message_payload(self.ids.next(), channel_id or self.channel_id, self.guild_id, author, content,
+        channel = self.dm_channel(user) if direct else channel_id or self.channel_id
+        message = message_payload(self.ids.next(), channel, self.guild_id, author, content,
                                   attachments=self.attachments([(i, n, d) for i, (n, d) in enumerate(files or [])]),
                                   mentions=[self.bot_user] if mention_bot else None)  # fmt: skip
         if reply_to is not None:
@@ -159,7 +161,10 @@ class FakeDiscord(DiscordWorld):
             }  # fmt: skip
             message["referenced_message"] = referenced
             message["mentions"] = [referenced["author"]]  # a reply pings the replied-to author by default
-        message["member"] = member_payload(author)
+        if direct:
+            del message["guild_id"]  # a direct message belongs to no guild and carries no member
+        else:
+            message["member"] = member_payload(author)
         self.messages[int(message["id"])] = message
         await self.broadcast("MESSAGE_CREATE", message)
         self.notify()

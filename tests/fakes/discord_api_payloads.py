@@ -16,6 +16,7 @@ FLAG_LOADING = 1 << 7
 # Channel types and message types from the API reference.
 GUILD_TEXT = 0
 PUBLIC_THREAD = 11
+DM = 1
 MESSAGE_DEFAULT = 0
 MESSAGE_REPLY = 19
 MESSAGE_CHAT_INPUT_COMMAND = 20
@@ -73,6 +74,11 @@ def member_payload(user: dict[str, Any], *, permissions: int = EVERYONE_PERMISSI
         "nick": None,
         "permissions": str(permissions),
     }
+
+
+def dm_channel_payload(channel_id: int, recipient: dict[str, Any]) -> dict[str, Any]:
+    """A direct-message channel between the bot and one user."""
+    return {"id": str(channel_id), "type": DM, "recipients": [recipient], "last_message_id": None}
 
 
 def text_channel_payload(channel_id: int, guild_id: int, name: str, position: int) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .discord_api_payloads import (
+    DM,
     MESSAGE_REPLY,
     PUBLIC_THREAD,
     Snowflakes,
     attachment_payload,
+    dm_channel_payload,
     guild_payload,
     iso_now,
     member_payload,
@@ -126,6 +128,16 @@ class DiscordWorld:
     async def broadcast(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event to connected bots (the server overrides this)."""
 
+    def dm_channel(self, user: str) -> int:
+        """The direct-message channel between the bot and `user`, opened on first use; returns its id."""
+        recipient = self.users[user]
+        for channel_id, channel in self.channels.items():
+            if channel["type"] == DM and channel["recipients"][0]["id"] == recipient["id"]:
+                return channel_id
+        channel_id = self.ids.next()
+        self.channels[channel_id] = dm_channel_payload(channel_id, recipient)
+        return channel_id
+
     def add_channel(self, name: str, position: int) -> int:
         """A new text channel in the guild; returns its id."""
         channel_id = self.ids.next()
@@ -178,6 +190,9 @@ class DiscordWorld:
                 "type": interaction.kind,
                 "user": self.user_by_id(interaction.user_id),
             }
+        if self.channels.get(channel_id, {}).get("type") == DM:  # no guild in a direct message
+            del message["guild_id"]
+            message.get("message_reference", {}).pop("guild_id", None)
         self.messages[int(message["id"])] = message
         asyncio.get_running_loop().create_task(self.broadcast("MESSAGE_CREATE", message))
         return message
