@@ -249,3 +249,16 @@ def test_a_damaged_meter_model_is_an_engine_error_naming_it(tmp_path: Path) -> N
     path.write_text('{"log_probs": {"4/4": [0.0]}, "bias": {}}', encoding="utf-8")
     with pytest.raises(EngineError, match=r"meter_model\.json"):
         load_model(path)
+
+
+def test_the_meter_model_fitted_on_written_tunes_reads_them_back() -> None:
+    from engine.tune.meter_train import WrittenTune, _best_biases, fit, score
+
+    def written(rhythm: list[tuple[float, float]], meter: str, first_bar_line: float) -> WrittenTune:
+        return WrittenTune(meter, [s for s, _ in rhythm], [d for _, d in rhythm], meter, first_bar_line)
+
+    tunes = [written(JIG_RHYTHM, "6/8", 0.5), written(WALTZ_RHYTHM, "3/4", 1.0), written(MARCH_RHYTHM, "4/4", 0.0)]
+    tables = fit(tunes)
+    assert all(abs(np.exp(table).sum() - 1.0) < 1e-9 for table in tables.values())  # each a distribution
+    accuracy, bar_lines, confusion = score(tunes, _best_biases(tunes, tables))
+    assert (accuracy, bar_lines) == (1.0, 1.0), confusion

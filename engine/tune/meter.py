@@ -68,17 +68,32 @@ def load_model(path: Path = MODEL_FILE) -> MeterModel:
     return MeterModel(log_probs, bias)
 
 
+_TIE = 1e-12  # scores this close are equal: the earlier reading (4/4 first, the earliest bar line) stays
+
+
+def best_readings(
+    starts: list[float], lengths: list[float], log_probs: dict[str, np.ndarray]
+) -> dict[str, tuple[float, float]]:
+    """Per meter, the best unbiased (mean log-likelihood, first bar line) over bar lines on the eighth grid."""
+    onsets, durations = np.asarray(starts, dtype=float), np.asarray(lengths, dtype=float)
+    readings = {}
+    for meter, bar in BAR_BEATS.items():
+        best = (-np.inf, 0.0)
+        for offset in np.arange(0.0, bar, OFFSET_STEP):
+            score = float(log_probs[meter][note_classes(onsets, durations, bar, offset)].mean())
+            if score > best[0] + _TIE:
+                best = (score, float(offset))
+        readings[meter] = best
+    return readings
+
+
 def guess_meter(starts: list[float], lengths: list[float], model: MeterModel | None = None) -> MeterGuess:
     """The most likely meter and first bar line of notes given as (start, length) in quarter-note beats."""
-    chosen = model or load_model()
-    onsets, durations = np.asarray(starts, dtype=float), np.asarray(lengths, dtype=float)
-    if not len(onsets):
+    if not starts:
         return MeterGuess("4/4", 4.0, 0.0)
+    chosen = model or load_model()
     best = (-np.inf, "4/4", 0.0)
-    for meter, bar in BAR_BEATS.items():
-        for offset in np.arange(0.0, bar, OFFSET_STEP):
-            score = float(chosen.log_probs[meter][note_classes(onsets, durations, bar, offset)].mean())
-            score += chosen.bias[meter]
-            if score > best[0] + 1e-12:  # ties keep the earlier reading: 4/4, then the earliest bar line
-                best = (score, meter, float(offset))
+    for meter, (score, offset) in best_readings(starts, lengths, chosen.log_probs).items():
+        if score + chosen.bias[meter] > best[0] + _TIE:
+            best = (score + chosen.bias[meter], meter, offset)
     return MeterGuess(best[1], BAR_BEATS[best[1]], best[2])

@@ -21,8 +21,8 @@ from engine.files import write_bytes_atomic
 from engine.tune.meter import (
     BAR_BEATS,
     MODEL_FILE,
-    OFFSET_STEP,
     MeterModel,
+    best_readings,
     classes_per_meter,
     guess_meter,
     note_classes,
@@ -97,11 +97,8 @@ def score(tunes: list[WrittenTune], model: MeterModel) -> tuple[float, float, Co
 
 def _best_biases(tunes: list[WrittenTune], tables: dict[str, np.ndarray]) -> MeterModel:
     """The 3/4 and 6/8 biases (4/4 at 0) that read the most fitting tunes right, from a grid."""
-    unbiased = MeterModel(tables, dict.fromkeys(BAR_BEATS, 0.0))
     # Each tune's best unbiased score per meter: a bias shifts a whole meter, so these decide every candidate.
-    best = np.array([[max(float(unbiased.log_probs[meter][note_classes(np.array(tune.starts), np.array(tune.lengths),
-                                                                        bar, offset)].mean())
-                          for offset in np.arange(0.0, bar, OFFSET_STEP)) for meter, bar in BAR_BEATS.items()]
+    best = np.array([[score for score, _ in best_readings(tune.starts, tune.lengths, tables).values()]
                      for tune in tunes])  # fmt: skip
     wanted = np.array([list(BAR_BEATS).index(READINGS[tune.meter][0]) for tune in tunes])
     pairs = list(itertools.product(BIASES, repeat=2))
