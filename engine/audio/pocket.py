@@ -18,6 +18,7 @@ from scipy import ndimage, signal
 BAND_HZ = (1_000.0, 4_000.0)
 POCKET_TARGET_DB = 3.0  # the voice over the band in its presence band, where it sings
 FRAME_S = 0.025
+HEARD_RANGE_DB = 60.0  # frames within this of the voice's loudest are where it sounds at all
 VOICE_FLOOR_DB = 12.0  # frames this far under the voice's median level are its tails and breaths: no pocket
 FIR_TAPS = 255  # odd, so the band lines up with the audio sample for sample; ~0.5 kHz transitions
 SMOOTH_FRAMES = 9  # the dip moves over ~0.2 s: it follows phrases, not syllables, so it does not pump
@@ -52,7 +53,7 @@ def pocket_dips(voice_band: np.ndarray, band_band: np.ndarray, sample_rate: int)
     hop = max(int(FRAME_S * sample_rate), 1)
     frames = -(-len(voice_band) // hop)
     voice, band = _frame_db(voice_band, hop, frames), _frame_db(band_band, hop, frames)
-    heard = voice > voice.max() - 60.0
+    heard = voice > voice.max() - HEARD_RANGE_DB
     body = float(np.median(voice[heard])) if heard.any() else 0.0
     sounding = heard & (voice > body - VOICE_FLOOR_DB)
     needed = np.where(sounding, np.clip(POCKET_TARGET_DB - (voice - band), 0.0, None), 0.0)
